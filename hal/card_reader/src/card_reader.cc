@@ -1,0 +1,55 @@
+#include "mykey/card_reader/card_reader.h"
+
+namespace mykey::hal {
+
+Result<Bytes> CardReader::Connect() {
+  if (connected_) return atr_;
+  MYKEY_ASSIGN_OR_RETURN(Bytes atr, DoConnect());
+  connected_ = true;
+  atr_ = std::move(atr);
+  return atr_;
+}
+
+Result<Bytes> CardReader::Transmit(ByteView command, std::chrono::milliseconds timeout) {
+  if (!connected_) {
+    return Fail(ErrorCode::kFailedPrecondition, "Transmit() before Connect()");
+  }
+  if (command.size() < 4 || command.size() > kMaxCommandApduSize) {
+    return Fail(ErrorCode::kInvalidArgument, "command APDU length out of range");
+  }
+  auto response = DoTransmit(command, timeout);
+  if (!response) {
+    // A removed or reset card, or a vanished reader, ends the connection.
+    ErrorCode code = response.error().code();
+    if (code == ErrorCode::kAborted || code == ErrorCode::kUnavailable) {
+      connected_ = false;
+      atr_.clear();
+    }
+    return response;
+  }
+  if (response->size() < 2) {
+    return Fail(ErrorCode::kInternal, "response APDU shorter than a status word");
+  }
+  return response;
+}
+
+Result<Bytes> CardReader::Reset() {
+  if (!connected_) return Fail(ErrorCode::kFailedPrecondition, "Reset() before Connect()");
+  auto atr = DoReset();
+  if (!atr) {
+    connected_ = false;
+    atr_.clear();
+    return atr;
+  }
+  atr_ = *atr;
+  return atr;
+}
+
+Status CardReader::Disconnect() {
+  if (!connected_) return Ok();
+  connected_ = false;
+  atr_.clear();
+  return DoDisconnect();
+}
+
+}  // namespace mykey::hal

@@ -1,0 +1,1 @@
+#include "mykey/card_reader/reader_monitor.h"
