@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Layering check (architecture.md):
+#  1. a layer includes only layers below it: core <- hal <- cards <- sdk <- firmware,
+#     and core <- cloud; tests and examples may include anything;
+#  2. each third-party library is included in its one place.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+declare -A rank=([core]=0 [hal]=1 [cards]=2 [sdk]=3 [firmware]=4 [cloud]=1 [tests]=9 [examples]=9)
+ranked=(core hal cards sdk firmware cloud)
+
+# Module name -> top-level layer, from the module folders' public include dirs.
+declare -A layer_of
+while IFS= read -r dir; do
+  module=${dir##*/include/mykey/}
+  top=${dir%%/*}
+  layer_of[$module]=$top
+done < <(git ls-files | grep -E '^[a-z]+/.*/include/mykey/[a-z_0-9]+/' |
+         sed -E 's#(/include/mykey/[a-z_0-9]+)/.*#\1#' | sort -u)
+
+# Third-party include pattern -> the one path prefix allowed to include it.
+third_party=(
+  '<(winscard\.h|PCSC/|reader\.h|wintypes\.h)'='hal/pcsc/'
+  '<mbedtls/'='core/crypto/'
+  '<nlohmann/'='core/json/'
+  '<catch2/'='tests/support/'
+  '<tl/expected'='core/base/include/mykey/base/result.h'
+  '<curl/'='sdk/http/'
+  '<(qrencode\.h|ZXing/)'='sdk/receipt/'
+  '<(sqlite3\.h|libpq-fe\.h)'='cloud/store/'
+)
+
+fail=0
+while IFS= read -r file; do
+  top=${file%%/*}
+  [[ " ${ranked[*]} " == *" $top "* ]] || continue
+  while IFS= read -r line; do
+    inc=$(sed -E 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"mykey\/([a-z_0-9]+)\/.*/\1/' <<<"$line")
+    [[ $inc == "$line" ]] && continue
+    dep=${layer_of[$inc]:-}
+    if [[ -z $dep ]]; then
+      echo "layers: $file includes unknown module mykey/$inc"; fail=1; continue
+    fi
+    [[ $dep == "$top" ]] && continue
+    # Unit tests, benchmarks and test doubles beside the code may use the test support.
+    if [[ $dep == tests && $file =~ /(test|bench)/ ]]; then continue; fi
+    if [[ $top == cloud && $dep != core ]] || (( ${rank[$dep]} >= ${rank[$top]} )); then
+      echo "layers: $file ($top) includes mykey/$inc ($dep): upward or sideways"; fail=1
+    fi
+  done < <(grep -E '^[[:space:]]*#[[:space:]]*include[[:space:]]*"mykey/' "$file" || true)
+done < <(git ls-files '*.cc' '*.h')
+
+for rule in "${third_party[@]}"; do
+  pattern=${rule%%=*}
+  allowed=${rule#*=}
+  while IFS= read -r hit; do
+    file=${hit%%:*}
+    [[ $file == "$allowed"* ]] && continue
+    echo "layers: $file includes ${pattern} outside $allowed"; fail=1
+  done < <(git ls-files '*.cc' '*.h' | xargs -r grep -EH "^[[:space:]]*#[[:space:]]*include[[:space:]]*$pattern" || true)
+done
+
+if [[ $fail != 0 ]]; then
+  echo "check-layers: FAILED" >&2
+  exit 1
+fi
+echo "check-layers: includes go downwards; third-party headers in their one place"

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Builds and runs the whole test suite, as CI does (.ci/run calls this):
+#   format check, layering check, debug build + all tests (-Werror), ASan+UBSan
+#   build + all tests (clang), aarch64 cross build of the card stack with its
+#   unit tests under qemu-user.
+# Installs missing Debian packages first when run as root.
+#
+#   scripts/test.sh            everything
+#   scripts/test.sh --quick    checks + debug build and tests only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "test.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+if [[ $quick == 1 ]]; then scripts/install-deps.sh; else scripts/install-deps.sh --cross; fi
+
+jobs=$(nproc)
+summary=()
+passed=0
+failed=0
+stage() { printf '\n=== %s (%s)\n' "$1" "$(date +%H:%M:%S)"; }
+
+run_ctest() {  # preset, extra ctest args...
+  local preset=$1; shift
+  local log
+  log=$(mktemp)
+  local rc=0
+  ctest --preset "$preset" -j "$jobs" "$@" 2>&1 | tee "$log" || rc=$?
+  local line
+  line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -1 || true)
+  if [[ -n $line ]]; then
+    local total fail
+    total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
+    fail=$(sed -E 's/.* ([0-9]+) tests failed.*/\1/' <<<"$line")
+    passed=$((passed + total - fail))
+    failed=$((failed + fail))
+    summary+=("$preset: $line")
+  else
+    summary+=("$preset: no ctest summary (rc=$rc)")
+    failed=$((failed + 1))
+  fi
+  rm -f "$log"
+  return $rc
+}
+
+status=0
+stage "format"; .ci/check-format.sh || status=1
+stage "layers"; .ci/check-layers.sh || status=1
+
+stage "debug build (GCC, -Werror)"
+cmake --preset ci >/dev/null
+cmake --build --preset ci
+stage "debug tests"
+run_ctest ci || status=1
+
+if [[ $quick == 0 ]]; then
+  stage "sanitizer build (clang, ASan + UBSan)"
+  cmake --preset asan >/dev/null
+  cmake --build --preset asan
+  stage "sanitizer tests"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    run_ctest asan || status=1
+
+  stage "cross build (aarch64: core, hal, cards) + unit tests under qemu-user"
+  cmake --preset aarch64 >/dev/null
+  cmake --build --preset aarch64
+  run_ctest aarch64 || status=1
+fi
+
+printf '\n=== summary\n'
+printf '  %s\n' "${summary[@]}"
+echo "all: $passed passed, $failed failed"
+exit $status
