@@ -21,10 +21,7 @@ Result<Bytes> CardReader::Transmit(ByteView command, std::chrono::milliseconds t
   if (!response) {
     // A removed or reset card, or a vanished reader, ends the connection.
     ErrorCode code = response.error().code();
-    if (code == ErrorCode::kAborted || code == ErrorCode::kUnavailable) {
-      connected_ = false;
-      atr_.clear();
-    }
+    if (code == ErrorCode::kAborted || code == ErrorCode::kUnavailable) EndConnection();
     return response;
   }
   if (response->size() < 2) {
@@ -37,8 +34,8 @@ Result<Bytes> CardReader::Reset() {
   if (!connected_) return Fail(ErrorCode::kFailedPrecondition, "Reset() before Connect()");
   auto atr = DoReset();
   if (!atr) {
-    connected_ = false;
-    atr_.clear();
+    // The card's state is unknown after a failed reset: start over.
+    EndConnection();
     return atr;
   }
   atr_ = *atr;
@@ -50,6 +47,13 @@ Status CardReader::Disconnect() {
   connected_ = false;
   atr_.clear();
   return DoDisconnect();
+}
+
+void CardReader::EndConnection() {
+  connected_ = false;
+  atr_.clear();
+  // Only releases the backend's handle; the card is gone or in an unknown state.
+  (void)DoDisconnect();
 }
 
 }  // namespace mykey::hal

@@ -30,6 +30,14 @@ inline constexpr size_t kMaxCommandApduSize = 65545;
 ///  - kDeadlineExceeded: the card did not answer in time
 ///  - kInternal:         an unexpected answer from the reader stack (detail: raw code)
 ///
+/// A Transmit() or Reset() that fails with kAborted or kUnavailable ends the
+/// connection: connected() turns false, and the backend's DoDisconnect() is
+/// called once to release its resources (so a DoDisconnect() must cope with a
+/// card or reader that is already gone). Other errors keep the connection.
+///
+/// Backends disconnect in their own destructor (the base cannot call a hook
+/// from its destructor).
+///
 /// Thread safety: not thread-safe; one owner drives a reader at a time.
 class CardReader {
  public:
@@ -44,20 +52,34 @@ class CardReader {
   /// The ATR of the connected card (empty while disconnected).
   const Bytes& atr() const { return atr_; }
 
-  /// Powers the card up and connects (T=1 preferred, T=0 accepted).
-  /// @returns the ATR; kNotFound if no card is present.
+  /// Powers the card up and connects (T=1 preferred, T=0 accepted). Returns the
+  /// current ATR at once when already connected.
+  /// @returns the ATR; kNotFound if no card is present, kUnavailable if the
+  ///          reader or the reader service is gone.
   Result<Bytes> Connect();
 
   /// Sends one command APDU and returns the whole response (data + SW1 SW2).
   /// No T=0 handling here: 61xx/6Cxx are the card layer's business.
+  /// @param command a C-APDU of 4 to kMaxCommandApduSize bytes
+  /// @param timeout how long the exchange may take (advisory where the
+  ///                backend cannot bound it, see the backend's notes)
+  /// @returns the R-APDU (at least SW1 SW2); kFailedPrecondition before
+  ///          Connect(), kInvalidArgument for a bad length, kAborted when the
+  ///          card was removed or reset (the connection ends), kUnavailable
+  ///          when the reader or service is gone (the connection ends),
+  ///          kDeadlineExceeded, kInternal for a response shorter than 2 bytes.
   Result<Bytes> Transmit(ByteView command,
                          std::chrono::milliseconds timeout = kDefaultTransmitTimeout);
 
   /// Resets the card (warm reset), dropping its security state.
-  /// @returns the new ATR.
+  /// @returns the new ATR; kFailedPrecondition before Connect(); any error
+  ///          ends the connection.
   Result<Bytes> Reset();
 
-  /// Disconnects and powers the card down. Safe to call when not connected.
+  /// Disconnects and resets or powers the card down, so its security state is
+  /// dropped. Safe to call when not connected (returns Ok).
+  /// @returns the backend's error when releasing failed; the reader is
+  ///          disconnected either way.
   Status Disconnect();
 
  protected:
@@ -72,6 +94,8 @@ class CardReader {
 
   std::string name_;
   bool connected_ = false;
+  void EndConnection();
+
   Bytes atr_;
 };
 
