@@ -7,6 +7,11 @@ namespace mykey::hal {
 
 ScriptedCardReader::ScriptedCardReader(std::string name) : CardReader(std::move(name)) {}
 
+// The base cannot call DoDisconnect() from its destructor (CardReader contract).
+ScriptedCardReader::~ScriptedCardReader() {
+  static_cast<void>(Disconnect());
+}
+
 ScriptedCardReader& ScriptedCardReader::Expect(Bytes command, Bytes response) {
   steps_.push_back(ScriptedStep{std::move(command), false, std::move(response), std::nullopt});
   return *this;

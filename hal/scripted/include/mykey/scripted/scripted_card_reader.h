@@ -50,6 +50,7 @@ class ScriptedCardReader final : public CardReader {
  public:
   /// @param name the reader name reported by name()
   explicit ScriptedCardReader(std::string name = "Scripted Reader 00");
+  ~ScriptedCardReader() override;
 
   /// The ATR returned by Connect() and Reset() (default `3B 00`).
   void set_atr(Bytes atr) { scripted_atr_ = std::move(atr); }

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus of the fuzz targets (re-run to re-create it).
+
+fuzz_response_apdu input: byte 0 = operations (bit 0 token type, 1 auth cert,
+2 auth CA cert, 3 PIN check + verify, 4 sign, 5 change PIN, 6 sign CA cert,
+7 confirm the last try); then responses, each a length byte and the bytes
+(length 0xFF: a 2-byte big-endian length follows).
+"""
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OK = bytes.fromhex("9000")
+
+
+def frame(responses):
+    out = b""
+    for r in responses:
+        if len(r) >= 0xFF:
+            out += b"\xff" + struct.pack(">H", len(r)) + r
+        else:
+            out += bytes([len(r)]) + r
+    return out
+
+
+def cert(total):
+    """A fake DER SEQUENCE of exactly `total` bytes."""
+    for header in (bytes([0x30, total - 2]) if total - 2 < 0x80 else None,
+                   bytes([0x30, 0x81, total - 3]) if 0x80 <= total - 3 < 0x100 else None,
+                   bytes([0x30, 0x82]) + struct.pack(">H", total - 4)):
+        if header is not None:
+            return header + bytes((i * 7) & 0xFF for i in range(total - len(header)))
+
+
+def chunks(data, ef_size=None, size=256):
+    if ef_size:
+        data = data + b"\xff" * (ef_size - len(data))
+    return [data[i:i + size] + OK for i in range(0, len(data), size)]
+
+
+def label(text):
+    return text.encode().ljust(32, b" ") + OK
+
+
+C600 = cert(600)
+SEEDS = {
+    "select_ok": (0x00, [OK]),
+    "select_no_applet": (0x00, [bytes.fromhex("6A82")]),
+    "token_plastic": (0x01, [OK, OK, label("JPKIAPICCTOKEN2")]),
+    "token_unknown_6cxx": (0x01, [OK, OK, bytes.fromhex("6C20"), label("JPKIAPXXTOKEN")]),
+    "auth_cert_600": (0x02, [OK, OK] + chunks(C600)[:2] + [C600[512:] + OK]),
+    "auth_ca_cert_small": (0x04, [OK, OK, cert(131) + b"\xff" * 125 + OK]),
+    "auth_cert_get_response": (0x02, [OK, OK, bytes.fromhex("6100"), C600[:256] + OK,
+                                      C600[256:512] + OK, C600[512:] + OK]),
+    "auth_cert_phone_6982": (0x02, [OK, OK, bytes.fromhex("6982")]),
+    "auth_cert_removed_garbled": (0x02, [OK, OK, C600[:256] + OK, b"\x90"]),
+    "auth_cert_not_der": (0x02, [OK, OK, b"\xff" * 256 + OK]),
+    "pin_check_verify_ok": (0x08, [OK, OK, bytes.fromhex("63C3"), OK, OK]),
+    "pin_last_try_blocks": (0x88, [OK, OK, bytes.fromhex("63C1"), OK, bytes.fromhex("63C0")]),
+    "pin_blocked_6984": (0x08, [OK, OK, bytes.fromhex("6984")]),
+    "sign_ok": (0x10, [OK, OK, bytes(range(256)) + OK]),
+    "sign_no_pin_6982": (0x10, [OK, OK, bytes.fromhex("6982")]),
+    "verify_then_change": (0x28, [OK, OK, bytes.fromhex("63C3"), OK, OK, OK, OK]),
+    "everything": (0x7F, [OK, OK, label("JPKIAPGPSETOKEN"), OK] + chunks(C600) +
+                   [OK] + chunks(cert(131)) +
+                   [OK, bytes.fromhex("63C2"), OK, bytes.fromhex("63C1"), OK, bytes(256) + OK,
+                    OK] + chunks(cert(300))),
+}
+
+DER = {
+    "long_2_octets": "30820400",
+    "long_1_octet": "308180",
+    "short": "3005",
+    "indefinite": "3080",
+    "non_minimal_1": "308105",
+    "non_minimal_2": "30820010",
+    "four_octets": "3084000001000000",
+    "five_octets": "308501000000",
+    "multi_byte_tag": "1f0100",
+    "truncated": "30",
+    "truncated_long": "3082",
+    "integer": "020100",
+    "three_octets": "3083010000",
+}
+
+
+def main():
+    d = os.path.join(HERE, "corpus", "fuzz_response_apdu")
+    os.makedirs(d, exist_ok=True)
+    for name, (ops, responses) in SEEDS.items():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(bytes([ops]) + frame(responses))
+    with open(os.path.join(d, "raw_sw_6a82"), "wb") as f:
+        f.write(bytes.fromhex("6A82"))
+    d = os.path.join(HERE, "corpus", "fuzz_der_length")
+    os.makedirs(d, exist_ok=True)
+    for name, hexdata in DER.items():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(bytes.fromhex(hexdata))
+
+
+if __name__ == "__main__":
+    main()
