@@ -334,32 +334,42 @@ TEST_CASE("Inconsistent Lc answers 67 00") {
   CHECK(s.Transmit("00 A4 04 0C 02 D3 92 F0 00 26") == Hex("67 00"));
 }
 
-TEST_CASE("A warm reset through the reader drops the verified PIN") {
+// Through APDUs, a dropped PIN state shows as the lost AP/EF selection: the
+// AP must be selected again, which drops verified PINs by itself. Without the
+// drop, SIGN would answer 90 00 here.
+TEST_CASE("A warm reset through the reader drops the session: SIGN right after it fails") {
   Session s;
+  const Bytes sign = SignCommand(crypto::Sha256DigestInfo(crypto::Sha256(ViewOf("x"))));
   s.VerifyAuthPin();
-  REQUIRE(s.reader().Reset());
-  REQUIRE(s.Sw(kSelectAp) == 0x9000);
   REQUIRE(s.SelectEf(0x0017) == 0x9000);
-  CHECK(s.Transmit(SignCommand(crypto::Sha256DigestInfo(crypto::Sha256(ViewOf("x"))))) ==
-        Hex("69 82"));
+  REQUIRE(SwOf(s.Transmit(sign)) == 0x9000);
+  auto atr = s.reader().Reset();
+  REQUIRE(atr);
+  CHECK(*atr == Hex("3B E0 00 FF 81 31 FE 45 14"));
+  CHECK(s.Transmit(sign) == Hex("69 86"));
+  CHECK(s.SelectEf(0x0017) == 0x6A82);  // no AP selected any more
 }
 
-TEST_CASE("Disconnect and Connect through the reader drop the verified PIN") {
+TEST_CASE("Disconnect and Connect through the reader drop the session: SIGN right after fails") {
   Session s;
+  const Bytes sign = SignCommand(crypto::Sha256DigestInfo(crypto::Sha256(ViewOf("x"))));
   s.VerifyAuthPin();
+  REQUIRE(s.SelectEf(0x0017) == 0x9000);
+  REQUIRE(SwOf(s.Transmit(sign)) == 0x9000);
   REQUIRE(s.reader().Disconnect());
   auto atr = s.reader().Connect();
   REQUIRE(atr);
   CHECK(*atr == Hex("3B E0 00 FF 81 31 FE 45 14"));
-  REQUIRE(s.Sw(kSelectAp) == 0x9000);
-  REQUIRE(s.SelectEf(0x0017) == 0x9000);
-  CHECK(s.Transmit(SignCommand(crypto::Sha256DigestInfo(crypto::Sha256(ViewOf("x"))))) ==
-        Hex("69 82"));
+  CHECK(s.Transmit(sign) == Hex("69 86"));
+  CHECK(s.SelectEf(0x0017) == 0x6A82);
 }
 
 TEST_CASE("A re-SELECT of the AP drops the verified PIN") {
   Session s;
   s.VerifyAuthPin();
+  REQUIRE(s.SelectEf(0x0017) == 0x9000);
+  REQUIRE(SwOf(s.Transmit(SignCommand(crypto::Sha256DigestInfo(crypto::Sha256(ViewOf("y")))))) ==
+          0x9000);
   REQUIRE(s.Sw(kSelectAp) == 0x9000);
   REQUIRE(s.SelectEf(0x0017) == 0x9000);
   CHECK(s.Transmit(SignCommand(crypto::Sha256DigestInfo(crypto::Sha256(ViewOf("x"))))) ==

@@ -523,33 +523,49 @@ TEST_CASE("Malformed APDUs answer 67 00") {
 
 TEST_CASE("PowerOff, PowerOn, Reset and a re-SELECT of the AP drop the security state") {
   auto card = MakeCard();
+  const Bytes sign = SignCommand(crypto::Sha256DigestInfo(crypto::Sha256(ViewOf("x"))));
   auto verified_session = [&] {
     REQUIRE(Send(*card, kSelectAp) == 0x9000);
     REQUIRE(SelectEf(*card, 0x0018) == 0x9000);
     REQUIRE(Verify(*card, "1234") == 0x9000);
+    REQUIRE(SelectEf(*card, 0x001B) == 0x9000);
+    REQUIRE(Verify(*card, "ABC123") == 0x9000);
     REQUIRE(SelectEf(*card, 0x0017) == 0x9000);
+    REQUIRE(SwOf(card->Process(sign)) == 0x9000);
+    REQUIRE(card->auth_pin_verified());
+    REQUIRE(card->sign_password_verified());
   };
-  const Bytes sign = SignCommand(crypto::Sha256DigestInfo(crypto::Sha256(ViewOf("x"))));
+  auto check_dropped = [&] {
+    CHECK_FALSE(card->auth_pin_verified());
+    CHECK_FALSE(card->sign_password_verified());
+    CHECK(SwOf(card->Process(sign)) == 0x6986);  // no current EF
+    CHECK(SelectEf(*card, 0x0017) == 0x6A82);    // no AP
+  };
 
-  verified_session();
-  card->PowerOff();
-  card->PowerOn();
-  CHECK(SwOf(card->Process(sign)) == 0x6986);  // no AP, no EF
-  REQUIRE(Send(*card, kSelectAp) == 0x9000);
-  REQUIRE(SelectEf(*card, 0x0017) == 0x9000);
-  CHECK(SwOf(card->Process(sign)) == 0x6982);
-
-  verified_session();
-  card->Reset();
-  REQUIRE(Send(*card, kSelectAp) == 0x9000);
-  REQUIRE(SelectEf(*card, 0x0017) == 0x9000);
-  CHECK(SwOf(card->Process(sign)) == 0x6982);
-
-  verified_session();
-  REQUIRE(Send(*card, kSelectAp) == 0x9000);
-  CHECK_FALSE(card->auth_pin_verified());
-  REQUIRE(SelectEf(*card, 0x0017) == 0x9000);
-  CHECK(SwOf(card->Process(sign)) == 0x6982);
+  SECTION("power off") {
+    verified_session();
+    card->PowerOff();
+    check_dropped();
+  }
+  SECTION("power on") {
+    verified_session();
+    card->PowerOn();
+    check_dropped();
+  }
+  SECTION("reset") {
+    verified_session();
+    card->Reset();
+    check_dropped();
+  }
+  SECTION("re-SELECT of the AP") {
+    verified_session();
+    REQUIRE(Send(*card, kSelectAp) == 0x9000);
+    CHECK_FALSE(card->auth_pin_verified());
+    CHECK_FALSE(card->sign_password_verified());
+    CHECK(SwOf(card->Process(sign)) == 0x6986);
+    REQUIRE(SelectEf(*card, 0x0017) == 0x9000);
+    CHECK(SwOf(card->Process(sign)) == 0x6982);
+  }
 }
 
 TEST_CASE("A failed SELECT keeps the current EF and the verified PIN") {
