@@ -3,7 +3,9 @@
 # vpcd reader, OpenSC (its own JPKI driver, PKCS#15 emulator and PKCS#11
 # module) must recognise it and read it like a real card.
 #
-# usage: opensc_interop.sh MYKEY_VCARD MYKEY_PCSC_WAIT_CARD [SLOT]
+# usage: opensc_interop.sh MYKEY_VCARD MYKEY_PCSC_WAIT_CARD [SLOT [MYKEY_TESTJPKI]]
+# With MYKEY_TESTJPKI, a second card made by our test JPKI is swapped in
+# (mykey-vcard's "insert card.json") and read and used through OpenSC too.
 # Needs a running pcscd with the vpcd driver (tests/system's pcscd fixture).
 # Prints one "ok:" line per OpenSC command that did what a real card makes it do.
 # Certificates and keys are made here with openssl, independently of mykey.
@@ -12,6 +14,7 @@ set -euo pipefail
 VCARD=${1:?usage: opensc_interop.sh MYKEY_VCARD MYKEY_PCSC_WAIT_CARD [SLOT]}
 WAIT_CARD=${2:?usage: opensc_interop.sh MYKEY_VCARD MYKEY_PCSC_WAIT_CARD [SLOT]}
 SLOT=${3:-0}
+TESTJPKI=${4:-}
 READER_NAME="Virtual PCD 00 0$SLOT"
 READER=$SLOT
 PKCS11_MODULE=${MYKEY_OPENSC_PKCS11:-/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so}
@@ -169,6 +172,33 @@ run pkcs11-tool --module "$PKCS11_MODULE" --slot-index "$READER" --login --pin 1
 status=$(control status)
 [[ "$status" == *"auth_pin_tries=3"* ]] || fail "card status after the right PIN: $status"
 pass "right PIN afterwards: counter back to 3"
+
+if [[ -n "$TESTJPKI" ]]; then
+  # A card of our own test JPKI (real X.509 with the JPKI profile), swapped in
+  # through the control channel: remove, wait until pcscd sees it gone, insert.
+  run "$TESTJPKI" init --seed opensc-interop --out pki --generations 2023
+  run "$TESTJPKI" card --pki pki --out card2.json --index 7 --pin 4321 \
+    --counter-file card2.counters
+  python3 -c 'import base64, json, sys
+card = json.load(open("card2.json"))
+open("card2_auth.der", "wb").write(base64.b64decode(card["auth_certificate"]))' ||
+    fail "cannot read card2.json"
+  [[ "$(control remove)" == "ok removed" ]] || fail "remove"
+  "$WAIT_CARD" "$READER_NAME" absent 10000 || fail "the card did not leave the reader"
+  reply=$(control "insert card2.json")
+  [[ "$reply" == "ok inserted" ]] || fail "insert card2.json: $reply"
+  "$WAIT_CARD" "$READER_NAME" present 10000 || fail "pcscd does not see the second card"
+  run pkcs15-tool --reader "$READER" --read-certificate 01
+  openssl x509 -in out -outform DER -out read_card2_auth.der
+  cmp -s read_card2_auth.der card2_auth.der || fail "testjpki auth certificate read back differs"
+  pass "testjpki card: pkcs15-tool --read-certificate 01 byte-identical"
+  openssl x509 -inform DER -in card2_auth.der -pubkey -noout > card2_auth.pub
+  run pkcs11-tool --module "$PKCS11_MODULE" --slot-index "$READER" --login --pin 4321 \
+    --sign --mechanism SHA256-RSA-PKCS --id 01 --input-file data.txt --output-file card2.sig
+  openssl dgst -sha256 -verify card2_auth.pub -signature card2.sig data.txt >"$WORK/out" 2>&1 ||
+    fail "testjpki card signature does not verify: $(cat "$WORK/out")"
+  pass "testjpki card: pkcs11-tool --sign SHA256-RSA-PKCS verifies with its auth certificate"
+fi
 
 [[ "$(control quit)" == "ok bye" ]] || fail "quit"
 wait "$VCARD_PID" || fail "mykey-vcard exited with $?"
