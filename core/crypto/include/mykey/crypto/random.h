@@ -21,8 +21,12 @@ class RandomSource {
 
 /// Cryptographically secure randomness from the OS entropy source
 /// (mbedTLS entropy + CTR_DRBG).
+///
+/// Thread safety: not thread-safe; give each thread its own source.
 class SystemRandom final : public RandomSource {
  public:
+  /// Seeds a generator from the OS. @returns kInternal (domain kMbedTls) if
+  /// the entropy source fails.
   static Result<std::unique_ptr<SystemRandom>> Create();
   ~SystemRandom() override;
   Status Fill(std::span<uint8_t> out) override;
@@ -35,10 +39,13 @@ class SystemRandom final : public RandomSource {
 
 /// A deterministic generator (CTR_DRBG keyed from a seed and a label), so
 /// that the test JPKI and tests are repeatable. Never for production keys.
+///
+/// Thread safety: not thread-safe; give each thread its own source.
 class DeterministicRandom final : public RandomSource {
  public:
   /// @param seed  any bytes; the same seed and label give the same stream
   /// @param label separates independent streams from one seed ("ca-2023")
+  /// @returns kInternal (domain kMbedTls) if the generator cannot be set up.
   static Result<std::unique_ptr<DeterministicRandom>> Create(ByteView seed, ByteView label);
   ~DeterministicRandom() override;
   Status Fill(std::span<uint8_t> out) override;
