@@ -148,6 +148,8 @@ void VpcdBridge::Run() {
     LogDebug("card inserted into vpcd at port " + std::to_string(options_.port));
     // The reader learns the ATR by powering the card up, once per insertion.
     atr_ = card_.PowerOn();
+    peer_closed_ = false;
+    pull_abruptly_ = false;
     Serve(fd);
     close(fd);
     // Pulled out (or vpcd went away): the card loses power and its state.
@@ -163,11 +165,37 @@ void VpcdBridge::Serve(int fd) {
   Bytes message;
   while (true) {
     uint8_t header[2];
-    if (!ReadExact(fd, header, sizeof(header))) return;
+    if (!ReadExact(fd, header, sizeof(header))) break;
     size_t length = LoadBe16(header, 0);
     message.resize(length);
-    if (length > 0 && !ReadExact(fd, message.data(), length)) return;
-    if (!HandleMessage(fd, message)) return;
+    if (length > 0 && !ReadExact(fd, message.data(), length)) break;
+    if (!HandleMessage(fd, message)) break;
+  }
+  if (!peer_closed_ && !pull_abruptly_) Linger(fd);
+}
+
+void VpcdBridge::Linger(int fd) {
+  // We pull the card: half-close and wait until vpcd drops the connection
+  // itself (at its next presence poll or exchange). Until it has, vpcd holds
+  // this connection; a card connecting meanwhile would be taken without pcscd
+  // ever seeing a removal and an insertion.
+  (void)shutdown(fd, SHUT_WR);
+  auto deadline = std::chrono::steady_clock::now() + options_.pull_linger;
+  uint8_t scratch[512];
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      LogDebug("vpcd did not drop the pulled card in time");
+      return;
+    }
+    pollfd pfd = {fd, POLLIN, 0};
+    int ready = poll(&pfd, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) continue;
+    ssize_t got = recv(fd, scratch, sizeof(scratch), 0);  // requests to a pulled card: dropped
+    if (got == 0) return;
+    if (got < 0 && errno != EINTR && errno != EAGAIN) return;
   }
 }
 
@@ -177,7 +205,7 @@ bool VpcdBridge::HandleMessage(int fd, ByteView message) {
       case kPowerOff: card_.PowerOff(); return true;
       case kPowerOn: atr_ = card_.PowerOn(); return true;
       case kReset: atr_ = card_.Reset(); return true;
-      case kGetAtr: return Send(fd, atr_);
+      case kGetAtr: presence_polls_.fetch_add(1); return Send(fd, atr_);
       default: LogDebug("unknown vpcd control message ignored"); return true;
     }
   }
@@ -189,6 +217,9 @@ bool VpcdBridge::HandleMessage(int fd, ByteView message) {
   if (remove_after_ && --*remove_after_ == 0) {
     remove_after_.reset();
     inserted_ = false;
+    // Closed at once, not half-closed: vpcd's next exchange must fail (a
+    // half-closed card would make vpcd report an empty answer as success).
+    pull_abruptly_ = true;
     LogDebug("pulling the card after the planned number of APDUs");
     return false;
   }
@@ -210,9 +241,13 @@ bool VpcdBridge::ReadExact(int fd, uint8_t* data, size_t size) {
     if ((fds[1].revents & POLLIN) != 0) return false;  // Remove() or shutdown
     if (fds[0].revents == 0) continue;
     ssize_t got = recv(fd, data + done, size - done, 0);
-    if (got == 0) return false;  // vpcd closed the connection
+    if (got == 0) {
+      peer_closed_ = true;  // vpcd closed the connection
+      return false;
+    }
     if (got < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
+      peer_closed_ = true;  // reset by vpcd
       return false;
     }
     done += static_cast<size_t>(got);
@@ -231,6 +266,7 @@ bool VpcdBridge::Send(int fd, ByteView payload) {
     ssize_t sent = send(fd, frame.data() + done, frame.size() - done, MSG_NOSIGNAL);
     if (sent < 0) {
       if (errno == EINTR) continue;
+      peer_closed_ = true;
       return false;
     }
     done += static_cast<size_t>(sent);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <thread>
 
 #include "mykey/testing/catch.h"
 
@@ -116,9 +117,11 @@ class FakeVpcd {
   uint16_t port_ = 0;
 };
 
+// The fake does not drop a pulled card by itself: do not wait for it.
 VpcdBridgeOptions OptionsFor(const FakeVpcd& vpcd) {
   VpcdBridgeOptions options;
   options.port = vpcd.port();
+  options.pull_linger = std::chrono::milliseconds{0};
   return options;
 }
 
@@ -183,6 +186,28 @@ TEST_CASE("Remove closes the connection and powers the card off", "[vpcd]") {
   CHECK_FALSE(bridge.inserted());
   CHECK(vpcd.SawClose());
   CHECK(card.power_offs == offs + 1);
+}
+
+TEST_CASE("Remove waits until vpcd drops the half-closed connection", "[vpcd]") {
+  FakeVpcd vpcd;
+  EchoCard card;
+  VpcdBridgeOptions options = OptionsFor(vpcd);
+  options.pull_linger = std::chrono::milliseconds{60000};
+  VpcdBridge bridge(card, options);
+  bridge.Insert();
+  REQUIRE(vpcd.Accept());
+  REQUIRE(vpcd.Exchange({0x04}));
+  std::atomic<bool> removed{false};
+  std::thread remover([&] {
+    bridge.Remove();
+    removed = true;
+  });
+  CHECK(vpcd.SawClose());  // the card half-closed: vpcd reads end-of-file
+  CHECK_FALSE(removed);    // ...but the pull is not done until vpcd lets go
+  vpcd.CloseClient();
+  remover.join();
+  CHECK(removed);
+  CHECK_FALSE(bridge.connected());
 }
 
 TEST_CASE("RemoveAfterCommands pulls the card right after the n-th APDU", "[vpcd]") {

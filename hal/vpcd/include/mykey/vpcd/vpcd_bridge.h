@@ -32,6 +32,9 @@ struct VpcdBridgeOptions {
   bool quick_ack = true;
   /// Longest pause between two tries to reach vpcd (it starts at 10 ms).
   std::chrono::milliseconds max_backoff{500};
+  /// How long a pulled card waits for vpcd to drop the connection (see
+  /// VpcdBridge::Remove()); vpcd polls about every 400 ms.
+  std::chrono::milliseconds pull_linger{3000};
 };
 
 /// Puts one VirtualCard into a reader slot of pcscd's vpcd driver.
@@ -45,8 +48,8 @@ struct VpcdBridgeOptions {
 /// thread connects, and reconnects with back-off while vpcd is not there or
 /// drops the connection); Remove() closes the connection, which vpcd sees as
 /// the card pulled out. A pulled card is powered off (PowerOff()), so it
-/// drops its session state. The card's ATR is learnt by powering it on once
-/// per insertion; later ATR requests answer the ATR of the last power on or
+/// drops its session state (see Remove() for how a pull is made). The card's ATR is learnt by
+/// powering it on once per insertion; later ATR requests answer the ATR of the last power on or
 /// reset, without side effects on the card.
 ///
 /// The card is borrowed: it must outlive the bridge. It is called only from
@@ -69,12 +72,20 @@ class VpcdBridge {
   /// keeps reconnecting while inserted). Wait for the reader to report the
   /// card with a ReaderMonitor, not with a sleep.
   void Insert();
-  /// Pulls the card: returns when the connection is closed. vpcd sees it at
-  /// its next poll (up to ~0.4 s); wait with a ReaderMonitor.
+  /// Pulls the card: half-closes the connection and returns when vpcd has
+  /// dropped it (at its next presence poll or exchange, up to ~0.4 s; at
+  /// most VpcdBridgeOptions::pull_linger). Only then may another card connect to the slot: vpcd
+  /// would otherwise swap it in without pcscd seeing a removal. pcscd reports the reader empty at
+  /// about the same poll; wait for it with a ReaderMonitor.
   void Remove();
   /// Fault injection: the card is pulled right after it answered `commands`
-  /// more APDUs (at once for 0), so the next one fails in the middle of a
-  /// transaction.
+  /// more APDUs (at once for 0, like Remove()), so the next one fails in the
+  /// middle of a transaction (pcscd: SCARD_E_NOT_TRANSACTED). The connection
+  /// is closed at once, and vpcd drops it inside that failed exchange. pcscd
+  /// quirk: its poller then never sees the card absent if another card
+  /// connects to the slot within one poll (~0.4 s); it keeps the reader
+  /// "empty" although a card is there. testing::VpcdCardSlot::InsertCard()
+  /// recovers from that.
   void RemoveAfterCommands(uint32_t commands);
 
   /// True between Insert() and Remove() (or a RemoveAfterCommands() pull).
@@ -84,12 +95,16 @@ class VpcdBridge {
   /// APDUs answered since the bridge was made (power and ATR requests are not
   /// counted).
   uint64_t commands_processed() const { return commands_.load(); }
+  /// ATR requests answered since the bridge was made: vpcd's presence polls
+  /// (about every 0.4 s while connected) and the ATR reads after power on.
+  uint64_t presence_polls() const { return presence_polls_.load(); }
   const VpcdBridgeOptions& options() const { return options_; }
 
  private:
   void Run();
   // Serves one connection until it ends or the bridge is told to let go.
   void Serve(int fd);
+  void Linger(int fd);
   bool ReadExact(int fd, uint8_t* data, size_t size);
   bool Send(int fd, ByteView payload);
   bool HandleMessage(int fd, ByteView message);
@@ -107,7 +122,10 @@ class VpcdBridge {
   std::optional<uint32_t> remove_after_;
 
   std::atomic<uint64_t> commands_{0};
-  Bytes atr_;  // bridge thread only
+  std::atomic<uint64_t> presence_polls_{0};
+  Bytes atr_;                   // bridge thread only
+  bool peer_closed_ = false;    // bridge thread only: vpcd ended the connection
+  bool pull_abruptly_ = false;  // bridge thread only: RemoveAfterCommands() pulled
   std::thread thread_;
 };
 
