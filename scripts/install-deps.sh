@@ -22,6 +22,10 @@ native=(
   # libraries (architecture.md: each used in one place)
   libpcsclite-dev libmbedtls-dev libcurl4-openssl-dev libqrencode-dev libzxing-dev
   libexpected-dev libsqlite3-dev nlohmann-json3-dev catch2
+  # receipts and vouchers: kanji raster fallback (FreeType + a Japanese font), PNG/JPEG
+  libfreetype-dev fonts-noto-cjk libstb-dev zbar-tools
+  # the cloud: HTTP server, PostgreSQL store
+  libmicrohttpd-dev libpq-dev postgresql
   # the real PC/SC stack for system tests
   pcscd vsmartcard-vpcd
   # independent JPKI middleware used to check the emulator

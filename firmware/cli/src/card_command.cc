@@ -217,6 +217,13 @@ std::chrono::sys_seconds Now() {
 // Reads the readers and, if a card is there, its JPKI state.
 int ShowStatus(const CommonOptions& common) {
   hal::PcscReaderMonitor monitor;
+  if (common.reader.wait.count() > 0) {
+    // Wait first, so that the listing shows the card that arrived.
+    auto waited = monitor.WaitForCard(common.reader.reader, common.reader.wait);
+    if (!waited && waited.error().code() != ErrorCode::kDeadlineExceeded) {
+      return PrintError(waited.error(), common.json, "cannot wait for a card");
+    }
+  }
   auto readers = monitor.ListReaders();
   if (!readers) return PrintError(readers.error(), common.json, "cannot list the readers");
 
@@ -241,7 +248,7 @@ int ShowStatus(const CommonOptions& common) {
     any_card = any_card ||
                (r.card_present && (common.reader.reader.empty() || r.name == common.reader.reader));
   }
-  if (!any_card && common.reader.wait.count() == 0) {
+  if (!any_card) {
     out["card"] = nullptr;
     if (common.json) {
       std::printf("%s\n", json::Dump(out, 2).c_str());
