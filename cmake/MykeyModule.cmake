@@ -29,7 +29,7 @@ function(mykey_module name)
     add_executable(${target}_test ${M_TESTS})
     target_link_libraries(${target}_test PRIVATE ${target} ${M_TEST_DEPS} mykey::testing_main
                                                  mykey_warnings)
-    catch_discover_tests(${target}_test TEST_PREFIX "${name}: " PROPERTIES LABELS unit)
+    catch_discover_tests(${target}_test TEST_PREFIX "${name}/" PROPERTIES LABELS unit)
   endif()
 endfunction()
 
