@@ -1,0 +1,361 @@
+#include "mykey/crypto/ecdsa.h"
+
+#include <mbedtls/bignum.h>
+#include <mbedtls/ecdsa.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/pk.h>
+
+#include <algorithm>
+#include <mutex>
+#include <vector>
+
+#include "mbedtls_glue.h"
+#include "mykey/base/base64.h"
+
+namespace mykey::crypto {
+
+namespace {
+
+constexpr size_t kScalarSize = 32;
+
+// SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING (66 bytes: 00 || point) }:
+// every P-256 SubjectPublicKeyInfo starts with these 26 bytes.
+constexpr uint8_t kSpkiPrefix[] = {0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2A, 0x86, 0x48,
+                                   0xCE, 0x3D, 0x02, 0x01, 0x06, 0x08, 0x2A, 0x86, 0x48,
+                                   0xCE, 0x3D, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00};
+
+// Errors of this file carry the raw mbedTLS code; the ECP codes are mapped
+// here because the shared table knows RSA, PK and X.509 only.
+Error EcError(ErrorCode code, int ret, const char* message) {
+  return Error(code, message, ErrorDomain::kMbedTls, ret);
+}
+
+// RAII holders for the mbedTLS structures used in one call.
+struct Mpi {
+  mbedtls_mpi value;
+  Mpi() { mbedtls_mpi_init(&value); }
+  ~Mpi() { mbedtls_mpi_free(&value); }
+  Mpi(const Mpi&) = delete;
+  Mpi& operator=(const Mpi&) = delete;
+};
+
+struct Group {
+  mbedtls_ecp_group value;
+  Group() { mbedtls_ecp_group_init(&value); }
+  ~Group() { mbedtls_ecp_group_free(&value); }
+  Group(const Group&) = delete;
+  Group& operator=(const Group&) = delete;
+};
+
+struct Point {
+  mbedtls_ecp_point value;
+  Point() { mbedtls_ecp_point_init(&value); }
+  ~Point() { mbedtls_ecp_point_free(&value); }
+  Point(const Point&) = delete;
+  Point& operator=(const Point&) = delete;
+};
+
+Result<std::array<uint8_t, kEcdsaP256PointSize>> WritePoint(const mbedtls_ecp_group& group,
+                                                            const mbedtls_ecp_point& point) {
+  std::array<uint8_t, kEcdsaP256PointSize> out{};
+  size_t written = 0;
+  const int ret = mbedtls_ecp_point_write_binary(&group, &point, MBEDTLS_ECP_PF_UNCOMPRESSED,
+                                                 &written, out.data(), out.size());
+  if (ret != 0 || written != out.size()) {
+    return Fail(EcError(ErrorCode::kInternal, ret, "cannot write the EC public point"));
+  }
+  return out;
+}
+
+// One DER INTEGER from a 32-byte big-endian magnitude: minimal, positive.
+void AppendDerInteger(Bytes& out, ByteView magnitude) {
+  size_t start = 0;
+  while (start + 1 < magnitude.size() && magnitude[start] == 0) ++start;
+  const bool pad = (magnitude[start] & 0x80) != 0;
+  out.push_back(0x02);
+  out.push_back(static_cast<uint8_t>(magnitude.size() - start + (pad ? 1 : 0)));
+  if (pad) out.push_back(0x00);
+  out.insert(out.end(), magnitude.begin() + static_cast<std::ptrdiff_t>(start), magnitude.end());
+}
+
+// Reads one DER INTEGER at `at` into `out` (32 bytes, right-aligned).
+Status ReadDerInteger(ByteView der, size_t& at, uint8_t* out) {
+  if (at + 2 > der.size() || der[at] != 0x02) {
+    return Fail(ErrorCode::kInvalidArgument, "ECDSA signature: INTEGER expected");
+  }
+  const size_t length = der[at + 1];
+  at += 2;
+  if (length == 0 || length > kScalarSize + 1 || at + length > der.size()) {
+    return Fail(ErrorCode::kInvalidArgument, "ECDSA signature: bad INTEGER length");
+  }
+  ByteView value = der.subspan(at, length);
+  at += length;
+  if ((value[0] & 0x80) != 0) {
+    return Fail(ErrorCode::kInvalidArgument, "ECDSA signature: negative INTEGER");
+  }
+  if (value.size() > 1 && value[0] == 0 && (value[1] & 0x80) == 0) {
+    return Fail(ErrorCode::kInvalidArgument, "ECDSA signature: non-minimal INTEGER");
+  }
+  if (value[0] == 0) value = value.subspan(1);
+  if (value.size() > kScalarSize) {
+    return Fail(ErrorCode::kInvalidArgument, "ECDSA signature: INTEGER longer than 32 bytes");
+  }
+  std::fill(out, out + kScalarSize, uint8_t{0});
+  std::copy(value.begin(), value.end(), out + (kScalarSize - value.size()));
+  return Ok();
+}
+
+}  // namespace
+
+// -------------------------------------------------------------- EcdsaPublicKey
+
+Result<EcdsaPublicKey> EcdsaPublicKey::FromUncompressedPoint(ByteView point) {
+  if (point.size() != kEcdsaP256PointSize || point[0] != 0x04) {
+    return Fail(ErrorCode::kInvalidArgument, "not an uncompressed P-256 point");
+  }
+  Group group;
+  Point q;
+  int ret = mbedtls_ecp_group_load(&group.value, MBEDTLS_ECP_DP_SECP256R1);
+  if (ret != 0) return Fail(EcError(ErrorCode::kInternal, ret, "cannot load the P-256 group"));
+  ret = mbedtls_ecp_point_read_binary(&group.value, &q.value, point.data(), point.size());
+  if (ret == 0) ret = mbedtls_ecp_check_pubkey(&group.value, &q.value);
+  if (ret != 0) {
+    return Fail(EcError(ErrorCode::kInvalidArgument, ret, "the point is not on P-256"));
+  }
+  EcdsaPublicKey key;
+  std::copy(point.begin(), point.end(), key.point_.begin());
+  return key;
+}
+
+Result<EcdsaPublicKey> EcdsaPublicKey::FromDer(ByteView der) {
+  mbedtls_pk_context pk;
+  mbedtls_pk_init(&pk);
+  const int ret = mbedtls_pk_parse_public_key(&pk, der.data(), der.size());
+  Result<EcdsaPublicKey> result = Fail(ErrorCode::kInvalidArgument, "not an EC public key");
+  if (ret != 0) {
+    result = Fail(EcError(ErrorCode::kInvalidArgument, ret, "not a DER public key"));
+  } else if (mbedtls_pk_get_type(&pk) == MBEDTLS_PK_ECKEY ||
+             mbedtls_pk_get_type(&pk) == MBEDTLS_PK_ECDSA) {
+    const mbedtls_ecp_keypair* keypair = mbedtls_pk_ec(pk);
+    if (keypair->grp.id != MBEDTLS_ECP_DP_SECP256R1) {
+      result = Fail(ErrorCode::kInvalidArgument, "EC public key is not on P-256");
+    } else if (auto point = WritePoint(keypair->grp, keypair->Q)) {
+      result = FromUncompressedPoint(*point);
+    } else {
+      result = Fail(point.error());
+    }
+  }
+  mbedtls_pk_free(&pk);
+  return result;
+}
+
+Result<EcdsaPublicKey> EcdsaPublicKey::FromPem(std::string_view pem) {
+  MYKEY_ASSIGN_OR_RETURN(Bytes der, PemDecode(pem, "PUBLIC KEY"));
+  return FromDer(der);
+}
+
+Bytes EcdsaPublicKey::ToDer() const {
+  Bytes der(std::begin(kSpkiPrefix), std::end(kSpkiPrefix));
+  der.insert(der.end(), point_.begin(), point_.end());
+  return der;
+}
+
+std::string EcdsaPublicKey::ToPem() const {
+  return PemEncode("PUBLIC KEY", ToDer());
+}
+
+EcdsaKeyId EcdsaPublicKey::KeyId() const {
+  const Sha256Digest digest = Sha256(ToDer());
+  EcdsaKeyId id{};
+  std::copy_n(digest.begin(), id.size(), id.begin());
+  return id;
+}
+
+Status EcdsaPublicKey::Verify(const Sha256Digest& digest, ByteView signature) const {
+  if (signature.size() != kEcdsaP256SignatureSize) {
+    return Fail(ErrorCode::kUnauthenticated, "ECDSA signature is not 64 bytes");
+  }
+  Group group;
+  Point q;
+  Mpi r;
+  Mpi s;
+  int ret = mbedtls_ecp_group_load(&group.value, MBEDTLS_ECP_DP_SECP256R1);
+  if (ret != 0) return Fail(EcError(ErrorCode::kInternal, ret, "cannot load the P-256 group"));
+  ret = mbedtls_ecp_point_read_binary(&group.value, &q.value, point_.data(), point_.size());
+  if (ret != 0) return Fail(EcError(ErrorCode::kInternal, ret, "cannot load the public point"));
+  if (mbedtls_mpi_read_binary(&r.value, signature.data(), kScalarSize) != 0 ||
+      mbedtls_mpi_read_binary(&s.value, signature.data() + kScalarSize, kScalarSize) != 0) {
+    return Fail(ErrorCode::kResourceExhausted, "cannot allocate the signature integers");
+  }
+  // mbedtls_ecdsa_verify also refuses r or s outside [1, n-1].
+  ret = mbedtls_ecdsa_verify(&group.value, digest.data(), digest.size(), &q.value, &r.value,
+                             &s.value);
+  if (ret != 0) {
+    return Fail(EcError(ErrorCode::kUnauthenticated, ret, "ECDSA signature does not verify"));
+  }
+  return Ok();
+}
+
+Status EcdsaPublicKey::VerifyDer(const Sha256Digest& digest, ByteView der_signature) const {
+  auto raw = EcdsaSignatureFromDer(der_signature);
+  if (!raw) return Fail(ErrorCode::kUnauthenticated, "ECDSA signature is not valid DER");
+  return Verify(digest, *raw);
+}
+
+// ------------------------------------------------------------- EcdsaPrivateKey
+
+struct EcdsaPrivateKey::State {
+  mbedtls_pk_context pk;
+  EcdsaPublicKey public_key;
+  EcdsaKeyId key_id{};
+  // Signing mutates the group (mbedTLS caches a table of multiples of G in it)
+  // and draws blinding randomness: one signature at a time.
+  std::mutex sign_mutex;
+  std::unique_ptr<SystemRandom> blinding_random;
+
+  State() { mbedtls_pk_init(&pk); }
+  ~State() { mbedtls_pk_free(&pk); }
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+
+  // After the key is loaded: checks the curve, caches the public half.
+  Status Finish() {
+    if (mbedtls_pk_get_type(&pk) != MBEDTLS_PK_ECKEY &&
+        mbedtls_pk_get_type(&pk) != MBEDTLS_PK_ECDSA) {
+      return Fail(ErrorCode::kInvalidArgument, "not an EC private key");
+    }
+    const mbedtls_ecp_keypair* keypair = mbedtls_pk_ec(pk);
+    if (keypair->grp.id != MBEDTLS_ECP_DP_SECP256R1) {
+      return Fail(ErrorCode::kInvalidArgument, "EC private key is not on P-256");
+    }
+    const int ret = mbedtls_ecp_check_privkey(&keypair->grp, &keypair->d);
+    if (ret != 0) {
+      return Fail(EcError(ErrorCode::kInvalidArgument, ret, "EC private scalar out of range"));
+    }
+    MYKEY_ASSIGN_OR_RETURN(auto point, WritePoint(keypair->grp, keypair->Q));
+    MYKEY_ASSIGN_OR_RETURN(public_key, EcdsaPublicKey::FromUncompressedPoint(point));
+    key_id = public_key.KeyId();
+    return Ok();
+  }
+};
+
+EcdsaPrivateKey::EcdsaPrivateKey() : state_(std::make_unique<State>()) {}
+EcdsaPrivateKey::EcdsaPrivateKey(EcdsaPrivateKey&&) noexcept = default;
+EcdsaPrivateKey& EcdsaPrivateKey::operator=(EcdsaPrivateKey&&) noexcept = default;
+EcdsaPrivateKey::~EcdsaPrivateKey() = default;
+
+Result<EcdsaPrivateKey> EcdsaPrivateKey::Generate(RandomSource& random) {
+  EcdsaPrivateKey key;
+  int ret = mbedtls_pk_setup(&key.state_->pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
+  if (ret != 0) return Fail(internal::MbedTlsError(ret, "cannot set up an EC key"));
+  ret = mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(key.state_->pk),
+                            &internal::DrawRandom, &random);
+  if (ret != 0) return Fail(EcError(ErrorCode::kInternal, ret, "EC key generation failed"));
+  MYKEY_TRY(key.state_->Finish());
+  return key;
+}
+
+Result<EcdsaPrivateKey> EcdsaPrivateKey::FromDer(ByteView der) {
+  EcdsaPrivateKey key;
+  const int ret = mbedtls_pk_parse_key(&key.state_->pk, der.data(), der.size(), nullptr, 0);
+  if (ret != 0) {
+    return Fail(EcError(ErrorCode::kInvalidArgument, ret, "not a DER private key"));
+  }
+  MYKEY_TRY(key.state_->Finish());
+  return key;
+}
+
+Result<EcdsaPrivateKey> EcdsaPrivateKey::FromPem(std::string_view pem) {
+  auto der = PemDecode(pem, "EC PRIVATE KEY");
+  if (!der && der.error().code() == ErrorCode::kNotFound) der = PemDecode(pem, "PRIVATE KEY");
+  if (!der) return Fail(der.error());
+  SecretBytes secret(*der);
+  SecureWipe(der->data(), der->size());
+  return FromDer(secret.view());
+}
+
+SecretBytes EcdsaPrivateKey::ToDer() const {
+  std::vector<unsigned char> buffer(512);
+  const int ret = mbedtls_pk_write_key_der(&state_->pk, buffer.data(), buffer.size());
+  SecretBytes out;
+  if (ret > 0) {
+    // mbedTLS writes at the end of the buffer.
+    out = SecretBytes(ByteView(buffer.data() + buffer.size() - static_cast<size_t>(ret),
+                               static_cast<size_t>(ret)));
+  }
+  SecureWipe(buffer.data(), buffer.size());
+  return out;
+}
+
+std::string EcdsaPrivateKey::ToPem() const {
+  const SecretBytes der = ToDer();
+  return PemEncode("EC PRIVATE KEY", der.view());
+}
+
+EcdsaPublicKey EcdsaPrivateKey::PublicKey() const {
+  return state_->public_key;
+}
+
+EcdsaKeyId EcdsaPrivateKey::KeyId() const {
+  return state_->key_id;
+}
+
+Result<Bytes> EcdsaPrivateKey::Sign(const Sha256Digest& digest) const {
+  std::lock_guard<std::mutex> lock(state_->sign_mutex);
+  if (!state_->blinding_random) {
+    MYKEY_ASSIGN_OR_RETURN(state_->blinding_random, SystemRandom::Create());
+  }
+  mbedtls_ecp_keypair* keypair = mbedtls_pk_ec(state_->pk);
+  Mpi r;
+  Mpi s;
+  // RFC 6979: k comes from HMAC_DRBG over the key and the digest; the blinding
+  // randomness changes the computation, never the result.
+  int ret = mbedtls_ecdsa_sign_det_ext(&keypair->grp, &r.value, &s.value, &keypair->d,
+                                       digest.data(), digest.size(), MBEDTLS_MD_SHA256,
+                                       &internal::DrawRandom, state_->blinding_random.get());
+  if (ret != 0) return Fail(EcError(ErrorCode::kInternal, ret, "ECDSA signing failed"));
+  Bytes signature(kEcdsaP256SignatureSize);
+  ret = mbedtls_mpi_write_binary(&r.value, signature.data(), kScalarSize);
+  if (ret == 0) {
+    ret = mbedtls_mpi_write_binary(&s.value, signature.data() + kScalarSize, kScalarSize);
+  }
+  if (ret != 0) return Fail(EcError(ErrorCode::kInternal, ret, "cannot write the signature"));
+  return signature;
+}
+
+Result<Bytes> EcdsaPrivateKey::SignDer(const Sha256Digest& digest) const {
+  MYKEY_ASSIGN_OR_RETURN(Bytes raw, Sign(digest));
+  return EcdsaSignatureToDer(raw);
+}
+
+// ----------------------------------------------------------- signature formats
+
+Result<Bytes> EcdsaSignatureToDer(ByteView raw_signature) {
+  if (raw_signature.size() != kEcdsaP256SignatureSize) {
+    return Fail(ErrorCode::kInvalidArgument, "raw ECDSA signature is not 64 bytes");
+  }
+  Bytes body;
+  AppendDerInteger(body, raw_signature.first(kScalarSize));
+  AppendDerInteger(body, raw_signature.subspan(kScalarSize));
+  // At most 2 * (2 + 33) = 70 bytes: always the short length form.
+  Bytes der = {0x30, static_cast<uint8_t>(body.size())};
+  der.insert(der.end(), body.begin(), body.end());
+  return der;
+}
+
+Result<Bytes> EcdsaSignatureFromDer(ByteView der_signature) {
+  if (der_signature.size() < 2 || der_signature[0] != 0x30 ||
+      der_signature[1] != der_signature.size() - 2) {
+    return Fail(ErrorCode::kInvalidArgument, "ECDSA signature: not a short DER SEQUENCE");
+  }
+  Bytes raw(kEcdsaP256SignatureSize);
+  size_t at = 2;
+  MYKEY_TRY(ReadDerInteger(der_signature, at, raw.data()));
+  MYKEY_TRY(ReadDerInteger(der_signature, at, raw.data() + kScalarSize));
+  if (at != der_signature.size()) {
+    return Fail(ErrorCode::kInvalidArgument, "ECDSA signature: data after the integers");
+  }
+  return raw;
+}
+
+}  // namespace mykey::crypto
