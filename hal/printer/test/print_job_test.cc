@@ -6,7 +6,7 @@
 namespace mykey::printer {
 namespace {
 
-const Bytes kJob = BytesOf("\x1b@Hello\n\x1dV\x00");
+const Bytes kJob = {0x1B, '@', 'H', 'i', '\n', 0x1D, 'V', 0x00};
 
 PrinterStatus PaperOut() {
   PrinterStatus status;

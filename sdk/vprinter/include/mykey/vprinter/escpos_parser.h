@@ -1,0 +1,101 @@
+#pragma once
+
+// A streaming ESC/POS command parser: bytes in any split, commands out. Pure
+// code. It never fails and never crashes on any input: unknown commands are
+// skipped, oversized ones are dropped without being buffered.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "mykey/base/bytes.h"
+
+namespace mykey::vprinter {
+
+/// What a parsed command is. Parameters are in Command::m / n / x / y.
+enum class CommandKind : uint8_t {
+  kText,                ///< printable bytes (0x20-0xFF, no controls); data = the bytes
+  kLineFeed,            ///< LF: print the line and feed one line
+  kCarriageReturn,      ///< CR
+  kTab,                 ///< HT
+  kFormFeed,            ///< FF (standard mode: print and feed)
+  kInit,                ///< ESC @
+  kPrintMode,           ///< ESC ! n
+  kCharacterSize,       ///< GS ! n (n: width-1 in the high nibble, height-1 in the low)
+  kBold,                ///< ESC E n / ESC G n
+  kUnderline,           ///< ESC - n
+  kAlign,               ///< ESC a n
+  kFeedLines,           ///< ESC d n
+  kFeedDots,            ///< ESC J n
+  kDefaultLineSpacing,  ///< ESC 2
+  kLineSpacing,         ///< ESC 3 n
+  kCodePage,            ///< ESC t n
+  kKanjiOn,             ///< FS &
+  kKanjiOff,            ///< FS .
+  kKanjiCodeSystem,     ///< FS C n (0/48 JIS, 1/49 Shift_JIS)
+  kKanjiPrintMode,      ///< FS ! n
+  kKanjiUnderline,      ///< FS - n
+  kRasterImage,         ///< GS v 0 m xL xH yL yH d...: m, x = bytes per row, y = rows, data
+  kQr,                  ///< GS ( k pL pH cn fn ...: m = cn, n = fn, data = the bytes after fn
+  kBarcode,             ///< GS k m ...: m = system, data = the characters
+  kBarcodeHeight,       ///< GS h n
+  kBarcodeWidth,        ///< GS w n
+  kBarcodeHri,          ///< GS H n
+  kCut,                 ///< GS V m [n], ESC i, ESC m: m, n
+  kStatusRequest,       ///< DLE EOT n (real-time)
+  kRealTimeOther,       ///< DLE ENQ n, DLE DC4 ... (real-time, no answer)
+  kIgnored,             ///< a known command this printer does not model (skipped whole)
+  kUnknown,             ///< an unknown escape sequence (its introducer and code skipped)
+  kOversized,           ///< a command too large to buffer, skipped; x = its size
+};
+
+/// One parsed command. `data` points into the parser's buffer and is valid
+/// only during the sink call.
+struct Command {
+  CommandKind kind = CommandKind::kUnknown;
+  int m = 0;
+  int n = 0;
+  int x = 0;
+  int y = 0;
+  ByteView data;
+  /// Bytes the command took from the stream.
+  size_t size = 0;
+};
+
+/// Receives parsed commands.
+///
+/// Thread safety: called on the thread that calls EscposParser::Feed().
+class CommandSink {
+ public:
+  virtual ~CommandSink() = default;
+  virtual void OnCommand(const Command& command) = 0;
+};
+
+/// The largest command buffered whole (a raster band); bigger ones are skipped
+/// as kOversized without being buffered.
+inline constexpr size_t kMaxBufferedCommand = 4 * 1024 * 1024;
+
+/// Splits an ESC/POS byte stream into commands. Feed() may be called with any
+/// split of the stream; a command cut across calls is completed by the next one.
+///
+/// Thread safety: not thread-safe; one connection feeds one parser.
+class EscposParser {
+ public:
+  EscposParser() = default;
+  EscposParser(const EscposParser&) = delete;
+  EscposParser& operator=(const EscposParser&) = delete;
+
+  /// Parses `bytes` and calls `sink` for every complete command, in order.
+  void Feed(ByteView bytes, CommandSink& sink);
+  /// Drops an incomplete command at the end of the stream (connection closed).
+  /// @returns the number of bytes dropped
+  size_t Reset();
+  /// Bytes waiting for the rest of their command.
+  size_t pending() const { return pending_.size() - offset_; }
+
+ private:
+  Bytes pending_;
+  size_t offset_ = 0;
+  size_t skip_ = 0;  // bytes of an oversized command still to discard
+};
+
+}  // namespace mykey::vprinter

@@ -1,0 +1,359 @@
+#include "mykey/vprinter/escpos_parser.h"
+
+#include <algorithm>
+
+namespace mykey::vprinter {
+namespace {
+
+constexpr uint8_t kHt = 0x09;
+constexpr uint8_t kLf = 0x0A;
+constexpr uint8_t kFf = 0x0C;
+constexpr uint8_t kCr = 0x0D;
+constexpr uint8_t kDle = 0x10;
+constexpr uint8_t kFs = 0x1C;
+constexpr uint8_t kEsc = 0x1B;
+constexpr uint8_t kGs = 0x1D;
+
+// Longest NUL-terminated argument list accepted (ESC D tabs, GS k data).
+constexpr size_t kMaxTerminated = 256;
+
+// The outcome of looking at the start of the buffer.
+struct Step {
+  enum State : uint8_t { kMore, kDone, kTooBig } state = kMore;
+  size_t size = 0;  // kDone: bytes taken; kTooBig: the whole command's size
+};
+
+Step More() {
+  return {};
+}
+Step Done(size_t size) {
+  return {Step::kDone, size};
+}
+
+class Reader {
+ public:
+  explicit Reader(ByteView buf) : buf_(buf) {}
+  bool Has(size_t n) const { return buf_.size() >= n; }
+  uint8_t At(size_t i) const { return buf_[i]; }
+  size_t Le16(size_t i) const {
+    return static_cast<size_t>(buf_[i]) | (static_cast<size_t>(buf_[i + 1]) << 8);
+  }
+  ByteView Slice(size_t from, size_t to) const { return buf_.subspan(from, to - from); }
+  size_t size() const { return buf_.size(); }
+
+ private:
+  ByteView buf_;
+};
+
+// A command of `total` bytes whose header is complete: done, more, or too big.
+Step Sized(const Reader& r, size_t total) {
+  if (total > kMaxBufferedCommand) return {Step::kTooBig, total};
+  if (!r.Has(total)) return More();
+  return Done(total);
+}
+
+Step Simple(const Reader& r, Command& out, CommandKind kind, size_t total) {
+  if (!r.Has(total)) return More();
+  out.kind = kind;
+  if (total >= 3) out.n = r.At(2);
+  return Done(total);
+}
+
+Step ParseEsc(const Reader& r, Command& out) {
+  if (!r.Has(2)) return More();
+  switch (r.At(1)) {
+    case '@': return Simple(r, out, CommandKind::kInit, 2);
+    case '!': return Simple(r, out, CommandKind::kPrintMode, 3);
+    case 'E':
+    case 'G': return Simple(r, out, CommandKind::kBold, 3);
+    case '-': return Simple(r, out, CommandKind::kUnderline, 3);
+    case 'a': return Simple(r, out, CommandKind::kAlign, 3);
+    case 'd': return Simple(r, out, CommandKind::kFeedLines, 3);
+    case 'J': return Simple(r, out, CommandKind::kFeedDots, 3);
+    case '2': return Simple(r, out, CommandKind::kDefaultLineSpacing, 2);
+    case '3': return Simple(r, out, CommandKind::kLineSpacing, 3);
+    case 't': return Simple(r, out, CommandKind::kCodePage, 3);
+    case 'i':
+    case 'm':
+      out.kind = CommandKind::kCut;
+      out.m = 1;
+      return Done(2);
+    case 'L':
+    case 'S':
+    case 'v':
+    case '<': return Simple(r, out, CommandKind::kIgnored, 2);
+    case ' ':
+    case 'R':
+    case 'M':
+    case 'V':
+    case '{':
+    case 'U':
+    case 'r':
+    case 'T':
+    case '=':
+    case '%':
+    case '?':
+    case 'K':
+    case 'e':
+    case 'u':
+    case 'l': return Simple(r, out, CommandKind::kIgnored, 3);
+    case '$':
+    case '\\': return Simple(r, out, CommandKind::kIgnored, 4);
+    case 'c': return Simple(r, out, CommandKind::kIgnored, 4);
+    case 'p': return Simple(r, out, CommandKind::kIgnored, 5);
+    case 'W': return Simple(r, out, CommandKind::kIgnored, 10);
+    case 'D': {
+      // Tab positions, NUL-terminated.
+      for (size_t i = 2; i < std::min(r.size(), kMaxTerminated); ++i) {
+        if (r.At(i) == 0) return Simple(r, out, CommandKind::kIgnored, i + 1);
+      }
+      if (r.size() >= kMaxTerminated) return Simple(r, out, CommandKind::kIgnored, kMaxTerminated);
+      return More();
+    }
+    case '*': {
+      // Bit image: m nL nH, then k columns of 1 (8-dot) or 3 (24-dot) bytes.
+      if (!r.Has(5)) return More();
+      const size_t columns = r.Le16(3);
+      const size_t per_column = (r.At(2) == 32 || r.At(2) == 33) ? 3 : 1;
+      out.kind = CommandKind::kIgnored;
+      return Sized(r, 5 + columns * per_column);
+    }
+    case '&': {
+      // User-defined characters: y c1 c2, then per character x and y*x bytes.
+      if (!r.Has(5)) return More();
+      const size_t y = r.At(2);
+      const int first = r.At(3);
+      const int last = r.At(4);
+      out.kind = CommandKind::kIgnored;
+      if (last < first || y > 3) return Done(5);
+      size_t at = 5;
+      for (int c = first; c <= last; ++c) {
+        if (!r.Has(at + 1)) return More();
+        at += 1 + y * r.At(at);
+      }
+      return Sized(r, at);
+    }
+    case '(': {
+      if (!r.Has(5)) return More();
+      out.kind = CommandKind::kIgnored;
+      return Sized(r, 5 + r.Le16(3));
+    }
+    default: out.kind = CommandKind::kUnknown; return Done(2);
+  }
+}
+
+Step ParseGs(const Reader& r, Command& out) {
+  if (!r.Has(2)) return More();
+  switch (r.At(1)) {
+    case '!': return Simple(r, out, CommandKind::kCharacterSize, 3);
+    case 'h': return Simple(r, out, CommandKind::kBarcodeHeight, 3);
+    case 'w': return Simple(r, out, CommandKind::kBarcodeWidth, 3);
+    case 'H': return Simple(r, out, CommandKind::kBarcodeHri, 3);
+    case 'f':
+    case 'B':
+    case 'b':
+    case 'I':
+    case 'r':
+    case 'a':
+    case '/':
+    case 'T':
+    case 'E':
+    case 'j': return Simple(r, out, CommandKind::kIgnored, 3);
+    case 'L':
+    case 'W':
+    case 'P':
+    case '$':
+    case '\\': return Simple(r, out, CommandKind::kIgnored, 4);
+    case ':': return Simple(r, out, CommandKind::kIgnored, 2);
+    case '^': return Simple(r, out, CommandKind::kIgnored, 5);
+    case 'V': {
+      if (!r.Has(3)) return More();
+      const int m = r.At(2);
+      const bool has_n = m == 65 || m == 66 || m == 97 || m == 98 || m == 103 || m == 104;
+      if (has_n && !r.Has(4)) return More();
+      out.kind = CommandKind::kCut;
+      out.m = m;
+      out.n = has_n ? r.At(3) : 0;
+      return Done(has_n ? 4 : 3);
+    }
+    case 'v': {
+      if (!r.Has(3)) return More();
+      if (r.At(2) != '0') {
+        out.kind = CommandKind::kUnknown;
+        return Done(3);
+      }
+      if (!r.Has(8)) return More();
+      const size_t width_bytes = r.Le16(4);
+      const size_t rows = r.Le16(6);
+      const size_t total = 8 + width_bytes * rows;
+      Step step = Sized(r, total);
+      if (step.state != Step::kDone) return step;
+      out.kind = CommandKind::kRasterImage;
+      out.m = r.At(3);
+      out.x = static_cast<int>(width_bytes);
+      out.y = static_cast<int>(rows);
+      out.data = r.Slice(8, total);
+      return step;
+    }
+    case 'k': {
+      if (!r.Has(3)) return More();
+      const int m = r.At(2);
+      out.m = m;
+      out.kind = CommandKind::kBarcode;
+      if (m <= 6) {
+        for (size_t i = 3; i < std::min(r.size(), kMaxTerminated); ++i) {
+          if (r.At(i) == 0) {
+            out.data = r.Slice(3, i);
+            return Done(i + 1);
+          }
+        }
+        if (r.size() >= kMaxTerminated) {
+          out.kind = CommandKind::kIgnored;
+          return Done(kMaxTerminated);
+        }
+        return More();
+      }
+      if (!r.Has(4)) return More();
+      const size_t total = 4 + r.At(3);
+      if (!r.Has(total)) return More();
+      out.data = r.Slice(4, total);
+      return Done(total);
+    }
+    case '(': {
+      if (!r.Has(5)) return More();
+      const size_t length = r.Le16(3);
+      const size_t total = 5 + length;
+      Step step = Sized(r, total);
+      if (step.state != Step::kDone) return step;
+      if (r.At(2) == 'k' && length >= 2) {
+        out.kind = CommandKind::kQr;
+        out.m = r.At(5);
+        out.n = r.At(6);
+        out.data = r.Slice(7, total);
+      } else {
+        out.kind = CommandKind::kIgnored;
+      }
+      return step;
+    }
+    case '8': {
+      // GS 8 L p1 p2 p3 p4: graphics with a 32-bit length.
+      if (!r.Has(7)) return More();
+      size_t length = 0;
+      for (size_t i = 0; i < 4; ++i) length |= static_cast<size_t>(r.At(3 + i)) << (8 * i);
+      out.kind = CommandKind::kIgnored;
+      return Sized(r, 7 + length);
+    }
+    case '*': {
+      if (!r.Has(4)) return More();
+      out.kind = CommandKind::kIgnored;
+      return Sized(r, 4 + static_cast<size_t>(r.At(2)) * r.At(3) * 8);
+    }
+    default: out.kind = CommandKind::kUnknown; return Done(2);
+  }
+}
+
+Step ParseFs(const Reader& r, Command& out) {
+  if (!r.Has(2)) return More();
+  switch (r.At(1)) {
+    case '&': return Simple(r, out, CommandKind::kKanjiOn, 2);
+    case '.': return Simple(r, out, CommandKind::kKanjiOff, 2);
+    case 'C': return Simple(r, out, CommandKind::kKanjiCodeSystem, 3);
+    case '!': return Simple(r, out, CommandKind::kKanjiPrintMode, 3);
+    case '-': return Simple(r, out, CommandKind::kKanjiUnderline, 3);
+    case 'W': return Simple(r, out, CommandKind::kIgnored, 3);
+    case 'S':
+    case 'p': return Simple(r, out, CommandKind::kIgnored, 4);
+    case '2': return Simple(r, out, CommandKind::kIgnored, 4 + 72);
+    case '(': {
+      if (!r.Has(5)) return More();
+      out.kind = CommandKind::kIgnored;
+      return Sized(r, 5 + r.Le16(3));
+    }
+    default: out.kind = CommandKind::kUnknown; return Done(2);
+  }
+}
+
+Step ParseDle(const Reader& r, Command& out) {
+  if (!r.Has(2)) return More();
+  switch (r.At(1)) {
+    case 0x04: return Simple(r, out, CommandKind::kStatusRequest, 3);
+    case 0x05: return Simple(r, out, CommandKind::kRealTimeOther, 3);
+    case 0x14: {
+      if (!r.Has(3)) return More();
+      const int fn = r.At(2);
+      const size_t total = fn == 8 ? 10 : (fn == 1 || fn == 2) ? 5 : 3;
+      return Simple(r, out, CommandKind::kRealTimeOther, total);
+    }
+    default:
+      // A lone DLE: a control byte this printer ignores.
+      out.kind = CommandKind::kIgnored;
+      return Done(1);
+  }
+}
+
+Step ParseOne(const Reader& r, Command& out) {
+  const uint8_t first = r.At(0);
+  if (first >= 0x20) {
+    size_t end = 1;
+    while (end < r.size() && r.At(end) >= 0x20) ++end;
+    out.kind = CommandKind::kText;
+    out.data = r.Slice(0, end);
+    return Done(end);
+  }
+  switch (first) {
+    case kLf: out.kind = CommandKind::kLineFeed; return Done(1);
+    case kCr: out.kind = CommandKind::kCarriageReturn; return Done(1);
+    case kHt: out.kind = CommandKind::kTab; return Done(1);
+    case kFf: out.kind = CommandKind::kFormFeed; return Done(1);
+    case kEsc: return ParseEsc(r, out);
+    case kGs: return ParseGs(r, out);
+    case kFs: return ParseFs(r, out);
+    case kDle: return ParseDle(r, out);
+    default: out.kind = CommandKind::kIgnored; return Done(1);
+  }
+}
+
+}  // namespace
+
+void EscposParser::Feed(ByteView bytes, CommandSink& sink) {
+  if (skip_ > 0) {
+    const size_t dropped = std::min(skip_, bytes.size());
+    skip_ -= dropped;
+    bytes = bytes.subspan(dropped);
+  }
+  if (bytes.empty()) return;
+  pending_.insert(pending_.end(), bytes.begin(), bytes.end());
+  // Bounded: every pass consumes at least one byte or stops.
+  while (offset_ < pending_.size()) {
+    const Reader reader(ByteView(pending_).subspan(offset_));
+    Command command;
+    const Step step = ParseOne(reader, command);
+    if (step.state == Step::kMore) break;
+    if (step.state == Step::kTooBig) {
+      const size_t available = pending_.size() - offset_;
+      command.kind = CommandKind::kOversized;
+      command.size = step.size;
+      command.x = static_cast<int>(std::min<size_t>(step.size, 0x7FFFFFFF));
+      sink.OnCommand(command);
+      skip_ = step.size - available;
+      offset_ = pending_.size();
+      break;
+    }
+    command.size = step.size;
+    sink.OnCommand(command);
+    offset_ += step.size;
+  }
+  // Keep only the unparsed tail.
+  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(offset_));
+  offset_ = 0;
+}
+
+size_t EscposParser::Reset() {
+  const size_t dropped = pending_.size() - offset_;
+  pending_.clear();
+  offset_ = 0;
+  skip_ = 0;
+  return dropped;
+}
+
+}  // namespace mykey::vprinter

@@ -1,0 +1,317 @@
+// mykey-vprinter: a virtual ESC/POS receipt printer on TCP (raw port 9100)
+// that renders every job to a PNG with a JSON summary and can be faulted on
+// command (paper out, cover open, offline, also mid-job). See README.md.
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mykey/receipt/glyph_rasterizer.h"
+#include "mykey/vprinter/control_command.h"
+#include "mykey/vprinter/job_render.h"
+#include "mykey/vprinter/printer_server.h"
+#include "mykey/vprinter/virtual_printer.h"
+
+namespace mykey::vprinter {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+constexpr size_t kMaxLine = 4096;
+
+constexpr const char* kUsage =
+    "usage: mykey-vprinter [--port N] [--host ADDR] [--paper 58|80] [--out DIR]\n"
+    "                      [--control PATH] [--no-font]\n"
+    "\n"
+    "A virtual ESC/POS receipt printer. Listens on TCP (default 127.0.0.1:9100),\n"
+    "renders each job (init to cut, or to the end of the connection) to\n"
+    "DIR/job-NNNN.png at 203 dpi with a DIR/job-NNNN.json summary, answers DLE EOT\n"
+    "status, and prints \"ready port=N\" once listening.\n"
+    "\n"
+    "  --port N        TCP port (0: any free port; default 9100)\n"
+    "  --host ADDR     listen address (default 127.0.0.1)\n"
+    "  --paper 58|80   paper width: 58 mm = 384 dots (default), 80 mm = 576 dots\n"
+    "  --out DIR       where jobs are written (default .; created if missing)\n"
+    "  --control PATH  read commands from a Unix-domain socket at PATH instead of stdin\n"
+    "  --no-font       draw characters as boxes (no font files needed)\n"
+    "  --help          this text\n"
+    "\n"
+    "Control commands, one per line, one reply line each (\"ok ...\" / \"error ...\"):\n"
+    "  paper-out | paper-near-end | cover-open | offline   fault now\n"
+    "  <fault>-after N    fault once N more job bytes have arrived (mid-job)\n"
+    "  ok                 clear every fault\n"
+    "  status             the DLE EOT status and counters\n"
+    "  jobs               jobs finished so far\n"
+    "  quit               exit\n"
+    "\n"
+    "Exit status: 0 done (quit, SIGINT, SIGTERM), 1 failure, 2 usage.\n";
+
+struct Options {
+  std::string host = "127.0.0.1";
+  uint16_t port = 9100;
+  int paper_dots = 384;
+  std::string out_dir = ".";
+  std::string control_path;
+  bool font = true;
+};
+
+bool ParseOptions(int argc, char** argv, Options& options, bool& help) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    auto value = [&]() -> const char* {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "mykey-vprinter: %s needs a value\n", argv[i]);
+        return nullptr;
+      }
+      return argv[++i];
+    };
+    if (arg == "--help" || arg == "-h") {
+      help = true;
+      return true;
+    }
+    if (arg == "--no-font") {
+      options.font = false;
+      continue;
+    }
+    if (arg != "--port" && arg != "--host" && arg != "--paper" && arg != "--out" &&
+        arg != "--control") {
+      std::fprintf(stderr, "mykey-vprinter: unknown argument '%s'\n", argv[i]);
+      return false;
+    }
+    const char* v = value();
+    if (v == nullptr) return false;
+    const std::string_view text = v;
+    if (arg == "--port") {
+      unsigned long port = 0;
+      auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+      if (ec != std::errc() || ptr != text.data() + text.size() || port > 65535) {
+        std::fprintf(stderr, "mykey-vprinter: --port must be a TCP port number\n");
+        return false;
+      }
+      options.port = static_cast<uint16_t>(port);
+    } else if (arg == "--host") {
+      options.host = v;
+    } else if (arg == "--paper") {
+      if (text == "58") {
+        options.paper_dots = 384;
+      } else if (text == "80") {
+        options.paper_dots = 576;
+      } else {
+        std::fprintf(stderr, "mykey-vprinter: --paper must be 58 or 80\n");
+        return false;
+      }
+    } else if (arg == "--out") {
+      options.out_dir = v;
+    } else {
+      options.control_path = v;
+    }
+  }
+  return true;
+}
+
+bool WriteAll(int fd, std::string_view text) {
+  while (!text.empty()) {
+    const ssize_t n = ::write(fd, text.data(), text.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    text.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+std::string Execute(VirtualPrinter& printer, std::string_view line, bool& quit) {
+  auto command = ParseControlLine(line);
+  if (!command) return std::string("error ") + command.error().message();
+  switch (command->verb) {
+    case ControlVerb::kFault:
+      printer.SetFault(command->fault);
+      return std::string("ok ") + FaultCommandName(command->fault);
+    case ControlVerb::kFaultAfter:
+      printer.SetFaultAfter(command->fault, command->bytes);
+      return std::string("ok ") + FaultCommandName(command->fault) + "-after " +
+             std::to_string(command->bytes);
+    case ControlVerb::kStatus:
+      return "ok status=" + printer.status().ToString() +
+             " jobs=" + std::to_string(printer.jobs_finished()) +
+             " bytes=" + std::to_string(printer.bytes_received());
+    case ControlVerb::kJobs: return "ok jobs=" + std::to_string(printer.jobs_finished());
+    case ControlVerb::kQuit: quit = true; return "ok bye";
+  }
+  return "error unknown command";
+}
+
+struct Peer {
+  int fd_in;
+  int fd_out;
+  std::string buffer;
+  bool owned;
+};
+
+int ListenUnix(const std::string& path) {
+  sockaddr_un address{};
+  if (path.size() >= sizeof address.sun_path) return -1;
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  address.sun_family = AF_UNIX;
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  ::unlink(path.c_str());
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
+      ::listen(fd, 4) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+int RunControl(VirtualPrinter& printer, int signal_fd, int listen_fd) {
+  std::vector<Peer> peers;
+  if (listen_fd < 0) peers.push_back({STDIN_FILENO, STDOUT_FILENO, {}, false});
+  bool quit = false;
+  while (!quit) {
+    std::vector<pollfd> fds;
+    fds.push_back({signal_fd, POLLIN, 0});
+    if (listen_fd >= 0) fds.push_back({listen_fd, POLLIN, 0});
+    const size_t first = fds.size();
+    for (const Peer& p : peers) fds.push_back({p.fd_in, POLLIN, 0});
+    if (::poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      return kExitFailure;
+    }
+    if ((fds[0].revents & POLLIN) != 0) return kExitOk;
+    if (listen_fd >= 0 && (fds[1].revents & POLLIN) != 0) {
+      const int client = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+      if (client >= 0) peers.push_back({client, client, {}, true});
+    }
+    for (size_t i = peers.size(); i-- > 0;) {
+      if (first + i >= fds.size() || (fds[first + i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) {
+        continue;
+      }
+      Peer& peer = peers[i];
+      char chunk[1024];
+      const ssize_t n = ::read(peer.fd_in, chunk, sizeof chunk);
+      bool keep = n > 0 || (n < 0 && errno == EINTR);
+      if (n > 0) peer.buffer.append(chunk, static_cast<size_t>(n));
+      size_t newline;
+      while (keep && !quit && (newline = peer.buffer.find('\n')) != std::string::npos) {
+        const std::string line = peer.buffer.substr(0, newline);
+        peer.buffer.erase(0, newline + 1);
+        keep = WriteAll(peer.fd_out, Execute(printer, line, quit) + "\n");
+      }
+      if (peer.buffer.size() > kMaxLine) keep = false;
+      if (!keep) {
+        if (peer.owned) {
+          ::close(peer.fd_in);
+        } else if (listen_fd < 0) {
+          return kExitOk;  // stdin closed: done
+        }
+        peers.erase(peers.begin() + static_cast<std::ptrdiff_t>(i));
+      }
+      if (quit) break;
+    }
+  }
+  for (Peer& p : peers) {
+    if (p.owned) ::close(p.fd_in);
+  }
+  return kExitOk;
+}
+
+int Main(int argc, char** argv) {
+  Options options;
+  bool help = false;
+  if (!ParseOptions(argc, argv, options, help)) {
+    std::fputs(kUsage, stderr);
+    return kExitUsage;
+  }
+  if (help) {
+    std::fputs(kUsage, stdout);
+    return kExitOk;
+  }
+  if (::mkdir(options.out_dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    std::fprintf(stderr, "mykey-vprinter: cannot create %s: %s\n", options.out_dir.c_str(),
+                 std::strerror(errno));
+    return kExitFailure;
+  }
+  std::unique_ptr<receipt::GlyphRasterizer> rasterizer;
+  if (options.font) {
+    auto opened = receipt::GlyphRasterizer::Open();
+    if (!opened) {
+      std::fprintf(stderr, "mykey-vprinter: fonts: %s (use --no-font)\n",
+                   opened.error().ToString().c_str());
+      return kExitFailure;
+    }
+    rasterizer = std::move(*opened);
+  }
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  if (pthread_sigmask(SIG_BLOCK, &signals, nullptr) != 0) return kExitFailure;
+  const int signal_fd = ::signalfd(-1, &signals, SFD_CLOEXEC);
+  if (signal_fd < 0) return kExitFailure;
+  ::signal(SIGPIPE, SIG_IGN);
+
+  int listen_fd = -1;
+  if (!options.control_path.empty()) {
+    listen_fd = ListenUnix(options.control_path);
+    if (listen_fd < 0) {
+      std::fprintf(stderr, "mykey-vprinter: cannot listen on %s\n", options.control_path.c_str());
+      return kExitFailure;
+    }
+  }
+
+  VirtualPrinterOptions printer_options;
+  printer_options.paper_dots = options.paper_dots;
+  VirtualPrinter printer(printer_options);
+  // Rendering runs on the server thread only: the rasterizer is not shared.
+  printer.set_job_listener([&](const PrintedJob& job) {
+    auto written = WriteJobFiles(job, options.out_dir, rasterizer.get());
+    if (!written) {
+      std::fprintf(stderr, "mykey-vprinter: job %d: %s\n", job.number,
+                   written.error().ToString().c_str());
+    }
+  });
+  ServerOptions server_options;
+  server_options.host = options.host;
+  server_options.port = options.port;
+  auto server = PrinterServer::ListenTcp(printer, server_options);
+  if (!server) {
+    std::fprintf(stderr, "mykey-vprinter: %s:%u: %s\n", options.host.c_str(),
+                 static_cast<unsigned>(options.port), server.error().ToString().c_str());
+    return kExitFailure;
+  }
+  std::printf("ready port=%u\n", static_cast<unsigned>((*server)->port()));
+  std::fflush(stdout);
+  const int status = RunControl(printer, signal_fd, listen_fd);
+  (*server)->Stop();
+  if (listen_fd >= 0) {
+    ::close(listen_fd);
+    ::unlink(options.control_path.c_str());
+  }
+  ::close(signal_fd);
+  return status;
+}
+
+}  // namespace
+}  // namespace mykey::vprinter
+
+int main(int argc, char** argv) {
+  return mykey::vprinter::Main(argc, argv);
+}
