@@ -26,7 +26,7 @@ third_party=(
   '<catch2/'='tests/support/'
   '<tl/expected'='core/base/include/mykey/base/result.h'
   '<curl/'='sdk/http/'
-  '<(qrencode\.h|ZXing/)'='sdk/receipt/'
+  '(<(qrencode\.h|ZXing/|ft2build\.h|freetype2?/|stb/)|FT_[A-Z_0-9]+_H)'='sdk/receipt/src/'
   '<(sqlite3\.h|libpq-fe\.h)'='cloud/store/'
 )
 

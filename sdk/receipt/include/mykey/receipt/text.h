@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "mykey/base/result.h"
+
+namespace mykey::receipt {
+
+/// Decodes UTF-8 into code points.
+/// @returns kInvalidArgument (domain kParse, detail = byte offset) for malformed UTF-8,
+///          overlong forms, surrogates or code points above U+10FFFF.
+Result<std::u32string> DecodeUtf8(std::string_view utf8);
+
+/// Encodes code points as UTF-8 (invalid code points become U+FFFD).
+std::string EncodeUtf8(std::u32string_view text);
+
+/// Display width in half-width columns following East Asian Width: 2 for Wide and Fullwidth
+/// characters (CJK, kana, full-width forms, emoji), 0 for combining marks, variation selectors
+/// and zero-width joiners, 1 otherwise.
+int EastAsianWidth(char32_t c);
+
+/// The Shift_JIS code of a character of JIS X 0208 (rows 1-84), as printed in a receipt
+/// printer's kanji mode, e.g. U+6709 '有' -> 0x974C. Microsoft's variant mappings of the same
+/// cells (U+FF5E -> 0x8160, U+FF0D -> 0x817C, ...) are accepted; NEC and IBM extensions (①,
+/// 髙, 﨑) and characters outside JIS X 0208 (𠮷) are not.
+/// @returns std::nullopt if the character is not in JIS X 0208.
+/// Thread safety: safe from any thread (the table is built once, on first use, from glibc's
+/// iconv "SHIFT_JIS" and "CP932").
+std::optional<uint16_t> ShiftJisOf(char32_t c);
+
+/// The character of a two-byte Shift_JIS code of JIS X 0208 (the reverse of ShiftJisOf()), for
+/// decoding what a printer receives in kanji mode.
+/// @returns std::nullopt for a code outside JIS X 0208 or an unassigned cell.
+/// Thread safety: safe from any thread.
+std::optional<char32_t> CharOfShiftJis(uint16_t code);
+
+/// Single-byte code pages selectable with `ESC t n` (the value is n).
+enum class CodePage : uint8_t {
+  kPc437 = 0,         ///< USA, standard Europe; ASCII plus Latin letters, ¢ £ ¥ ° ±
+  kKatakana = 1,      ///< ASCII plus half-width katakana at 0xA1-0xDF (JIS X 0201)
+  kAsciiOnly = 0xFF,  ///< printable ASCII only; no `ESC t` is sent (raster-only printers)
+};
+
+/// The byte a character prints as in `page` (with international character set USA, `ESC R 0`).
+/// Printable ASCII (0x20-0x7E) maps to itself in every page.
+/// @returns std::nullopt if the page has no such character.
+/// Thread safety: safe from any thread.
+std::optional<uint8_t> CodePageByteOf(char32_t c, CodePage page);
+
+/// The character printed for `byte` in `page` (the reverse of CodePageByteOf()).
+/// @returns std::nullopt for control bytes and unmapped bytes.
+/// Thread safety: safe from any thread.
+std::optional<char32_t> CharOfCodePageByte(uint8_t byte, CodePage page);
+
+}  // namespace mykey::receipt

@@ -1,0 +1,87 @@
+// The one place ZXing-cpp is used: decoding QR codes and barcodes from rasters (the proof that
+// a printed code scans) and drawing CODE128. ZXing may throw; every call is caught here.
+#define ZX_USE_UTF8 1
+#include <ZXing/BarcodeFormat.h>
+#include <ZXing/BitMatrix.h>
+#include <ZXing/DecodeHints.h>
+#include <ZXing/ImageView.h>
+#include <ZXing/MultiFormatWriter.h>
+#include <ZXing/ReadBarcode.h>
+
+#include <exception>
+#include <string>
+
+#include "mykey/receipt/qr.h"
+
+namespace mykey::receipt {
+
+namespace {
+
+Result<std::string> Decode(const Bitmap& bitmap, ZXing::BarcodeFormat format) {
+  if (bitmap.empty()) return Fail(ErrorCode::kNotFound, "empty image");
+  const std::vector<uint8_t> grey = bitmap.ToGrey();
+  try {
+    ZXing::DecodeHints hints;
+    hints.setFormats(format);
+    hints.setTryHarder(true);
+    const ZXing::ImageView view(grey.data(), bitmap.width(), bitmap.height(),
+                                ZXing::ImageFormat::Lum);
+    const ZXing::Result result = ZXing::ReadBarcode(view, hints);
+    if (!result.isValid()) return Fail(ErrorCode::kNotFound, "no barcode decoded from the image");
+    const ZXing::ByteArray& bytes = result.bytes();
+    return std::string(bytes.begin(), bytes.end());
+  } catch (const std::exception&) {
+    return Fail(ErrorCode::kInternal, "ZXing failed while decoding");
+  }
+}
+
+}  // namespace
+
+Result<std::string> DecodeQr(const Bitmap& bitmap) {
+  return Decode(bitmap, ZXing::BarcodeFormat::QRCode);
+}
+
+Result<std::string> DecodeCode128(const Bitmap& bitmap) {
+  return Decode(bitmap, ZXing::BarcodeFormat::Code128);
+}
+
+Status VerifyQrRaster(const Bitmap& bitmap, std::string_view payload) {
+  Result<std::string> decoded = DecodeQr(bitmap);
+  if (!decoded) return Fail(ErrorCode::kDataLoss, "rendered QR code does not decode");
+  if (*decoded != payload) {
+    return Fail(ErrorCode::kDataLoss, "rendered QR code decodes to something else");
+  }
+  return Ok();
+}
+
+Result<Bitmap> RenderCode128(std::string_view data, int module_dots, int height_dots) {
+  if (data.empty() || data.size() > 80) {
+    return Fail(ErrorCode::kInvalidArgument, "CODE128 data must be 1..80 characters");
+  }
+  for (char c : data) {
+    if (c < 0x20 || c > 0x7E) {
+      return Fail(ErrorCode::kInvalidArgument, "CODE128 data must be printable ASCII");
+    }
+  }
+  if (module_dots < 1 || module_dots > 6 || height_dots < 1 || height_dots > 255) {
+    return Fail(ErrorCode::kInvalidArgument, "CODE128 module size or height out of range");
+  }
+  constexpr int kQuietModules = 10;
+  try {
+    const std::wstring contents(data.begin(), data.end());
+    const ZXing::BitMatrix bars =
+        ZXing::MultiFormatWriter(ZXing::BarcodeFormat::Code128).setMargin(0).encode(contents, 1, 1);
+    const int modules = bars.width() + 2 * kQuietModules;
+    MYKEY_ASSIGN_OR_RETURN(Bitmap bitmap, Bitmap::Create(modules * module_dots, height_dots));
+    for (int x = 0; x < bars.width(); ++x) {
+      if (bars.get(x, 0)) {
+        bitmap.FillRect((x + kQuietModules) * module_dots, 0, module_dots, height_dots, true);
+      }
+    }
+    return bitmap;
+  } catch (const std::exception&) {
+    return Fail(ErrorCode::kInternal, "ZXing failed to draw CODE128");
+  }
+}
+
+}  // namespace mykey::receipt

@@ -1,0 +1,329 @@
+#include "mykey/receipt/escpos_encoder.h"
+
+#include "escpos_scan.h"
+#include "golden_documents.h"
+#include "mykey/testing/catch.h"
+
+namespace mykey::receipt {
+namespace {
+
+using testing::Contains;
+using testing::Count;
+using testing::Rasters;
+using testing::WithoutRasterData;
+
+const Bytes kInit58Kanji = {0x1B, 0x40, 0x1B, 0x33, 0x1E, 0x1B, 0x74,
+                            0x00, 0x1B, 0x52, 0x00, 0x1C, 0x43, 0x01};
+
+PrinterProfile Profile(std::string_view name) {
+  auto profile = PrinterProfile::Named(name);
+  REQUIRE(profile);
+  return *profile;
+}
+
+EncodedReceipt Encode(const Document& doc, std::string_view profile) {
+  EscPosEncoder encoder(Profile(profile));
+  auto encoded = encoder.Encode(doc);
+  if (!encoded) FAIL(encoded.error().ToString());
+  return std::move(*encoded);
+}
+
+Bytes Concat(std::initializer_list<Bytes> parts) {
+  Bytes out;
+  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+TEST_CASE("An empty document is the initialisation: ESC @, line spacing, code page, Shift_JIS") {
+  CHECK(Encode(Document{}, "generic-58-kanji").bytes == kInit58Kanji);
+  // Raster-only printers get no code page and no kanji setup.
+  CHECK(Encode(Document{}, "generic-58-raster-only").bytes ==
+        Bytes{0x1B, 0x40, 0x1B, 0x33, 0x1E, 0x1B, 0x52, 0x00});
+}
+
+TEST_CASE("An ASCII line is its bytes and LF, with style changes sent only when they change") {
+  TextStyle big;
+  big.width_scale = 2;
+  big.height_scale = 2;
+  big.bold = true;
+  big.underline = true;
+  big.alignment = Alignment::kCenter;
+  Document doc;
+  doc.Text("Hi", big).Text("ok").AddFeed(3).AddCut(Cut{Cut::Kind::kFull, 0});
+  const Bytes expected = Concat(
+      {kInit58Kanji,
+       {0x1B, 'a', 1, 0x1D, '!', 0x11, 0x1B, 'E', 1, 0x1B, '-', 1, 0x1C, '-', 1, 'H', 'i', 0x0A},
+       {0x1B, 'a', 0, 0x1D, '!', 0x00, 0x1B, 'E', 0, 0x1B, '-', 0, 0x1C, '-', 0, 'o', 'k', 0x0A},
+       {0x1B, 'd', 3},
+       {0x1D, 'V', 65, 0}});
+  CHECK(Encode(doc, "generic-58-kanji").bytes == expected);
+}
+
+TEST_CASE("有効期限 prints in kanji mode as Shift_JIS 97 4C 8C F8 8A FA 8C C0") {
+  Document doc;
+  doc.Text("有効期限 2025");
+  const EncodedReceipt out = Encode(doc, "generic-58-kanji");
+  const Bytes expected = Concat({kInit58Kanji,
+                                 {0x1C, '&', 0x97, 0x4C, 0x8C, 0xF8, 0x8A, 0xFA, 0x8C, 0xC0, 0x1C,
+                                  '.', ' ', '2', '0', '2', '5', 0x0A}});
+  CHECK(out.bytes == expected);
+  CHECK(out.native_text_lines == 1);
+  CHECK(out.raster_text_lines == 0);
+}
+
+TEST_CASE("¥ prints as the PC437 byte 9D and half-width ASCII never enters kanji mode") {
+  Document doc;
+  doc.Text("¥1,210");
+  const Bytes expected = Concat({kInit58Kanji, {0x9D, '1', ',', '2', '1', '0', 0x0A}});
+  CHECK(Encode(doc, "generic-58-kanji").bytes == expected);
+}
+
+TEST_CASE("𠮷, 髙 and 﨑 are never printed as '?': their lines go to a raster image") {
+  for (const char* text : {"𠮷野家", "髙橋", "山﨑", "🍣 sushi"}) {
+    INFO(text);
+    Document doc;
+    doc.Text(text);
+    const EncodedReceipt out = Encode(doc, "generic-58-kanji");
+    CHECK(out.raster_text_lines == 1);
+    CHECK(out.native_text_lines == 0);
+    const Bytes commands = WithoutRasterData(out.bytes);
+    CHECK(std::find(commands.begin(), commands.end(), uint8_t{'?'}) == commands.end());
+    CHECK_FALSE(Contains(commands, {0x1C, '&'}));
+    const auto rasters = Rasters(out.bytes);
+    REQUIRE(rasters.size() == 1);
+    CHECK(rasters[0].height() == 30);  // one line at the profile's line spacing
+    CHECK(rasters[0].CountBlack() > 50);
+  }
+}
+
+TEST_CASE("The raster fallback draws the same line the kanji mode would, at 24 dots per kanji") {
+  Document doc;
+  doc.Text("髙橋 様");  // 2 + 2 + 1 + 2 columns
+  const auto rasters = Rasters(Encode(doc, "generic-58-kanji").bytes);
+  REQUIRE(rasters.size() == 1);
+  // Packed rows round the width up to whole bytes; the ink stays inside the 7 columns.
+  CHECK(rasters[0].width() == (7 * 12 + 7) / 8 * 8);
+  CHECK(rasters[0].Cropped(7 * 12, 0, 8, 30).CountBlack() == 0);
+  CHECK(rasters[0].Cropped(6 * 12, 0, 12, 30).CountBlack() > 0);
+}
+
+TEST_CASE("A raster-only printer gets every non-ASCII line as an image, ASCII natively") {
+  Document doc;
+  doc.Text("有効期限").Text("Total 1,210");
+  const EncodedReceipt out = Encode(doc, "generic-58-raster-only");
+  CHECK(out.raster_text_lines == 1);
+  CHECK(out.native_text_lines == 1);
+  CHECK_FALSE(Contains(out.bytes, {0x1C, '&'}));
+  CHECK(Contains(out.bytes, BytesOf("Total 1,210\n")));
+}
+
+TEST_CASE("Long lines wrap at the paper width, full-width characters counting two columns") {
+  SECTION("ASCII on 58 mm: 32 columns, breaking at a space") {
+    Document doc;
+    doc.Text("aaaaaaaaaa bbbbbbbbbb cccccccccc dddddddddd");  // 43 columns
+    const EncodedReceipt out = Encode(doc, "generic-58-kanji");
+    CHECK(out.native_text_lines == 2);
+    CHECK(Contains(out.bytes, BytesOf("aaaaaaaaaa bbbbbbbbbb cccccccccc\n")));
+    CHECK(Contains(out.bytes, BytesOf("dddddddddd\n")));
+  }
+  SECTION("20 kanji on 58 mm: 16 on the first line, 4 on the second") {
+    Document doc;
+    doc.Text("現金との引き換えはできません現金との引き");
+    const EncodedReceipt out = Encode(doc, "generic-58-kanji");
+    CHECK(out.native_text_lines == 2);
+    CHECK(Count(out.bytes, {0x1C, '&'}) == 2);
+  }
+  SECTION("the same 20 kanji fit one line of 80 mm paper (48 columns)") {
+    Document doc;
+    doc.Text("現金との引き換えはできません現金との引き");
+    CHECK(Encode(doc, "generic-80-kanji").native_text_lines == 1);
+  }
+  SECTION("double width halves the columns") {
+    TextStyle wide;
+    wide.width_scale = 2;
+    Document doc;
+    doc.Text(std::string(20, 'x'), wide);
+    CHECK(Encode(doc, "generic-58-kanji").native_text_lines == 2);
+  }
+  SECTION("explicit newlines start new lines") {
+    Document doc;
+    doc.Text("a\nb\n");
+    CHECK(Encode(doc, "generic-58-kanji").native_text_lines == 3);
+  }
+}
+
+TEST_CASE("Control characters in text are refused so data cannot inject printer commands") {
+  Document doc;
+  doc.Text("name\x1B@");
+  EscPosEncoder encoder(Profile("generic-58-kanji"));
+  auto out = encoder.Encode(doc);
+  REQUIRE_FALSE(out);
+  CHECK(out.error().code() == ErrorCode::kInvalidArgument);
+}
+
+TEST_CASE("Malformed UTF-8 and out-of-range styles are refused") {
+  EscPosEncoder encoder(Profile("generic-58-kanji"));
+  Document bad_utf8;
+  bad_utf8.Text("\xE6\x9C");
+  CHECK_FALSE(encoder.Encode(bad_utf8));
+  TextStyle huge;
+  huge.width_scale = 9;
+  Document bad_style;
+  bad_style.Text("x", huge);
+  CHECK_FALSE(encoder.Encode(bad_style));
+}
+
+TEST_CASE("A native QR code is sent as GS ( k model 2 with the chosen module size and level") {
+  Document doc;
+  doc.AddQr(QrCode{"HELLO", QrErrorCorrection::kM, 0, Alignment::kCenter});
+  const EncodedReceipt out = Encode(doc, "generic-58-kanji");
+  REQUIRE(out.qr_codes.size() == 1);
+  const QrPlacement& qr = out.qr_codes[0];
+  CHECK(qr.version == 1);
+  CHECK(qr.module_dots == 8);
+  CHECK(qr.native);
+  CHECK(qr.verified);
+  const Bytes expected = Concat({kInit58Kanji,
+                                 {0x1B, 'a', 1, 0x1B, 'J', 32},
+                                 {0x1D, '(', 'k', 4, 0, '1', 'A', '2', 0},
+                                 {0x1D, '(', 'k', 3, 0, '1', 'C', 8},
+                                 {0x1D, '(', 'k', 3, 0, '1', 'E', '1'},
+                                 {0x1D, '(', 'k', 8, 0, '1', 'P', '0', 'H', 'E', 'L', 'L', 'O'},
+                                 {0x1D, '(', 'k', 3, 0, '1', 'Q', '0'},
+                                 {0x1B, 'J', 32}});
+  CHECK(out.bytes == expected);
+}
+
+TEST_CASE("Voucher QR: version 5, module 8 dots on 58 mm and 80 mm (capped), quiet zone inside") {
+  for (const char* name : {"generic-58-kanji", "generic-80-kanji"}) {
+    INFO(name);
+    Document doc;
+    doc.AddQr(QrCode{golden::VoucherPayload()});
+    const EncodedReceipt out = Encode(doc, name);
+    REQUIRE(out.qr_codes.size() == 1);
+    CHECK(out.qr_codes[0].version == 5);
+    CHECK(out.qr_codes[0].mode == QrMode::kAlphanumeric);
+    CHECK(out.qr_codes[0].module_dots == 8);
+    CHECK(out.qr_codes[0].side_dots == 360);
+    CHECK(out.qr_codes[0].side_dots <= Profile(name).printable_dots);
+  }
+}
+
+TEST_CASE("A raster QR code in the job decodes back to the payload") {
+  Document doc;
+  doc.Text("券番号").AddQr(QrCode{golden::VoucherPayload()});
+  const EncodedReceipt out = Encode(doc, "generic-58-kanji-raster-qr");
+  REQUIRE(out.qr_codes.size() == 1);
+  CHECK_FALSE(out.qr_codes[0].native);
+  CHECK_FALSE(Contains(out.bytes, {0x1D, '(', 'k'}));
+  const auto rasters = Rasters(out.bytes);
+  REQUIRE(rasters.size() == 1);
+  CHECK(rasters[0].width() <= 384);
+  CHECK(rasters[0].height() == 360);
+  CHECK(DecodeQr(rasters[0]) == golden::VoucherPayload());
+}
+
+TEST_CASE("A QR code too big for 58 mm paper is an error there and prints on 80 mm") {
+  // 1000 bytes at level M: version 28 (129 modules); 137 with the quiet zone > 384 / 3.
+  Document doc;
+  doc.AddQr(QrCode{std::string(1000, 'x'), QrErrorCorrection::kM});
+  EscPosEncoder narrow(Profile("generic-58-kanji"));
+  auto out = narrow.Encode(doc);
+  REQUIRE_FALSE(out);
+  CHECK(out.error().code() == ErrorCode::kOutOfRange);
+  const EncodedReceipt wide = Encode(doc, "generic-80-kanji");
+  REQUIRE(wide.qr_codes.size() == 1);
+  CHECK(wide.qr_codes[0].module_dots == 4);
+}
+
+TEST_CASE("A native CODE128 barcode is GS k 73 with code set B and '{' escaped") {
+  Document doc;
+  doc.AddBarcode(Barcode{"A{1", Barcode::Symbology::kCode128, 50, 2, false, Alignment::kLeft});
+  const Bytes expected = Concat({kInit58Kanji,
+                                 {0x1D, 'h', 50, 0x1D, 'w', 2, 0x1D, 'H', 0},
+                                 {0x1D, 'k', 73, 6, '{', 'B', 'A', '{', '{', '1'}});
+  CHECK(Encode(doc, "generic-58-kanji").bytes == expected);
+}
+
+TEST_CASE("Without native barcodes the CODE128 raster decodes and the text prints under it") {
+  Document doc;
+  doc.AddBarcode(Barcode{"SB-0042"});
+  const EncodedReceipt out = Encode(doc, "generic-58-raster-only");
+  const auto rasters = Rasters(out.bytes);
+  REQUIRE(rasters.size() == 1);
+  CHECK(DecodeCode128(rasters[0]) == std::string("SB-0042"));
+  CHECK(Contains(out.bytes, BytesOf("SB-0042\n")));
+}
+
+TEST_CASE("A barcode wider than the paper is an error") {
+  Document doc;
+  doc.AddBarcode(Barcode{std::string(40, '7'), Barcode::Symbology::kCode128, 50, 3});
+  EscPosEncoder encoder(Profile("generic-58-kanji"));
+  auto out = encoder.Encode(doc);
+  REQUIRE_FALSE(out);
+  CHECK(out.error().code() == ErrorCode::kOutOfRange);
+}
+
+TEST_CASE("Images are placed by alignment and refused when wider than the paper") {
+  auto image = Bitmap::Create(16, 2);
+  REQUIRE(image);
+  image->FillRect(0, 0, 16, 2, true);
+  Document doc;
+  doc.AddImage(*image, Alignment::kRight);
+  const auto rasters = Rasters(Encode(doc, "generic-58-kanji").bytes);
+  REQUIRE(rasters.size() == 1);
+  CHECK(rasters[0].width() == 384);
+  CHECK(rasters[0].Get(383, 0));
+  CHECK_FALSE(rasters[0].Get(367, 0));
+
+  auto wide = Bitmap::Create(385, 1);
+  REQUIRE(wide);
+  Document too_wide;
+  too_wide.AddImage(*wide);
+  EscPosEncoder encoder(Profile("generic-58-kanji"));
+  CHECK_FALSE(encoder.Encode(too_wide));
+}
+
+TEST_CASE("Tall images are split into GS v 0 bands of at most max_raster_rows") {
+  PrinterProfile profile = Profile("generic-58-kanji");
+  profile.max_raster_rows = 100;
+  auto image = Bitmap::Create(8, 250);
+  REQUIRE(image);
+  Document doc;
+  doc.AddImage(*image, Alignment::kLeft);
+  EscPosEncoder encoder(profile);
+  auto out = encoder.Encode(doc);
+  REQUIRE(out);
+  const auto bands = Rasters(out->bytes);
+  REQUIRE(bands.size() == 3);
+  CHECK(bands[2].height() == 50);
+}
+
+TEST_CASE("Rules: dashes across the columns, or a drawn bar") {
+  Document doc;
+  doc.AddRule().AddRule(Rule{Rule::Kind::kDrawn, 3});
+  const EncodedReceipt out = Encode(doc, "generic-80-kanji");
+  CHECK(Contains(out.bytes, Concat({Bytes(48, '-'), {0x0A}})));
+  const auto rasters = Rasters(out.bytes);
+  REQUIRE(rasters.size() == 1);
+  CHECK(rasters[0].CountBlack() == 576 * 3);
+}
+
+TEST_CASE("A missing font is reported as not found when a line needs the raster fallback") {
+  auto fonts = GlyphRasterizer::Open({FontFace{"/nonexistent.ttc", 0, true}});
+  REQUIRE_FALSE(fonts);
+  CHECK(fonts.error().code() == ErrorCode::kNotFound);
+}
+
+TEST_CASE("A bad profile is refused") {
+  PrinterProfile profile = Profile("generic-58-kanji");
+  profile.columns = 48;  // 48 x 12 > 384
+  EscPosEncoder encoder(profile);
+  auto out = encoder.Encode(Document{});
+  REQUIRE_FALSE(out);
+  CHECK(out.error().code() == ErrorCode::kInvalidArgument);
+  CHECK_FALSE(PrinterProfile::Named("no-such-printer"));
+}
+
+}  // namespace
+}  // namespace mykey::receipt

@@ -1,0 +1,88 @@
+#include "golden_documents.h"
+
+namespace mykey::receipt::golden {
+
+std::string VoucherPayload() {
+  static constexpr char kBase45[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+  std::string payload;
+  for (int i = 0; i < 100; ++i) payload.push_back(kBase45[(i * 7 + 3) % 45]);
+  return payload;
+}
+
+Document VoucherDocument() {
+  TextStyle title;
+  title.width_scale = 2;
+  title.height_scale = 2;
+  title.alignment = Alignment::kCenter;
+  TextStyle center;
+  center.alignment = Alignment::kCenter;
+  TextStyle amount;
+  amount.bold = true;
+  amount.height_scale = 2;
+  amount.alignment = Alignment::kCenter;
+  TextStyle underlined;
+  underlined.underline = true;
+
+  Document doc;
+  doc.Text("さくら市", title)
+      .Text("プレミアムポイント券", center)
+      .AddRule()
+      .Text("1,000 ポイント", amount)
+      .Text("発行日   2025-04-01")
+      .Text("有効期限 2025-09-30", underlined)
+      .AddQr(QrCode{VoucherPayload(), QrErrorCorrection::kM, 0, Alignment::kCenter})
+      .Text("券番号 K7QD-M2XF-9", center)
+      .AddRule()
+      .Text("ご利用条件: さくら市内の加盟店でご利用いただけます。現金との引き換えはできません。")
+      .AddFeed(2)
+      .AddCut();
+  return doc;
+}
+
+Document ShopReceiptDocument() {
+  TextStyle title;
+  title.width_scale = 2;
+  title.height_scale = 2;
+  title.alignment = Alignment::kCenter;
+  TextStyle right;
+  right.alignment = Alignment::kRight;
+  TextStyle total;
+  total.bold = true;
+  total.alignment = Alignment::kRight;
+
+  Document doc;
+  doc.Text("領収書", title)
+      .Text("Sakura Books 駅前店")
+      .Text("2025-04-01 10:15  No.0042")
+      .AddRule()
+      .Text("文庫本 x1           770")
+      .Text("Notebook A5 x2      440")
+      .AddRule(Rule{Rule::Kind::kDrawn, 2})
+      .Text("合計 ¥1,210", total)
+      .Text("ポイント利用 -200", right)
+      .AddBarcode(
+          Barcode{"SB-0042-0401", Barcode::Symbology::kCode128, 60, 2, true, Alignment::kCenter})
+      .AddFeed(1)
+      .AddCut(Cut{Cut::Kind::kFull, 0});
+  return doc;
+}
+
+Document GaijiDocument() {
+  Document doc;
+  doc.Text("𠮷野家 様").Text("髙橋 様").Text("山﨑 様").Text("有効期限 2025-09-30").AddCut();
+  return doc;
+}
+
+std::vector<GoldenCase> GoldenCases() {
+  return {
+      {"voucher-58-kanji", "generic-58-kanji", VoucherDocument()},
+      {"voucher-80-kanji", "generic-80-kanji", VoucherDocument()},
+      {"voucher-58-kanji-raster-qr", "generic-58-kanji-raster-qr", VoucherDocument()},
+      {"receipt-58-kanji", "generic-58-kanji", ShopReceiptDocument()},
+      {"receipt-80-kanji", "generic-80-kanji", ShopReceiptDocument()},
+      {"receipt-58-raster-only", "generic-58-raster-only", ShopReceiptDocument()},
+      {"gaiji-58-kanji", "generic-58-kanji", GaijiDocument()},
+  };
+}
+
+}  // namespace mykey::receipt::golden

@@ -1,0 +1,125 @@
+#include "mykey/receipt/qr.h"
+
+#include <unistd.h>
+#include <array>
+#include <cstdio>
+#include <string>
+
+#include "golden_documents.h"
+#include "mykey/testing/catch.h"
+
+namespace mykey::receipt {
+namespace {
+
+using golden::VoucherPayload;
+
+TEST_CASE("A 100-character Base45 payload at level M is a version 5 alphanumeric symbol") {
+  auto symbol = QrSymbol::Encode(VoucherPayload(), QrErrorCorrection::kM);
+  REQUIRE(symbol);
+  CHECK(symbol->mode() == QrMode::kAlphanumeric);
+  CHECK(symbol->version() == 5);
+  CHECK(symbol->modules() == 37);
+}
+
+TEST_CASE("Byte payloads use byte mode and digits numeric mode") {
+  auto bytes = QrSymbol::Encode("https://example.jp/v?x=1", QrErrorCorrection::kL);
+  REQUIRE(bytes);
+  CHECK(bytes->mode() == QrMode::kByte);
+  auto digits = QrSymbol::Encode("0123456789", QrErrorCorrection::kL);
+  REQUIRE(digits);
+  CHECK(digits->mode() == QrMode::kNumeric);
+  CHECK(digits->version() == 1);
+}
+
+TEST_CASE("An empty payload or one beyond version 40 is refused") {
+  auto empty = QrSymbol::Encode("", QrErrorCorrection::kM);
+  REQUIRE_FALSE(empty);
+  CHECK(empty.error().code() == ErrorCode::kInvalidArgument);
+  auto huge = QrSymbol::Encode(std::string(3000, 'x'), QrErrorCorrection::kH);
+  REQUIRE_FALSE(huge);
+  CHECK(huge.error().code() == ErrorCode::kOutOfRange);
+}
+
+TEST_CASE("The module size is the largest that fits with the quiet zone, within the caps") {
+  // Version 5: 37 modules + 8 of quiet zone = 45.
+  CHECK(ChooseQrModuleDots(37, 384, 3, 8) == 8);   // 58 mm: 360 dots
+  CHECK(ChooseQrModuleDots(37, 576, 3, 8) == 8);   // 80 mm: capped
+  CHECK(ChooseQrModuleDots(37, 384, 3, 16) == 8);  // 384 / 45 = 8.5
+  CHECK(ChooseQrModuleDots(37, 576, 3, 16) == 12);
+  // Version 10: 57 + 8 = 65 modules.
+  CHECK(ChooseQrModuleDots(57, 384, 3, 8) == 5);
+  CHECK(ChooseQrModuleDots(57, 576, 3, 8) == 8);
+  CHECK(ChooseQrModuleDots(37, 384, 3, 8, 4) == 4);  // a preferred size that fits
+}
+
+TEST_CASE("A QR code that does not fit even at the minimum module size is an error") {
+  // Version 30: 137 modules + 8 = 145; 384 / 145 = 2 < 3.
+  auto choice = ChooseQrModuleDots(137, 384, 3, 8);
+  REQUIRE_FALSE(choice);
+  CHECK(choice.error().code() == ErrorCode::kOutOfRange);
+  CHECK(ChooseQrModuleDots(137, 576, 3, 8) == 3);
+  auto preferred = ChooseQrModuleDots(37, 384, 3, 8, 9);
+  REQUIRE_FALSE(preferred);
+  CHECK(preferred.error().code() == ErrorCode::kOutOfRange);
+}
+
+TEST_CASE("A rendered QR code decodes back to its payload with ZXing") {
+  auto symbol = QrSymbol::Encode(VoucherPayload(), QrErrorCorrection::kM);
+  REQUIRE(symbol);
+  auto raster = symbol->Render(3);
+  REQUIRE(raster);
+  CHECK(raster->width() == 45 * 3);
+  CHECK(DecodeQr(*raster) == VoucherPayload());
+  CHECK(VerifyQrRaster(*raster, VoucherPayload()));
+}
+
+TEST_CASE("A damaged or different QR raster fails verification with data loss") {
+  auto symbol = QrSymbol::Encode(VoucherPayload(), QrErrorCorrection::kM);
+  REQUIRE(symbol);
+  auto raster = symbol->Render(4);
+  REQUIRE(raster);
+  auto other = VerifyQrRaster(*raster, "SOMETHING ELSE");
+  REQUIRE_FALSE(other);
+  CHECK(other.error().code() == ErrorCode::kDataLoss);
+  // Wipe the middle third: more than level M can correct.
+  raster->FillRect(raster->width() / 3, 0, raster->width() / 3, raster->height(), false);
+  auto damaged = VerifyQrRaster(*raster, VoucherPayload());
+  REQUIRE_FALSE(damaged);
+  CHECK(damaged.error().code() == ErrorCode::kDataLoss);
+}
+
+TEST_CASE("zbarimg, an independent decoder, reads the QR code from a PNG we wrote") {
+  auto symbol = QrSymbol::Encode(VoucherPayload(), QrErrorCorrection::kM);
+  REQUIRE(symbol);
+  auto raster = symbol->Render(8);
+  REQUIRE(raster);
+  std::array<char, 32> path{};
+  std::snprintf(path.data(), path.size(), "/tmp/mykey-qr-%d.png", static_cast<int>(getpid()));
+  REQUIRE(WritePng(*raster, path.data()));
+  const std::string command = std::string("zbarimg --raw -q --nodbus ") + path.data();
+  std::FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string output;
+  std::array<char, 256> buffer{};
+  size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    output.append(buffer.data(), n);
+  const int rc = pclose(pipe);
+  std::remove(path.data());
+  CHECK(rc == 0);
+  while (!output.empty() && output.back() == '\n') output.pop_back();
+  CHECK(output == VoucherPayload());
+}
+
+TEST_CASE("A CODE128 raster decodes back to its data and bad data is refused") {
+  auto bars = RenderCode128("SB-0042-20250401", 2, 60);
+  REQUIRE(bars);
+  CHECK(bars->height() == 60);
+  CHECK(DecodeCode128(*bars) == std::string("SB-0042-20250401"));
+  auto bad = RenderCode128("有効", 2, 60);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code() == ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace mykey::receipt
