@@ -49,7 +49,9 @@ Status SerialPrinterPort::DoOpen() {
     case FlowControl::kRtsCts: tio.c_cflag |= CRTSCTS; break;
     case FlowControl::kXonXoff: tio.c_iflag |= IXON | IXOFF; break;
   }
-  tio.c_cc[VMIN] = 0;
+  // VMIN 1: a non-blocking read with nothing to read fails with EAGAIN; with
+  // VMIN 0 it would return 0, which the shared I/O takes for a hang-up.
+  tio.c_cc[VMIN] = 1;
   tio.c_cc[VTIME] = 0;
   (void)::cfsetispeed(&tio, speed);
   (void)::cfsetospeed(&tio, speed);
