@@ -7,6 +7,7 @@
 
 #include "../test/golden_documents.h"
 #include "mykey/receipt/escpos_encoder.h"
+#include "mykey/receipt/text.h"
 
 namespace {
 
@@ -31,7 +32,43 @@ double MicrosPerEncode(const PrinterProfile& profile, const mykey::receipt::Docu
 
 }  // namespace
 
+void PrintQrSizes() {
+  using mykey::receipt::ChooseQrModuleDots;
+  using mykey::receipt::QrErrorCorrection;
+  using mykey::receipt::QrSymbol;
+  std::printf("\nQR sizing, Base45 payloads at level M (module dots: cap 8 / uncapped, min 3)\n");
+  std::printf("%6s %4s %5s %14s %14s\n", "chars", "ver", "mods", "58 mm (384)", "80 mm (576)");
+  for (int chars : {60, 100, 150, 200, 300, 500}) {
+    std::string payload;
+    for (int i = 0; i < chars; ++i)
+      payload.push_back("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"[(i * 7 + 3) % 45]);
+    auto symbol = QrSymbol::Encode(payload, QrErrorCorrection::kM);
+    if (!symbol) continue;
+    auto figure = [&](int dots) {
+      auto capped = ChooseQrModuleDots(symbol->modules(), dots, 3, 8);
+      auto uncapped = ChooseQrModuleDots(symbol->modules(), dots, 3, 16);
+      return std::to_string(capped ? *capped : 0) + " / " +
+             std::to_string(uncapped ? *uncapped : 0);
+    };
+    std::printf("%6d %4d %5d %14s %14s\n", chars, symbol->version(), symbol->modules(),
+                figure(384).c_str(), figure(576).c_str());
+  }
+}
+
+void PrintColdStart() {
+  const auto t0 = std::chrono::steady_clock::now();
+  (void)mykey::receipt::ShiftJisOf(U'\u6709');
+  const auto t1 = std::chrono::steady_clock::now();
+  auto fonts = mykey::receipt::GlyphRasterizer::Open();
+  const auto t2 = std::chrono::steady_clock::now();
+  const std::chrono::duration<double, std::milli> tables = t1 - t0;
+  const std::chrono::duration<double, std::milli> font = t2 - t1;
+  std::printf("cold start: Shift_JIS tables %.1f ms, fonts opened %.1f ms%s\n\n", tables.count(),
+              font.count(), fonts ? "" : " (font missing)");
+}
+
 int main() {
+  PrintColdStart();
   const mykey::receipt::Document voucher = golden::VoucherDocument();
   std::printf("voucher payload: %zu Base45 characters, EC level M\n\n",
               golden::VoucherPayload().size());
@@ -56,5 +93,6 @@ int main() {
                 qr.module_dots, qr.side_dots, qr.side_dots * 25.4 / profile->dpi, out->bytes.size(),
                 with_proof, without_proof);
   }
+  PrintQrSizes();
   return 0;
 }
