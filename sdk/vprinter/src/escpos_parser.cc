@@ -316,10 +316,13 @@ Step ParseOne(const Reader& r, Command& out) {
 }  // namespace
 
 void EscposParser::Feed(ByteView bytes, CommandSink& sink) {
-  if (skip_ > 0) {
-    const size_t dropped = std::min(skip_, bytes.size());
-    skip_ -= dropped;
-    bytes = bytes.subspan(dropped);
+  if (skip_ > 0 && !bytes.empty()) {
+    Command skipped;
+    skipped.kind = CommandKind::kSkippedData;
+    skipped.size = std::min(skip_, bytes.size());
+    skip_ -= skipped.size;
+    bytes = bytes.subspan(skipped.size);
+    sink.OnCommand(skipped);
   }
   if (bytes.empty()) return;
   pending_.insert(pending_.end(), bytes.begin(), bytes.end());
@@ -332,7 +335,7 @@ void EscposParser::Feed(ByteView bytes, CommandSink& sink) {
     if (step.state == Step::kTooBig) {
       const size_t available = pending_.size() - offset_;
       command.kind = CommandKind::kOversized;
-      command.size = step.size;
+      command.size = available;
       command.x = static_cast<int>(std::min<size_t>(step.size, 0x7FFFFFFF));
       sink.OnCommand(command);
       skip_ = step.size - available;

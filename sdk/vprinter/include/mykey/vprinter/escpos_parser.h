@@ -45,7 +45,9 @@ enum class CommandKind : uint8_t {
   kRealTimeOther,       ///< DLE ENQ n, DLE DC4 ... (real-time, no answer)
   kIgnored,             ///< a known command this printer does not model (skipped whole)
   kUnknown,             ///< an unknown escape sequence (its introducer and code skipped)
-  kOversized,           ///< a command too large to buffer, skipped; x = its size
+  kOversized,    ///< a command too large to buffer; size = the bytes seen so far, x = its whole
+                 ///< size (capped at INT_MAX); the rest of it follows as kSkippedData
+  kSkippedData,  ///< more bytes of an oversized command, dropped; size = their count
 };
 
 /// One parsed command. `data` points into the parser's buffer and is valid
@@ -57,7 +59,8 @@ struct Command {
   int x = 0;
   int y = 0;
   ByteView data;
-  /// Bytes the command took from the stream.
+  /// Bytes the command took from the stream (the sum over all commands is the
+  /// number of bytes fed, minus pending()).
   size_t size = 0;
 };
 
