@@ -192,16 +192,17 @@ Result<VoucherToken> DecodeVoucherToken(std::string_view text) {
 }
 
 Status VoucherKeyRing::Add(const crypto::EcdsaPublicKey& key) {
-  if (Find(key.KeyId()) != nullptr) {
+  const crypto::EcdsaKeyId id = key.KeyId();
+  if (Find(id) != nullptr) {
     return Fail(ErrorCode::kAlreadyExists, "a voucher key with this id is already in the ring");
   }
-  keys_.push_back(key);
+  keys_.push_back({id, key});
   return Ok();
 }
 
 const crypto::EcdsaPublicKey* VoucherKeyRing::Find(const crypto::EcdsaKeyId& id) const {
-  for (const auto& key : keys_) {
-    if (key.KeyId() == id) return &key;
+  for (const Entry& entry : keys_) {
+    if (entry.id == id) return &entry.key;
   }
   return nullptr;
 }

@@ -79,6 +79,8 @@ enum class VoucherKind : uint8_t {
 /// government code, and a programme number within it (0 = the municipality's
 /// own points; events and projects have their own numbers, assigned by the
 /// cloud).
+///
+/// Thread safety: a value type.
 struct VoucherProgramme {
   uint32_t municipality_code = 0;
   uint16_t number = 0;
@@ -86,6 +88,8 @@ struct VoucherProgramme {
 };
 
 /// What the cloud decides when it issues a voucher.
+///
+/// Thread safety: a value type.
 struct VoucherFields {
   VoucherSerial serial;
   VoucherKind kind = VoucherKind::kGranted;
@@ -100,6 +104,8 @@ struct VoucherFields {
 };
 
 /// A decoded token: well-formed, not yet verified.
+///
+/// Thread safety: a value type.
 struct VoucherToken {
   uint8_t version = kVoucherFormatVersion;
   crypto::EcdsaKeyId key_id{};
@@ -174,7 +180,11 @@ class VoucherKeyRing {
   size_t size() const { return keys_.size(); }
 
  private:
-  std::vector<crypto::EcdsaPublicKey> keys_;
+  struct Entry {
+    crypto::EcdsaKeyId id;
+    crypto::EcdsaPublicKey key;
+  };
+  std::vector<Entry> keys_;
 };
 
 /// Verifies a decoded token offline, in this order: key, signature, fields,
