@@ -27,11 +27,15 @@
 # (/run/pcscd). Safe to include more than once.
 include_guard(GLOBAL)
 
-set(MYKEY_PCSCD_FIXTURE_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/pcscd_fixture.sh)
-set(MYKEY_PCSCD_STATE_DIR ${CMAKE_BINARY_DIR}/pcscd)
+# Global properties, not variables: include_guard(GLOBAL) skips this file when a
+# second directory includes it, and variables would not reach that directory.
+set_property(GLOBAL PROPERTY MYKEY_PCSCD_FIXTURE_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/pcscd_fixture.sh)
+set_property(GLOBAL PROPERTY MYKEY_PCSCD_STATE_DIR ${CMAKE_BINARY_DIR}/pcscd)
 
 # Adds the fixture's setup and cleanup tests once per build tree.
 function(_mykey_pcscd_fixture_tests)
+  get_property(MYKEY_PCSCD_FIXTURE_SCRIPT GLOBAL PROPERTY MYKEY_PCSCD_FIXTURE_SCRIPT)
+  get_property(MYKEY_PCSCD_STATE_DIR GLOBAL PROPERTY MYKEY_PCSCD_STATE_DIR)
   get_property(defined GLOBAL PROPERTY MYKEY_PCSCD_FIXTURE_DEFINED)
   if(defined)
     return()
@@ -54,6 +58,8 @@ function(mykey_pcsc_test)
     set(P_TIMEOUT 300)
   endif()
   _mykey_pcscd_fixture_tests()
+  get_property(MYKEY_PCSCD_FIXTURE_SCRIPT GLOBAL PROPERTY MYKEY_PCSCD_FIXTURE_SCRIPT)
+  get_property(MYKEY_PCSCD_STATE_DIR GLOBAL PROPERTY MYKEY_PCSCD_STATE_DIR)
   set(labels system ${P_LABELS})
   if(P_WORKING_DIRECTORY)
     add_test(NAME ${P_NAME} COMMAND ${P_COMMAND} WORKING_DIRECTORY ${P_WORKING_DIRECTORY})

@@ -269,11 +269,13 @@ class VirtualCardProgram {
         return kExitFailure;
       }
       if ((fds[0].revents & POLLIN) != 0) return kExitOk;  // SIGINT/SIGTERM
+      // Only the peers that were polled have an entry in fds.
+      const size_t polled = peers.size();
       if (listen_fd >= 0 && (fds[1].revents & POLLIN) != 0) {
         int client = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
         if (client >= 0) peers.push_back({client, client, {}, true});
       }
-      for (size_t i = peers.size(); i-- > 0;) {
+      for (size_t i = polled; i-- > 0;) {
         if ((fds[first_peer + i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
         if (!ServePeer(peers[i])) {
           if (peers[i].owned) ::close(peers[i].in_fd);
