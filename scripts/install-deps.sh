@@ -31,7 +31,7 @@ native=(
   # independent JPKI middleware used to check the emulator
   opensc
   # tooling used by tests and benchmarks
-  openssl procps psmisc
+  openssl procps psmisc python3
 )
 cross_pkgs=(
   crossbuild-essential-arm64 crossbuild-essential-armhf qemu-user
