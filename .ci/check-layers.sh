@@ -28,6 +28,7 @@ third_party=(
   '<curl/'='sdk/http/'
   '(<(qrencode\.h|ZXing/|ft2build\.h|freetype2?/|stb/)|FT_[A-Z_0-9]+_H)'='sdk/receipt/src/'
   '<(sqlite3\.h|libpq-fe\.h)'='cloud/store/'
+  '<microhttpd\.h>'='core/http_server/'
 )
 
 fail=0
