@@ -3,6 +3,8 @@
 // mykey-testjpki, driven by the mykey CLI and by the driver over PC/SC.
 
 #include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/socket.h>
@@ -255,6 +257,51 @@ TEST_CASE("card auth signs a challenge that verifies with the certificate read f
   // The PIN never appears in anything the command printed.
   CHECK(o.out.find("1234") == std::string::npos);
   CHECK(o.err.find("1234") == std::string::npos);
+}
+
+// Runs the CLI on a pseudo-terminal (its controlling terminal), answers the
+// PIN prompt, and returns everything the terminal showed.
+Outcome MykeyOnTerminal(std::vector<std::string> args, const std::string& pin) {
+  args.insert(args.begin(), MYKEY_CLI_TOOL);
+  int master = -1;
+  pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  Outcome o;
+  bool answered = false;
+  while (true) {
+    pollfd p{master, POLLIN, 0};
+    if (::poll(&p, 1, 20000) <= 0) break;  // bounded: the CLI must not hang
+    char buf[512];
+    ssize_t n = ::read(master, buf, sizeof buf);
+    if (n <= 0) break;
+    o.out.append(buf, static_cast<size_t>(n));
+    if (!answered && o.out.find("Auth PIN (4 digits): ") != std::string::npos) {
+      std::string line = pin + "\n";
+      (void)::write(master, line.data(), line.size());
+      answered = true;
+    }
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ::close(master);
+  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return o;
+}
+
+TEST_CASE("the PIN typed at the terminal prompt is not echoed") {
+  VcardProcess vcard(TestMaterial().plastic);
+  auto o = MykeyOnTerminal({"card", "auth"}, "1234");
+  INFO(o.out);
+  CHECK(o.exit_code == 0);
+  CHECK(o.out.find("Auth PIN: 3 tries left") != std::string::npos);
+  CHECK(o.out.find("Verified:") != std::string::npos);
+  CHECK(o.out.find("1234") == std::string::npos);
 }
 
 TEST_CASE("card cert prints the auth certificate as PEM, DER and text") {
