@@ -11,6 +11,7 @@
 #include <exception>
 #include <string>
 
+#include "mykey/receipt/image.h"
 #include "mykey/receipt/qr.h"
 
 namespace mykey::receipt {
@@ -81,6 +82,37 @@ Result<Bitmap> RenderCode128(std::string_view data, int module_dots, int height_
     return bitmap;
   } catch (const std::exception&) {
     return Fail(ErrorCode::kInternal, "ZXing failed to draw CODE128");
+  }
+}
+
+Result<std::vector<std::string>> DecodeQrCodes(const PixelView& image) {
+  const int bytes_per_pixel = image.format == PixelFormat::kRgb24 ? 3 : 1;
+  if (image.data == nullptr || image.width <= 0 || image.height <= 0) {
+    return Fail(ErrorCode::kInvalidArgument, "image has no pixels");
+  }
+  const int row_stride = image.row_stride == 0 ? image.width * bytes_per_pixel : image.row_stride;
+  if (row_stride < image.width * bytes_per_pixel) {
+    return Fail(ErrorCode::kInvalidArgument, "image row stride shorter than a row");
+  }
+  try {
+    ZXing::DecodeHints hints;
+    hints.setFormats(ZXing::BarcodeFormat::QRCode);
+    hints.setTryHarder(true);
+    hints.setTryRotate(true);
+    const ZXing::ImageView view(
+        image.data, image.width, image.height,
+        image.format == PixelFormat::kRgb24 ? ZXing::ImageFormat::RGB : ZXing::ImageFormat::Lum,
+        row_stride);
+    std::vector<std::string> payloads;
+    for (const ZXing::Result& result : ZXing::ReadBarcodes(view, hints)) {
+      if (!result.isValid()) continue;
+      const ZXing::ByteArray& bytes = result.bytes();
+      payloads.emplace_back(bytes.begin(), bytes.end());
+    }
+    if (payloads.empty()) return Fail(ErrorCode::kNotFound, "no QR code decoded from the image");
+    return payloads;
+  } catch (const std::exception&) {
+    return Fail(ErrorCode::kInternal, "ZXing failed while decoding");
   }
 }
 
