@@ -7,7 +7,7 @@
 
 #include "mykey/crypto/crl.h"
 #include "mykey/testing/catch.h"
-#include "test_support.h"
+#include "mykey/testing/temp_dir.h"
 
 namespace mykey::testjpki {
 namespace {

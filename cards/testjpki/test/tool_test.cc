@@ -8,7 +8,7 @@
 #include "mykey/crypto/x509.h"
 #include "mykey/jpki_emulator/personalisation.h"
 #include "mykey/testing/catch.h"
-#include "test_support.h"
+#include "mykey/testing/temp_dir.h"
 
 #ifndef MYKEY_TESTJPKI_TOOL
 #error "MYKEY_TESTJPKI_TOOL must name the mykey-testjpki executable"
@@ -17,9 +17,14 @@
 namespace mykey::testjpki {
 namespace {
 
-using testing::ReadBytes;
-using testing::Run;
 using testing::TempDir;
+
+Bytes ReadBytes(const std::string& path) {
+  return TempDir::ReadFileBytes(path);
+}
+::mykey::testing::CommandResult Run(const std::string& command) {
+  return ::mykey::testing::RunCommand(command);
+}
 
 const std::string kTool = MYKEY_TESTJPKI_TOOL;
 

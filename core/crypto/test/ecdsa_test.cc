@@ -10,9 +10,13 @@
 
 #include "mykey/base/base64.h"
 #include "mykey/testing/catch.h"
+#include "mykey/testing/temp_dir.h"
 
 namespace mykey::crypto {
 namespace {
+
+using ::mykey::testing::CommandResult;
+using ::mykey::testing::TempDir;
 
 EcdsaPrivateKey TestEcKey(std::string_view label) {
   auto random = DeterministicRandom::Create(ViewOf("ecdsa-test-seed"), ViewOf(label));
@@ -182,54 +186,8 @@ TEST_CASE("DER signatures convert to raw r||s and back, minimal and positive") {
 
 // ------------------------------------------------------ openssl cross-check
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "mykey-ecdsa-XXXXXX").string();
-    path_ = mkdtemp(pattern.data()) ? pattern : "";
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string Write(const std::string& name, ByteView bytes) const {
-    const std::string file = File(name);
-    std::ofstream(file, std::ios::binary)
-        .write(reinterpret_cast<const char*>(bytes.data()),
-               static_cast<std::streamsize>(bytes.size()));
-    return file;
-  }
-  std::string Write(const std::string& name, const std::string& text) const {
-    return Write(name, ViewOf(text));
-  }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-  Bytes Read(const std::string& name) const {
-    std::ifstream in(File(name), std::ios::binary);
-    return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-
- private:
-  std::string path_;
-};
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
-
-CommandResult Run(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) result.output.append(buffer, n);
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+::mykey::testing::CommandResult Run(const std::string& command) {
+  return ::mykey::testing::RunCommand(command);
 }
 
 TEST_CASE("openssl verifies our ECDSA signature and reads our keys") {

@@ -11,61 +11,22 @@
 #include "mykey/base/base64.h"
 #include "mykey/crypto/crl.h"
 #include "mykey/testing/catch.h"
+#include "mykey/testing/temp_dir.h"
 #include "test_pki.h"
 
 namespace mykey::crypto {
 namespace {
+
+using ::mykey::testing::CommandResult;
+using ::mykey::testing::TempDir;
 
 using testing::Date;
 using testing::TestCa;
 using testing::TestEe;
 using testing::TestKey;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "mykey-crypto-XXXXXX").string();
-    path_ = mkdtemp(pattern.data()) ? pattern : "";
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string Write(const std::string& name, ByteView bytes) const {
-    const std::string file = path_ + "/" + name;
-    std::ofstream(file, std::ios::binary)
-        .write(reinterpret_cast<const char*>(bytes.data()),
-               static_cast<std::streamsize>(bytes.size()));
-    return file;
-  }
-  std::string Write(const std::string& name, const std::string& text) const {
-    return Write(name, ViewOf(text));
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
-
-/// Runs a shell command, capturing stdout and stderr.
-CommandResult Run(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) result.output.append(buffer, n);
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+::mykey::testing::CommandResult Run(const std::string& command) {
+  return ::mykey::testing::RunCommand(command);
 }
 
 std::string AtTime(std::chrono::sys_seconds at) {
