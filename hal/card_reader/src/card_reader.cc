@@ -25,7 +25,11 @@ Result<Bytes> CardReader::Transmit(ByteView command, std::chrono::milliseconds t
     return response;
   }
   if (response->size() < 2) {
-    return Fail(ErrorCode::kInternal, "response APDU shorter than a status word");
+    // No status word: the card went mute or away mid-exchange (vpcd answers
+    // an empty response when the card's connection drops). Treat it as a
+    // removed card, so callers reconnect instead of trusting the session.
+    EndConnection();
+    return Fail(ErrorCode::kAborted, "the card answered without a status word (removed or mute)");
   }
   return response;
 }

@@ -127,13 +127,16 @@ TEST_CASE("A timeout keeps the connection", "[card_reader]") {
   CHECK(reader.disconnects == 0);
 }
 
-TEST_CASE("A response without a status word is an internal error", "[card_reader]") {
+TEST_CASE("A response without a status word is a mute or removed card and ends the connection",
+          "[card_reader]") {
   QueueCardReader reader;
   REQUIRE(reader.Connect());
   reader.answers.push_back(Bytes{0x90});
   auto response = reader.Transmit(kSelect);
   REQUIRE_FALSE(response);
-  CHECK(response.error().code() == ErrorCode::kInternal);
+  CHECK(response.error().code() == ErrorCode::kAborted);
+  CHECK_FALSE(reader.connected());
+  CHECK(reader.disconnects == 1);
 }
 
 TEST_CASE("Reset replaces the remembered ATR", "[card_reader]") {

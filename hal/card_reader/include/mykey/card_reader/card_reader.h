@@ -67,7 +67,8 @@ class CardReader {
   ///          Connect(), kInvalidArgument for a bad length, kAborted when the
   ///          card was removed or reset (the connection ends), kUnavailable
   ///          when the reader or service is gone (the connection ends),
-  ///          kDeadlineExceeded, kInternal for a response shorter than 2 bytes.
+  ///          kDeadlineExceeded; kAborted (the connection ends) for a
+  ///          response shorter than 2 bytes: the card went mute or away.
   Result<Bytes> Transmit(ByteView command,
                          std::chrono::milliseconds timeout = kDefaultTransmitTimeout);
 
