@@ -129,12 +129,12 @@ TEST_CASE("Transmit before Connect fails with kFailedPrecondition", "[channel]")
   CHECK(response.error().code() == ErrorCode::kFailedPrecondition);
 }
 
-TEST_CASE("a one-byte response is refused by the reader contract", "[channel]") {
+TEST_CASE("a one-byte response is a mute card by the reader contract", "[channel]") {
   Fixture f;
   f.reader.Expect("00 B0 00 00 01", "90");
   auto response = f.channel.Transmit(ReadBinary(1));
   REQUIRE_FALSE(response);
-  CHECK(response.error().code() == ErrorCode::kInternal);
+  CHECK(response.error().code() == ErrorCode::kAborted);
 }
 
 }  // namespace

@@ -353,13 +353,14 @@ TEST_CASE("an empty READ BINARY answer is data loss", "[jpki][cert]") {
   CHECK(read.error().code() == ErrorCode::kDataLoss);
 }
 
-TEST_CASE("a garbled one-byte answer fails the read", "[jpki][cert]") {
+TEST_CASE("a garbled one-byte answer fails the read as a mute card", "[jpki][cert]") {
   Fixture f;
   f.Selected();
   f.reader.Expect(kSelectAuthCert, "90 00").Expect("00 B0 00 00 00", "90");
   auto read = f.applet.ReadAuthCertificate();
   REQUIRE_FALSE(read);
-  CHECK(read.error().code() == ErrorCode::kInternal);
+  CHECK(read.error().code() == ErrorCode::kAborted);
+  CHECK_FALSE(f.applet.selected());
 }
 
 TEST_CASE("the largest certificate stops before READ BINARY offset 0x8000", "[jpki][cert]") {
