@@ -5,7 +5,7 @@
 
 #include "mykey/sqlite_store/sqlite_store.h"
 #include "mykey/testing/catch.h"
-#include "temp_dir.h"
+#include "mykey/cloud_testing/temp_dir.h"
 
 namespace mykey::cloud {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "mykey/store/migrations.h"
 #include "mykey/testing/catch.h"
-#include "temp_dir.h"
+#include "mykey/cloud_testing/temp_dir.h"
 
 namespace mykey::cloud {
 namespace {
