@@ -318,6 +318,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpHandler& handler,
   RequestCompleted on_completed = &State::OnCompleted;
   Logger logger = &LogFromMhd;
   std::vector<MHD_OptionItem> items;
+  // The logger first, so that MHD logs nothing through its own.
+  items.push_back({MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(logger), nullptr});
   items.push_back({MHD_OPTION_SOCK_ADDR, 0, &address});
   if (options.threads > 1) {
     items.push_back({MHD_OPTION_THREAD_POOL_SIZE, static_cast<intptr_t>(options.threads), nullptr});
@@ -329,7 +331,6 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpHandler& handler,
                    static_cast<intptr_t>(std::max(connection_limit, 128u)), nullptr});
   items.push_back(
       {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(on_completed), state.get()});
-  items.push_back({MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(logger), nullptr});
   if (tls) {
     items.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, state->certificate_pem.data()});
     items.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, state->private_key_pem.data()});

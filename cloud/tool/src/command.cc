@@ -1,0 +1,453 @@
+#include "mykey/cloud_tool/command.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <charconv>
+#include <map>
+#include <set>
+#include <string_view>
+#include <vector>
+
+#include "mykey/api/cloud_api.h"
+#include "mykey/base/log.h"
+#include "mykey/cloud_tool/cloud_keys.h"
+#include "mykey/cloud_tool/config.h"
+#include "mykey/crypto/random.h"
+#include "mykey/http_server/http_server.h"
+#include "mykey/json/json.h"
+#include "mykey/scheme/municipalities.h"
+#include "mykey/sqlite_store/sqlite_store.h"
+#include "mykey/store/migrations.h"
+
+namespace mykey::cloud {
+
+namespace {
+
+constexpr std::string_view kUsage = R"(usage: mykey-cloud <command> [options]
+
+The thin cloud of mykey: the MyKey registry and the municipal point ledger.
+
+commands:
+  init --store PATH [--keys-dir DIR]
+        create the store (SQLite file), apply the schema migrations and create
+        the cloud's ECDSA P-256 keys (voucher signing, terminal session);
+        safe to run again: it migrates and keeps existing keys
+  serve [--config FILE] [--listen ADDR:PORT] [--store PATH] [--threads N]
+        [--log-level LEVEL]
+        serve the HTTP API until SIGTERM or SIGINT, then finish the requests
+        in flight and exit
+  admin backup --store PATH --to FILE       online backup of the store
+  admin restore --from FILE --store PATH    restore a backup (server stopped)
+  admin municipality add --store PATH --code CODE --name NAME
+        [--cross-municipality-use]
+  admin municipality list --store PATH [--json]
+
+Every command takes --help. Admin commands take --config FILE instead of
+--store to use the store of a serve config.
+
+exit codes:
+  0 ok   1 failure   2 usage or config error   3 store or port unavailable
+  4 already exists   5 not found   6 store not initialised or newer schema
+)";
+
+constexpr std::string_view kServeUsage = R"(usage: mykey-cloud serve [options]
+
+  --config FILE       JSON config: listen, store, keys_dir, threads,
+                      connection_limit, connection_timeout_s, max_body_bytes,
+                      shutdown_grace_ms, tls_certificate, tls_private_key,
+                      allow_plain_http_off_loopback, log_level
+  --listen ADDR:PORT  default 127.0.0.1:8080; port 0 picks a free port
+  --store PATH        the SQLite store (made by mykey-cloud init)
+  --threads N         HTTP worker threads (default 2)
+  --log-level LEVEL   trace, debug, info (default: one JSON line per request
+                      on stdout), warning, error, off
+
+Prints "listening on ADDR:PORT" on stdout once serving. Plain HTTP is
+served only on loopback unless TLS files are configured or
+allow_plain_http_off_loopback is set.
+)";
+
+/// Parsed command-line options of one command.
+struct Options {
+  std::map<std::string, std::string, std::less<>> values;
+  std::set<std::string, std::less<>> flags;
+  bool help = false;
+
+  std::string Value(std::string_view name) const {
+    auto it = values.find(name);
+    return it == values.end() ? std::string() : it->second;
+  }
+  bool Has(std::string_view name) const { return values.contains(name) || flags.contains(name); }
+};
+
+/// Parses `--name value`, `--name=value` and `--flag`; anything else is an
+/// error.
+bool ParseOptions(std::span<const std::string> args, std::set<std::string_view> value_names,
+                  std::set<std::string_view> flag_names, Options& options, std::ostream& err) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view arg = args[i];
+    if (arg == "--help" || arg == "-h") {
+      options.help = true;
+      continue;
+    }
+    if (!arg.starts_with("--")) {
+      err << "mykey-cloud: unexpected argument '" << arg << "'\n";
+      return false;
+    }
+    std::string name(arg);
+    std::optional<std::string> value;
+    if (const size_t eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name.resize(eq);
+    }
+    if (flag_names.contains(name) && !value) {
+      options.flags.insert(name);
+    } else if (value_names.contains(name)) {
+      if (!value) {
+        if (i + 1 >= args.size()) {
+          err << "mykey-cloud: " << name << " needs a value\n";
+          return false;
+        }
+        value = args[++i];
+      }
+      options.values[name] = *value;
+    } else {
+      err << "mykey-cloud: unknown option " << name << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+int ExitCodeFor(const Error& error) {
+  switch (error.code()) {
+    case ErrorCode::kInvalidArgument: return kCloudExitUsage;
+    case ErrorCode::kUnavailable:
+    case ErrorCode::kAborted:
+    case ErrorCode::kResourceExhausted: return kCloudExitUnavailable;
+    case ErrorCode::kAlreadyExists: return kCloudExitConflict;
+    case ErrorCode::kNotFound: return kCloudExitNotFound;
+    case ErrorCode::kFailedPrecondition: return kCloudExitSchema;
+    default: return kCloudExitFailure;
+  }
+}
+
+int Report(std::ostream& err, std::string_view what, const Error& error) {
+  err << "mykey-cloud: " << what << ": " << error.ToString() << "\n";
+  return ExitCodeFor(error);
+}
+
+/// The store path from --store or the store of --config.
+bool StorePathOf(const Options& options, std::string& path, std::ostream& err) {
+  path = options.Value("--store");
+  if (path.empty() && options.Has("--config")) {
+    CloudConfig config;
+    std::string error_text;
+    if (!LoadConfigFile(options.Value("--config"), config, error_text)) {
+      err << "mykey-cloud: " << error_text << "\n";
+      return false;
+    }
+    path = config.store_path;
+  }
+  if (path.empty()) {
+    err << "mykey-cloud: --store PATH is required\n";
+    return false;
+  }
+  return true;
+}
+
+/// Opens an existing store at the current schema.
+Result<std::unique_ptr<SqliteStore>> OpenInitialisedStore(const std::string& path,
+                                                          unsigned connections, std::ostream& err) {
+  SqliteStoreOptions store_options;
+  store_options.path = path;
+  store_options.create = false;
+  store_options.connections = connections;
+  auto store = SqliteStore::Open(store_options);
+  if (!store) {
+    err << "mykey-cloud: cannot open the store " << path << " (run mykey-cloud init?)\n";
+    return Fail(store.error());
+  }
+  auto version = SchemaVersion(**store);
+  if (!version) return Fail(version.error());
+  if (*version == 0) {
+    err << "mykey-cloud: the store is not initialised: run mykey-cloud init\n";
+    return Fail(ErrorCode::kFailedPrecondition, "store not initialised");
+  }
+  auto migrated = Migrate(**store, CloudMigrations());
+  if (!migrated) {
+    err << "mykey-cloud: cannot bring the store's schema up to date\n";
+    return Fail(migrated.error());
+  }
+  return std::move(*store);
+}
+
+int Init(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  Options options;
+  if (!ParseOptions(args, {"--store", "--keys-dir"}, {}, options, err)) return kCloudExitUsage;
+  if (options.help) {
+    out << "usage: mykey-cloud init --store PATH [--keys-dir DIR]\n\n"
+           "Creates the store, applies the schema migrations, creates the cloud's keys\n"
+           "(PEM files, mode 0600, in DIR; default PATH.keys). Running it again migrates\n"
+           "and keeps existing keys.\n";
+    return kCloudExitOk;
+  }
+  CloudConfig config;
+  config.store_path = options.Value("--store");
+  config.keys_dir = options.Value("--keys-dir");
+  if (config.store_path.empty()) {
+    err << "mykey-cloud: init needs --store PATH\n";
+    return kCloudExitUsage;
+  }
+  SqliteStoreOptions store_options;
+  store_options.path = config.store_path;
+  store_options.connections = 1;
+  auto store = SqliteStore::Open(store_options);
+  if (!store) return Report(err, "cannot create the store", store.error());
+  auto report = Migrate(**store, CloudMigrations());
+  if (!report) return Report(err, "schema migration failed", report.error());
+  out << "store " << config.store_path << ": schema version " << report->to_version << " ("
+      << report->applied << " migration(s) applied)\n";
+  auto random = crypto::SystemRandom::Create();
+  if (!random) return Report(err, "no randomness", random.error());
+  auto keys = EnsureCloudKeys(**store, config.KeysDir(), **random);
+  if (!keys) return Report(err, "cannot create the cloud's keys", keys.error());
+  for (const CloudKeyInfo& key : *keys) {
+    out << "key " << CloudKeyPurposeName(key.purpose) << " " << key.key_id_hex << " "
+        << (key.created ? "created" : "kept") << " " << key.file << "\n";
+  }
+  return kCloudExitOk;
+}
+
+int Serve(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  Options options;
+  if (!ParseOptions(args, {"--config", "--listen", "--store", "--threads", "--log-level"}, {},
+                    options, err)) {
+    return kCloudExitUsage;
+  }
+  if (options.help) {
+    out << kServeUsage;
+    return kCloudExitOk;
+  }
+  CloudConfig config;
+  std::string error_text;
+  if (options.Has("--config") && !LoadConfigFile(options.Value("--config"), config, error_text)) {
+    err << "mykey-cloud: " << error_text << "\n";
+    return kCloudExitUsage;
+  }
+  if (options.Has("--listen") && !ParseListen(options.Value("--listen"), config)) {
+    err << "mykey-cloud: --listen must be ADDR:PORT\n";
+    return kCloudExitUsage;
+  }
+  if (options.Has("--store")) config.store_path = options.Value("--store");
+  if (options.Has("--threads")) {
+    const std::string text = options.Value("--threads");
+    unsigned threads = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), threads);
+    if (ec != std::errc() || end != text.data() + text.size() || threads == 0 || threads > 256) {
+      err << "mykey-cloud: --threads must be 1..256\n";
+      return kCloudExitUsage;
+    }
+    config.threads = threads;
+  }
+  if (options.Has("--log-level") &&
+      !log::ParseLevel(options.Value("--log-level"), config.log_level)) {
+    err << "mykey-cloud: --log-level must be trace, debug, info, warning, error or off\n";
+    return kCloudExitUsage;
+  }
+  if (config.store_path.empty()) {
+    err << "mykey-cloud: serve needs a store (--store or \"store\" in the config)\n";
+    return kCloudExitUsage;
+  }
+
+  // Block the signals before any thread starts, so that every thread
+  // inherits the mask and sigwait() below receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  log::SetLevel(config.log_level);
+  auto store = OpenInitialisedStore(config.store_path, config.threads + 2, err);
+  if (!store) return Report(err, "store", store.error());
+  const RequestLog request_log;
+  CloudApi api(**store, request_log);
+
+  http::HttpServerOptions server_options;
+  server_options.listen_address = config.listen_address;
+  server_options.port = config.listen_port;
+  server_options.threads = config.threads;
+  server_options.connection_limit = config.connection_limit;
+  server_options.connection_timeout = config.connection_timeout;
+  server_options.max_body_bytes = config.max_body_bytes;
+  server_options.shutdown_grace = config.shutdown_grace;
+  server_options.tls_certificate_file = config.tls_certificate_file;
+  server_options.tls_private_key_file = config.tls_private_key_file;
+  server_options.allow_plain_http_off_loopback = config.allow_plain_http_off_loopback;
+  auto server = http::HttpServer::Start(api, server_options);
+  if (!server) return Report(err, "cannot serve", server.error());
+  http::HttpServer& running = **server;
+  api.metrics().AddCallback("mykey_http_open_connections", "Open HTTP connections.", "gauge",
+                            [&] { return static_cast<double>(running.stats().open_connections); });
+  out << "listening on " << config.listen_address << ":" << running.port() << std::endl;
+
+  int received = 0;
+  sigwait(&signals, &received);
+  log::Write(log::Level::kInfo, "mykey-cloud", "signal received: finishing requests in flight");
+  const Status stopped = running.Shutdown();
+  if (!stopped) return Report(err, "shutdown", stopped.error());
+  return kCloudExitOk;
+}
+
+int AdminMunicipality(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  const std::string_view action = args.empty() ? "" : std::string_view(args[0]);
+  if (action == "add") {
+    Options options;
+    if (!ParseOptions(args.subspan(1), {"--store", "--config", "--code", "--name"},
+                      {"--cross-municipality-use"}, options, err)) {
+      return kCloudExitUsage;
+    }
+    if (options.help) {
+      out << "usage: mykey-cloud admin municipality add --store PATH --code CODE --name NAME\n"
+             "       [--cross-municipality-use]\n\n"
+             "CODE is the 6-digit local government code with its check digit (131016).\n";
+      return kCloudExitOk;
+    }
+    std::string path;
+    if (!StorePathOf(options, path, err)) return kCloudExitUsage;
+    if (options.Value("--code").empty() || options.Value("--name").empty()) {
+      err << "mykey-cloud: municipality add needs --code and --name\n";
+      return kCloudExitUsage;
+    }
+    auto store = OpenInitialisedStore(path, 1, err);
+    if (!store) return Report(err, "store", store.error());
+    MunicipalityDirectory directory(**store);
+    const Status added = directory.Add({options.Value("--code"), options.Value("--name"),
+                                        options.Has("--cross-municipality-use"), 0});
+    if (!added) return Report(err, "municipality add", added.error());
+    out << "municipality " << options.Value("--code") << " added\n";
+    return kCloudExitOk;
+  }
+  if (action == "list") {
+    Options options;
+    if (!ParseOptions(args.subspan(1), {"--store", "--config"}, {"--json"}, options, err)) {
+      return kCloudExitUsage;
+    }
+    if (options.help) {
+      out << "usage: mykey-cloud admin municipality list --store PATH [--json]\n";
+      return kCloudExitOk;
+    }
+    std::string path;
+    if (!StorePathOf(options, path, err)) return kCloudExitUsage;
+    auto store = OpenInitialisedStore(path, 1, err);
+    if (!store) return Report(err, "store", store.error());
+    MunicipalityDirectory directory(**store);
+    auto list = directory.List();
+    if (!list) return Report(err, "municipality list", list.error());
+    if (options.Has("--json")) {
+      json::OrderedJson items = json::OrderedJson::array();
+      for (const Municipality& m : *list) {
+        json::OrderedJson item = json::OrderedJson::object();
+        item["code"] = m.code;
+        item["name"] = m.name;
+        item["cross_municipality_use"] = m.cross_municipality_use;
+        items.push_back(std::move(item));
+      }
+      out << json::Dump(items) << "\n";
+    } else {
+      for (const Municipality& m : *list) {
+        out << m.code << "\t" << m.name
+            << (m.cross_municipality_use ? "\tcross-municipality use" : "") << "\n";
+      }
+    }
+    return kCloudExitOk;
+  }
+  if (action == "--help" || action == "-h") {
+    out << "usage: mykey-cloud admin municipality add|list [options] (each takes --help)\n";
+    return kCloudExitOk;
+  }
+  err << "mykey-cloud: admin municipality add|list\n";
+  return kCloudExitUsage;
+}
+
+int Admin(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  const std::string_view topic = args.empty() ? "" : std::string_view(args[0]);
+  if (topic == "municipality") return AdminMunicipality(args.subspan(1), out, err);
+  if (topic == "backup") {
+    Options options;
+    if (!ParseOptions(args.subspan(1), {"--store", "--config", "--to"}, {}, options, err)) {
+      return kCloudExitUsage;
+    }
+    if (options.help) {
+      out << "usage: mykey-cloud admin backup --store PATH --to FILE\n\n"
+             "Online backup: the server may keep serving. FILE is replaced atomically.\n";
+      return kCloudExitOk;
+    }
+    std::string path;
+    if (!StorePathOf(options, path, err)) return kCloudExitUsage;
+    if (options.Value("--to").empty()) {
+      err << "mykey-cloud: backup needs --to FILE\n";
+      return kCloudExitUsage;
+    }
+    auto store = OpenInitialisedStore(path, 1, err);
+    if (!store) return Report(err, "store", store.error());
+    const Status saved = (*store)->BackupTo(options.Value("--to"));
+    if (!saved) return Report(err, "backup", saved.error());
+    out << "backup written to " << options.Value("--to") << "\n";
+    return kCloudExitOk;
+  }
+  if (topic == "restore") {
+    Options options;
+    if (!ParseOptions(args.subspan(1), {"--store", "--config", "--from"}, {}, options, err)) {
+      return kCloudExitUsage;
+    }
+    if (options.help) {
+      out << "usage: mykey-cloud admin restore --from FILE --store PATH\n\n"
+             "Replaces the store with a backup. Stop the server first.\n";
+      return kCloudExitOk;
+    }
+    std::string path;
+    if (!StorePathOf(options, path, err)) return kCloudExitUsage;
+    if (options.Value("--from").empty()) {
+      err << "mykey-cloud: restore needs --from FILE\n";
+      return kCloudExitUsage;
+    }
+    const Status restored = RestoreSqliteBackup(options.Value("--from"), path);
+    if (!restored) return Report(err, "restore", restored.error());
+    // The restored store must be one this program can serve.
+    auto store = OpenInitialisedStore(path, 1, err);
+    if (!store) return Report(err, "restored store", store.error());
+    out << "store " << path << " restored from " << options.Value("--from") << "\n";
+    return kCloudExitOk;
+  }
+  if (topic == "--help" || topic == "-h") {
+    out << "usage: mykey-cloud admin backup|restore|municipality ... (each takes --help)\n";
+    return kCloudExitOk;
+  }
+  err << "mykey-cloud: admin backup|restore|municipality ...\n";
+  return kCloudExitUsage;
+}
+
+}  // namespace
+
+int RunCloudCommand(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  if (args.empty()) {
+    err << kUsage;
+    return kCloudExitUsage;
+  }
+  const std::string_view command = args[0];
+  const auto rest = args.subspan(1);
+  if (command == "--help" || command == "-h" || command == "help") {
+    out << kUsage;
+    return kCloudExitOk;
+  }
+  if (command == "init") return Init(rest, out, err);
+  if (command == "serve") return Serve(rest, out, err);
+  if (command == "admin") return Admin(rest, out, err);
+  err << "mykey-cloud: unknown command '" << command << "'\n" << kUsage;
+  return kCloudExitUsage;
+}
+
+}  // namespace mykey::cloud
