@@ -199,14 +199,19 @@ std::vector<Degradation> StandardDegradations() {
       {"clean", [](const GreyImage& i) { return i; }},
       {"scale x0.5", [](const GreyImage& i) { return Scale(i, 0.5); }},
       {"scale x0.75", [](const GreyImage& i) { return Scale(i, 0.75); }},
+      {"scale x0.35", [](const GreyImage& i) { return Scale(i, 0.35); }},
+      {"scale x0.25", [](const GreyImage& i) { return Scale(i, 0.25); }},
       {"scale x2", [](const GreyImage& i) { return Scale(i, 2.0); }},
       {"scale x4 (phone)", [](const GreyImage& i) { return Scale(i, 4.0); }},
       {"blur 1", [](const GreyImage& i) { return GaussianBlur(i, 1.0); }},
       {"blur 2", [](const GreyImage& i) { return GaussianBlur(i, 2.0); }},
       {"blur 3", [](const GreyImage& i) { return GaussianBlur(i, 3.0); }},
+      {"blur 4", [](const GreyImage& i) { return GaussianBlur(i, 4.0); }},
+      {"blur 5", [](const GreyImage& i) { return GaussianBlur(i, 5.0); }},
       {"x2 blur 4", [](const GreyImage& i) { return GaussianBlur(Scale(i, 2.0), 4.0); }},
       {"noise 20", [](const GreyImage& i) { return AddNoise(i, 20, 1); }},
       {"noise 40", [](const GreyImage& i) { return AddNoise(i, 40, 2); }},
+      {"noise 55", [](const GreyImage& i) { return AddNoise(i, 55, 6); }},
       {"noise 70", [](const GreyImage& i) { return AddNoise(i, 70, 3); }},
       {"rotate 3", [](const GreyImage& i) { return Rotate(i, 3); }},
       {"rotate 10", [](const GreyImage& i) { return Rotate(i, 10); }},
@@ -217,9 +222,16 @@ std::vector<Degradation> StandardDegradations() {
       {"skew 10%", [](const GreyImage& i) { return PerspectiveSkew(i, 0.10); }},
       {"skew 20%", [](const GreyImage& i) { return PerspectiveSkew(i, 0.20); }},
       {"skew 35%", [](const GreyImage& i) { return PerspectiveSkew(i, 0.35); }},
+      {"skew 50%", [](const GreyImage& i) { return PerspectiveSkew(i, 0.50); }},
+      {"rotate 20 skew 30%",
+       [](const GreyImage& i) { return PerspectiveSkew(Rotate(i, 20), 0.30); }},
       {"phone photo",
        [](const GreyImage& i) {
          return AddNoise(GaussianBlur(PerspectiveSkew(Rotate(Scale(i, 2.5), 8), 0.12), 1.5), 12, 4);
+       }},
+      {"far photo",
+       [](const GreyImage& i) {
+         return AddNoise(GaussianBlur(Rotate(Scale(i, 0.4), 15), 0.8), 20, 8);
        }},
       {"low-res photo",
        [](const GreyImage& i) {
