@@ -96,7 +96,8 @@ TEST_CASE("init creates the store, the schema and the two keys, and is safe to r
     MYKEY_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT public_key, key_id FROM cloud_keys"
                                                  " WHERE purpose = 'voucher_signing'"));
     REQUIRE(row);
-    const auto& point = key->PublicKey().point();
+    const crypto::EcdsaPublicKey public_key = key->PublicKey();
+    const auto& point = public_key.point();
     CHECK(row->Blob(0) == Bytes(point.begin(), point.end()));
     const auto id = key->KeyId();
     CHECK(row->Blob(1) == Bytes(id.begin(), id.end()));

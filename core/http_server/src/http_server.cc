@@ -370,9 +370,12 @@ Status HttpServer::Shutdown() {
   }
   if (daemon == nullptr) return Ok();
   state_->shutting_down = true;
-  // Stop accepting: the listening socket is handed back to us to close.
+  // Stop accepting. MHD hands the listening socket back, but its workers
+  // drop it from their epoll sets only later: it must stay open until
+  // MHD_stop_daemon(). shutdown() makes the kernel refuse new connections
+  // (and reset those waiting in the backlog) at once.
   const MHD_socket listener = MHD_quiesce_daemon(daemon);
-  if (listener != MHD_INVALID_SOCKET) close(listener);
+  if (listener != MHD_INVALID_SOCKET) shutdown(listener, SHUT_RDWR);
   bool drained = false;
   {
     std::unique_lock lock(state_->flight_mu);
@@ -389,6 +392,7 @@ Status HttpServer::Shutdown() {
     MHD_stop_daemon(daemon);
     state_->daemon = nullptr;
   }
+  if (listener != MHD_INVALID_SOCKET) close(listener);
   if (!drained) {
     return Fail(ErrorCode::kDeadlineExceeded, "requests still in flight after the grace period");
   }
