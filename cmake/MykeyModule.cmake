@@ -5,12 +5,16 @@
 #     DEPS mykey::base ...          # public dependencies
 #     PRIVATE_DEPS ...              # private dependencies (third-party libraries)
 #     TESTS test/a_test.cc ...      # unit tests beside the code (Catch2)
-#     TEST_DEPS ...)                # extra dependencies of the tests
+#     TEST_DEPS ...                 # extra dependencies of the tests
+#     TEST_LABELS threads|tools)    # the tests start threads / run built executables:
+#                                   # labelled "unit-threads" / "unit-tools", which
+#                                   # cross builds under qemu-user skip. (One label:
+#                                   # catch_discover_tests flattens lists.)
 #
 # Makes target mykey_<name>, alias mykey::<name>, public headers under
 # include/mykey/<name>/ and a test executable mykey_<name>_test.
 function(mykey_module name)
-  cmake_parse_arguments(M "" "" "SOURCES;DEPS;PRIVATE_DEPS;TESTS;TEST_DEPS" ${ARGN})
+  cmake_parse_arguments(M "" "" "SOURCES;DEPS;PRIVATE_DEPS;TESTS;TEST_DEPS;TEST_LABELS" ${ARGN})
   set(target mykey_${name})
   if(M_SOURCES)
     add_library(${target} STATIC ${M_SOURCES})
@@ -29,7 +33,11 @@ function(mykey_module name)
     add_executable(${target}_test ${M_TESTS})
     target_link_libraries(${target}_test PRIVATE ${target} ${M_TEST_DEPS} mykey::testing_main
                                                  mykey_warnings)
-    catch_discover_tests(${target}_test TEST_PREFIX "${name}/" PROPERTIES LABELS unit)
+    set(label unit)
+    if(M_TEST_LABELS)
+      set(label unit-${M_TEST_LABELS})
+    endif()
+    catch_discover_tests(${target}_test TEST_PREFIX "${name}/" PROPERTIES LABELS ${label})
   endif()
 endfunction()
 
