@@ -3,7 +3,7 @@
 //
 //   http_bench                 # starts the cloud in-process on a temp SQLite store
 //   http_bench --port 8080     # measures a running mykey-cloud instead
-//   http_bench --seconds 5 --threads 2 --path /healthz
+//   http_bench --seconds 5 --threads 2 --path /healthz --event-loop epoll
 //
 // One client thread drives every connection with epoll; each connection
 // keeps one request outstanding (closed loop). Figures, not assertions.
@@ -167,6 +167,7 @@ int main(int argc, char** argv) {
   double seconds = 3;
   unsigned threads = 2;
   std::string path = "/healthz";
+  bool epoll = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--port")
@@ -177,8 +178,12 @@ int main(int argc, char** argv) {
       threads = static_cast<unsigned>(std::atoi(argv[i + 1]));
     else if (flag == "--path")
       path = argv[i + 1];
+    else if (flag == "--event-loop")
+      epoll = std::string(argv[i + 1]) == "epoll";
     else {
-      std::fprintf(stderr, "usage: http_bench [--port N] [--seconds S] [--threads N] [--path P]\n");
+      std::fprintf(stderr,
+                   "usage: http_bench [--port N] [--seconds S] [--threads N] [--path P] "
+                   "[--event-loop poll|epoll]\n");
       return 2;
     }
   }
@@ -204,6 +209,8 @@ int main(int argc, char** argv) {
     mykey::http::HttpServerOptions server_options;
     server_options.threads = threads;
     server_options.connection_limit = 4096;
+    server_options.event_loop =
+        epoll ? mykey::http::EventLoop::kEpoll : mykey::http::EventLoop::kPoll;
     auto started = mykey::http::HttpServer::Start(*api, server_options);
     if (!started) {
       std::fprintf(stderr, "http_bench: %s\n", started.error().ToString().c_str());
@@ -211,8 +218,8 @@ int main(int argc, char** argv) {
     }
     server = std::move(*started);
     port = server->port();
-    std::printf("in-process mykey cloud: %u server threads, SQLite store, port %u\n", threads,
-                static_cast<unsigned>(port));
+    std::printf("in-process mykey cloud: %u server threads (%s), SQLite store, port %u\n", threads,
+                epoll ? "epoll" : "poll", static_cast<unsigned>(port));
   }
   std::printf("GET %s, keep-alive, %.1f s per level, one client thread (epoll)\n", path.c_str(),
               seconds);

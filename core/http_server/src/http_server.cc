@@ -309,7 +309,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpHandler& handler,
 
   const unsigned connection_limit = FitDescriptorLimit(options.connection_limit);
 
-  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  unsigned flags = (options.event_loop == EventLoop::kEpoll ? MHD_USE_EPOLL_INTERNAL_THREAD
+                                                            : MHD_USE_POLL_INTERNAL_THREAD) |
+                   MHD_USE_ITC | MHD_USE_ERROR_LOG;
   if (ipv6) flags |= MHD_USE_IPv6;
   if (tls) flags |= MHD_USE_TLS;
 

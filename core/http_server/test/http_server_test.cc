@@ -92,6 +92,22 @@ TEST_CASE("One keep-alive connection carries several requests") {
   CHECK((*server)->stats().requests_started == 3);
 }
 
+TEST_CASE("The epoll event loop serves keep-alive requests too") {
+  EchoHandler handler;
+  HttpServerOptions options = LoopbackOptions();
+  options.event_loop = EventLoop::kEpoll;
+  auto server = HttpServer::Start(handler, options);
+  REQUIRE(server);
+  auto client = RawHttpClient::Connect((*server)->port());
+  REQUIRE(client);
+  for (int i = 0; i < 3; ++i) {
+    auto response = client->RoundTrip("GET", "/e");
+    REQUIRE(response);
+    CHECK(response->status == 200);
+  }
+  CHECK((*server)->stats().open_connections == 1);
+}
+
 TEST_CASE("The handler sees method, decoded path, query, headers in any case, body and peer") {
   EchoHandler handler;
   auto server = HttpServer::Start(handler, LoopbackOptions());
@@ -260,13 +276,20 @@ TEST_CASE("A thousand concurrent keep-alive connections are all held open and al
           testing::FormatRequest("GET", "/c" + std::to_string(i))));
     }
     int answered = 0;
+    std::string first_problem;
     for (int i = 0; i < kConnections; ++i) {
       auto response = clients[static_cast<size_t>(i)].ReadResponse();
       if (response && response->status == 200 &&
           response->body.starts_with("GET /c" + std::to_string(i) + " ")) {
         ++answered;
+      } else if (first_problem.empty()) {
+        first_problem = "round " + std::to_string(round) + " connection " + std::to_string(i) +
+                        ": " +
+                        (response ? std::to_string(response->status) + " " + response->body
+                                  : response.error().ToString());
       }
     }
+    INFO(first_problem);
     CHECK(answered == kConnections);
     // Every connection is still open at the server: they are all concurrent.
     CHECK((*server)->stats().open_connections == static_cast<unsigned>(kConnections));
