@@ -8,9 +8,11 @@ namespace {
 
 constexpr std::string_view kMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
-    " version {{int}} PRIMARY KEY,"
+    " component {{text}} NOT NULL,"
+    " version {{int}} NOT NULL,"
     " name {{text}} NOT NULL,"
-    " applied_at_ms {{int}} NOT NULL){{strict}}";
+    " applied_at_ms {{int}} NOT NULL,"
+    " PRIMARY KEY (component, version)){{strict}}";
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -28,28 +30,41 @@ Result<bool> MigrationsTableExists(Transaction& tx) {
   return row && row->Int(0) > 0;
 }
 
-Result<int> CurrentVersion(Transaction& tx) {
+Result<int> CurrentVersion(Transaction& tx, std::string_view component) {
   MYKEY_ASSIGN_OR_RETURN(bool exists, MigrationsTableExists(tx));
   if (!exists) return 0;
   MYKEY_ASSIGN_OR_RETURN(auto row,
-                         tx.QueryRow("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+                         tx.QueryRow("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"
+                                     " WHERE component = $1",
+                                     {std::string(component)}));
   return row ? static_cast<int>(row->Int(0)) : 0;
 }
 
 }  // namespace
 
 Result<int> SchemaVersion(Store& store) {
+  return SchemaVersion(store, kCoreSchema);
+}
+
+Result<MigrationReport> Migrate(Store& store, std::span<const Migration> migrations) {
+  return Migrate(store, kCoreSchema, migrations);
+}
+
+Result<int> SchemaVersion(Store& store, std::string_view component) {
   int version = 0;
   const Status status =
       store.WithTransaction(TransactionMode::kReadOnly, [&](Transaction& tx) -> Status {
-        MYKEY_ASSIGN_OR_RETURN(version, CurrentVersion(tx));
+        MYKEY_ASSIGN_OR_RETURN(version, CurrentVersion(tx, component));
         return Ok();
       });
   if (!status) return Fail(status.error());
   return version;
 }
 
-Result<MigrationReport> Migrate(Store& store, std::span<const Migration> migrations) {
+Result<MigrationReport> Migrate(Store& store, std::string_view component,
+                                std::span<const Migration> migrations) {
+  if (component.empty())
+    return Fail(ErrorCode::kInvalidArgument, "a schema component needs a name");
   for (size_t i = 0; i < migrations.size(); ++i) {
     if (migrations[i].version != static_cast<int>(i) + 1) {
       return Fail(ErrorCode::kInvalidArgument, "migrations must be numbered 1..N without gaps");
@@ -57,7 +72,7 @@ Result<MigrationReport> Migrate(Store& store, std::span<const Migration> migrati
   }
   const int latest = static_cast<int>(migrations.size());
   MigrationReport report;
-  MYKEY_ASSIGN_OR_RETURN(report.from_version, SchemaVersion(store));
+  MYKEY_ASSIGN_OR_RETURN(report.from_version, SchemaVersion(store, component));
   if (report.from_version > latest) {
     return Fail(ErrorCode::kFailedPrecondition,
                 "the store's schema is newer than this program: upgrade mykey-cloud");
@@ -71,7 +86,7 @@ Result<MigrationReport> Migrate(Store& store, std::span<const Migration> migrati
       MYKEY_TRY(tx.ExecuteScript(kMigrationsTable));
       // Re-read inside the write transaction: another process may have
       // migrated meanwhile.
-      MYKEY_ASSIGN_OR_RETURN(const int current, CurrentVersion(tx));
+      MYKEY_ASSIGN_OR_RETURN(const int current, CurrentVersion(tx, component));
       if (current > latest) {
         return Fail(ErrorCode::kFailedPrecondition,
                     "the store's schema is newer than this program: upgrade mykey-cloud");
@@ -81,9 +96,10 @@ Result<MigrationReport> Migrate(Store& store, std::span<const Migration> migrati
         return Fail(ErrorCode::kInternal, "schema_migrations has a gap");
       }
       MYKEY_TRY(tx.ExecuteScript(migration.sql));
-      MYKEY_TRY(tx.Execute(
-          "INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES ($1, $2, $3)",
-          {migration.version, migration.name, NowMs()}));
+      MYKEY_TRY(
+          tx.Execute("INSERT INTO schema_migrations (component, version, name, applied_at_ms)"
+                     " VALUES ($1, $2, $3, $4)",
+                     {std::string(component), migration.version, migration.name, NowMs()}));
       applied = true;
       return Ok();
     };

@@ -3,9 +3,9 @@
 
 #include <array>
 
+#include "mykey/cloud_testing/temp_dir.h"
 #include "mykey/sqlite_store/sqlite_store.h"
 #include "mykey/testing/catch.h"
-#include "mykey/cloud_testing/temp_dir.h"
 
 namespace mykey::cloud {
 namespace {
@@ -39,6 +39,24 @@ TEST_CASE("An empty store migrates to the last version, once") {
   CHECK(again->applied == 0);
   CHECK(again->to_version == 2);
   CHECK(SchemaVersion(*store) == 2);
+}
+
+TEST_CASE("Each schema component is numbered and migrated on its own") {
+  TempDir dir;
+  auto store = OpenStore(dir.File("cloud.db"));
+  constexpr std::array<Migration, 1> kLedger = {{
+      {1, "ledger", "CREATE TABLE ledger_t (z {{int}}){{strict}}"},
+  }};
+  REQUIRE(Migrate(*store, kTwo));
+  auto ledger = Migrate(*store, "ledger", kLedger);
+  REQUIRE(ledger);
+  CHECK(ledger->from_version == 0);
+  CHECK(ledger->to_version == 1);
+  CHECK(SchemaVersion(*store, "ledger") == 1);
+  CHECK(SchemaVersion(*store) == 2);  // the core component is untouched
+  // A newer core schema does not make the ledger's look newer, and vice versa.
+  CHECK(Migrate(*store, "ledger", kLedger)->applied == 0);
+  CHECK(Migrate(*store, "", kLedger).error().code() == ErrorCode::kInvalidArgument);
 }
 
 TEST_CASE("A store at an older version gets only the missing migrations") {

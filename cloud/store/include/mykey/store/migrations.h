@@ -24,7 +24,23 @@ struct MigrationReport {
   int applied = 0;       ///< migrations applied by this call
 };
 
-/// Brings the store's schema up to the last of `migrations` (numbered 1, 2,
+/// The component of the cloud's own schema (CloudMigrations()).
+inline constexpr std::string_view kCoreSchema = "core";
+
+/// Brings the schema of one `component` up to the last of `migrations`.
+/// Each domain module (the registry, the ledger, ...) owns its tables and
+/// numbers its migrations 1..N on its own, so modules evolve independently;
+/// `schema_migrations` keeps (component, version). A module's migrations may
+/// refer to the core schema's tables: migrate "core" first.
+/// Errors as Migrate() below; kInvalidArgument for an empty component name.
+Result<MigrationReport> Migrate(Store& store, std::string_view component,
+                                std::span<const Migration> migrations);
+
+/// The schema version of `component` (0 if it has none yet).
+Result<int> SchemaVersion(Store& store, std::string_view component);
+
+/// Migrate(store, kCoreSchema, migrations): brings the store's schema up to the last of
+/// `migrations` (numbered 1, 2,
 /// ... without gaps). Each migration runs in its own transaction together
 /// with its row in `schema_migrations`, so a failed one leaves no trace;
 /// running again applies nothing (idempotent), also when two processes race.
@@ -34,7 +50,7 @@ struct MigrationReport {
 ///          error if a migration fails.
 Result<MigrationReport> Migrate(Store& store, std::span<const Migration> migrations);
 
-/// The store's schema version (0 for an empty store). @returns store errors.
+/// The core schema's version (0 for an empty store). @returns store errors.
 Result<int> SchemaVersion(Store& store);
 
 /// The cloud's schema, in order (see cloud/README.md).
