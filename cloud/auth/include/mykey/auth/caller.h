@@ -1,0 +1,65 @@
+#pragma once
+
+// Who is calling the cloud, as every route handler sees it. Terminals sign
+// their requests with their enrolled ECDSA P-256 key; operators (municipal
+// staff, service providers, partner companies) present scoped API tokens.
+// RequestAuthenticator turns a request into a Caller; the domain modules
+// (registry, ledger) decide what each Caller may do.
+
+#include <string>
+
+#include "mykey/base/result.h"
+#include "mykey/http_server/http_message.h"
+
+namespace mykey::cloud {
+
+enum class CallerKind : uint8_t { kTerminal, kOperator };
+
+/// What an operator token may act for.
+enum class OperatorScope : uint8_t {
+  kMunicipality,  ///< scope_id: the 6-digit local government code
+  kProvider,      ///< scope_id: the provider id (a shop chain, a library)
+  kPartner,       ///< scope_id: the partner id (converts its points into the scheme)
+  kAdmin,         ///< the scheme operator: everything, for `mykey-cloud admin`
+};
+
+/// Where an enrolled terminal stands.
+enum class SiteKind : uint8_t { kMerchant, kLibrary, kKiosk, kFacility };
+
+/// An authenticated caller.
+///
+/// Thread safety: a value type.
+struct Caller {
+  CallerKind kind = CallerKind::kTerminal;
+
+  // Terminals (kind == kTerminal):
+  std::string terminal_id;  ///< the enrolled terminal
+  SiteKind site_kind = SiteKind::kMerchant;
+  std::string site_id;      ///< the merchant or facility id the terminal is enrolled for
+  std::string provider_id;  ///< the provider whose service IDs this terminal may read
+  std::string municipality_code;  ///< the municipality of the site
+
+  // Operators (kind == kOperator):
+  OperatorScope scope = OperatorScope::kMunicipality;
+  std::string scope_id;  ///< see OperatorScope
+  std::string token_id;  ///< which token (for audit logs; never the secret)
+};
+
+/// Authenticates one request.
+///
+/// Errors (mapped by the API layer to its error model):
+///  - kUnauthenticated: no credentials, a bad signature or token, a stale
+///    timestamp, a replayed nonce;
+///  - kPermissionDenied: a suspended terminal or a revoked token.
+///
+/// Thread safety: Authenticate() is called concurrently by the server threads.
+class RequestAuthenticator {
+ public:
+  virtual ~RequestAuthenticator() = default;
+  Result<Caller> Authenticate(const http::HttpRequest& request) { return DoAuthenticate(request); }
+
+ private:
+  virtual Result<Caller> DoAuthenticate(const http::HttpRequest& request) = 0;
+};
+
+}  // namespace mykey::cloud
