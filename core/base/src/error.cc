@@ -36,6 +36,7 @@ const char* ErrorDomainName(ErrorDomain domain) noexcept {
     case ErrorDomain::kCurl: return "curl";
     case ErrorDomain::kSqlite: return "sqlite";
     case ErrorDomain::kParse: return "parse";
+    case ErrorDomain::kPostgres: return "postgres";
   }
   return "unknown";
 }
@@ -59,6 +60,14 @@ std::string Error::ToString() const {
       std::snprintf(buf, sizeof buf, " [mbedtls -0x%04llX]",
                     static_cast<unsigned long long>(-detail_));
       break;
+    case ErrorDomain::kPostgres: {
+      char state[6] = {};
+      for (int i = 0; i < 5; ++i) {
+        state[i] = static_cast<char>((detail_ >> (8 * (4 - i))) & 0xFF);
+      }
+      std::snprintf(buf, sizeof buf, " [postgres SQLSTATE %s]", state);
+      break;
+    }
     default:
       std::snprintf(buf, sizeof buf, " [%s %lld]", ErrorDomainName(domain_),
                     static_cast<long long>(detail_));

@@ -36,6 +36,7 @@ enum class ErrorDomain : uint8_t {
   kCurl,        ///< detail is a CURLcode
   kSqlite,      ///< detail is a SQLite result code
   kParse,       ///< detail is the byte offset where parsing failed
+  kPostgres,    ///< detail is the SQLSTATE, its five ASCII characters packed big-endian
 };
 
 /// A small, trivially copyable error: a code, a static message, and the raw
