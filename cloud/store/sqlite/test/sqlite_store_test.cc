@@ -4,9 +4,9 @@
 #include <thread>
 #include <vector>
 
+#include "mykey/cloud_testing/temp_dir.h"
 #include "mykey/store/migrations.h"
 #include "mykey/testing/catch.h"
-#include "mykey/cloud_testing/temp_dir.h"
 
 namespace mykey::cloud {
 namespace {
