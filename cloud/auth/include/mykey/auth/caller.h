@@ -6,7 +6,10 @@
 // RequestAuthenticator turns a request into a Caller; the domain modules
 // (registry, ledger) decide what each Caller may do.
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "mykey/base/result.h"
 #include "mykey/http_server/http_message.h"
@@ -26,6 +29,18 @@ enum class OperatorScope : uint8_t {
 /// Where an enrolled terminal stands.
 enum class SiteKind : uint8_t { kMerchant, kLibrary, kKiosk, kFacility };
 
+/// The stable lower-case name of a site kind ("merchant", "library",
+/// "kiosk", "facility"), as the API and the store write it.
+const char* SiteKindName(SiteKind kind) noexcept;
+/// Parses SiteKindName() text. @returns nullopt for anything else.
+std::optional<SiteKind> ParseSiteKind(std::string_view name) noexcept;
+
+/// The stable lower-case name of a scope ("municipality", "provider",
+/// "partner", "admin").
+const char* OperatorScopeName(OperatorScope scope) noexcept;
+/// Parses OperatorScopeName() text. @returns nullopt for anything else.
+std::optional<OperatorScope> ParseOperatorScope(std::string_view name) noexcept;
+
 /// An authenticated caller.
 ///
 /// Thread safety: a value type.
@@ -35,8 +50,8 @@ struct Caller {
   // Terminals (kind == kTerminal):
   std::string terminal_id;  ///< the enrolled terminal
   SiteKind site_kind = SiteKind::kMerchant;
-  std::string site_id;      ///< the merchant or facility id the terminal is enrolled for
-  std::string provider_id;  ///< the provider whose service IDs this terminal may read
+  std::string site_id;            ///< the merchant or facility id the terminal is enrolled for
+  std::string provider_id;        ///< the provider whose service IDs this terminal may read
   std::string municipality_code;  ///< the municipality of the site
 
   // Operators (kind == kOperator):
