@@ -68,6 +68,7 @@ std::string ApiError::ToJson(std::string_view request_id) const {
   inner["message"] = message_;
   inner["request_id"] = std::string(request_id);
   if (!field_.empty()) inner["field"] = field_;
+  if (!reason_.empty()) inner["reason"] = reason_;
   json::OrderedJson body = json::OrderedJson::object();
   body["error"] = std::move(inner);
   return json::Dump(body);

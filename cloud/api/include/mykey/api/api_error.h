@@ -64,8 +64,16 @@ class ApiError {
   const std::string& message() const { return message_; }
   const std::string& field() const { return field_; }
   const std::vector<std::string>& allow() const { return allow_; }
+  /// A finer, stable snake_case reason under the code (e.g. "certificate_expired" under
+  /// "forbidden"), for clients that need to tell refusals apart; empty if none.
+  const std::string& reason() const { return reason_; }
+  /// Sets reason(): the JSON error body then has a `"reason"` member.
+  ApiError& set_reason(std::string reason) {
+    reason_ = std::move(reason);
+    return *this;
+  }
 
-  /// `{"error":{"code":..,"message":..,"request_id":..[,"field":..]}}`
+  /// `{"error":{"code":..,"message":..,"request_id":..[,"field":..][,"reason":..]}}`
   std::string ToJson(std::string_view request_id) const;
 
  private:
@@ -73,6 +81,7 @@ class ApiError {
   std::string message_;
   std::string field_;
   std::vector<std::string> allow_;
+  std::string reason_;
 };
 
 /// Turns a store or domain mykey::Error into the API error a client gets:
