@@ -1,0 +1,1 @@
+#include "mykey/testing/catch.h"
