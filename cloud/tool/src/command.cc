@@ -11,6 +11,7 @@
 
 #include "mykey/api/cloud_api.h"
 #include "mykey/base/log.h"
+#include "mykey/cloud_tool/auth_admin.h"
 #include "mykey/cloud_tool/cloud_keys.h"
 #include "mykey/cloud_tool/config.h"
 #include "mykey/crypto/random.h"
@@ -42,6 +43,9 @@ commands:
   admin municipality add --store PATH --code CODE --name NAME
         [--cross-municipality-use]
   admin municipality list --store PATH [--json]
+  admin token create|list|revoke            operator API tokens
+  admin enrollment-code create              one-time terminal enrollment codes
+  admin terminal list|suspend|resume        enrolled terminals
 
 Every command takes --help. Admin commands take --config FILE instead of
 --store to use the store of a serve config.
@@ -375,6 +379,7 @@ int AdminMunicipality(std::span<const std::string> args, std::ostream& out, std:
 int Admin(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   const std::string_view topic = args.empty() ? "" : std::string_view(args[0]);
   if (topic == "municipality") return AdminMunicipality(args.subspan(1), out, err);
+  if (IsAuthAdminTopic(topic)) return RunAuthAdminCommand(topic, args.subspan(1), out, err);
   if (topic == "backup") {
     Options options;
     if (!ParseOptions(args.subspan(1), {"--store", "--config", "--to"}, {}, options, err)) {
