@@ -46,12 +46,20 @@ ApiError FromAuthentication(const Error& error) {
   return ApiErrorFrom(error);
 }
 
+/// The API error of a ledger error; refusals carry their LedgerReason name
+/// as the error's `reason` ("insufficient_balance").
 ApiError FromLedger(const Error& error) {
-  switch (LedgerReasonOf(error)) {
+  const LedgerReason reason = LedgerReasonOf(error);
+  switch (reason) {
+    case LedgerReason::kNone: return ApiErrorFrom(error);
     case LedgerReason::kIdempotencyKeyReuse:
       return {ApiErrorCode::kIdempotencyKeyReuse, error.message()};
     case LedgerReason::kInvalidRequest: return {ApiErrorCode::kInvalidField, error.message()};
-    default: return ApiErrorFrom(error);
+    default: {
+      ApiError api = ApiErrorFrom(error);
+      api.set_reason(LedgerReasonName(reason));
+      return api;
+    }
   }
 }
 

@@ -28,7 +28,7 @@ TEST_CASE("Concurrent grants, redemptions, holds, refunds and sweeps keep the le
         const std::string holder = holders[static_cast<size_t>((t + i) % 3)];
         const std::string key = std::to_string(t) + "-" + std::to_string(i);
         if (t % 4 == 0) {
-          GrantRequest grant{"g" + key, holder,      f.health, 7 + i % 5, f.now.load() + kDayMs,
+          GrantRequest grant{"g" + key, holder,      f.health, 2 + i % 3, f.now.load() + kDayMs,
                              "Dept",    "concurrent"};
           auto done = f.ledger->Grant(Operator("131016"), grant);
           if (done) {
@@ -74,7 +74,9 @@ TEST_CASE("Concurrent grants, redemptions, holds, refunds and sweeps keep the le
   for (std::thread& thread : threads) thread.join();
 
   CHECK(errors == 0);
-  CHECK(refused > 0);  // the holders ran dry at times: the refusal path was raced too
+  // Far more is redeemed than granted, so the holders ran dry: the refusal
+  // path was raced too.
+  CHECK(refused > 0);
   auto report = f.ledger->Reconcile();
   REQUIRE(report);
   for (const std::string& problem : report->problems) UNSCOPED_INFO(problem);

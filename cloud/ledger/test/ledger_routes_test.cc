@@ -66,12 +66,14 @@ json::Json BodyOf(const RawResponse& response) {
   return *body;
 }
 
-void CheckError(const RawResponse& response, int status, const std::string& code) {
+void CheckError(const RawResponse& response, int status, const std::string& code,
+                const std::string& reason = {}) {
   INFO(response.body);
   CHECK(response.status == status);
   const json::Json body = BodyOf(response);
   REQUIRE(body.contains("error"));
   CHECK(body["error"]["code"] == code);
+  if (!reason.empty()) CHECK(body["error"]["reason"] == reason);
 }
 
 TEST_CASE("POST /v1/grants grants points and replays the original answer for the same key") {
@@ -163,7 +165,7 @@ TEST_CASE("A terminal redeems, holds, captures, voids and refunds over HTTP") {
   CHECK(BodyOf(captured)["state"] == "captured");
   const RawResponse void_after = s.Call("shop", "POST", "/v1/redemptions/" + hold_id + "/void",
                                         "{}", {{"Idempotency-Key", "v1"}});
-  CheckError(void_after, 409, "conflict");
+  CheckError(void_after, 409, "conflict", "already_captured");
   CHECK(BodyOf(void_after)["error"]["message"] == "the redemption is captured: refund it instead");
 
   const RawResponse refund = s.Call("shop", "POST", "/v1/redemptions/" + id + "/refunds",
@@ -173,10 +175,10 @@ TEST_CASE("A terminal redeems, holds, captures, voids and refunds over HTTP") {
   CHECK(BodyOf(refund)["balance"] == 650);
   CheckError(s.Call("shop", "POST", "/v1/redemptions/" + id + "/refunds", R"({"amount":251})",
                     {{"Idempotency-Key", "f2"}}),
-             409, "conflict");
+             409, "conflict", "refund_exceeds_captured");
   CheckError(s.Call("stand", "POST", "/v1/redemptions/" + id + "/refunds", R"({"amount":1})",
                     {{"Idempotency-Key", "f3"}}),
-             404, "not_found");
+             404, "not_found", "unknown_redemption");
   CheckError(s.Call("shop", "POST", "/v1/redemptions/abc/capture", "", {{"Idempotency-Key", "c"}}),
              400, "invalid_parameter");
   CheckError(s.Call("shop", "POST", "/v1/redemptions/" + hold_id + "/capture"), 400,
@@ -189,15 +191,15 @@ TEST_CASE("Redemption refusals map to the API's error codes") {
   CheckError(s.Call("shop", "POST", "/v1/redemptions",
                     R"({"mykey_id":"AB12CD34","programme_id":1,"amount":101})",
                     {{"Idempotency-Key", "r1"}}),
-             409, "conflict");
+             409, "conflict", "insufficient_balance");
   CheckError(
       s.Call("stand", "POST", "/v1/redemptions",
              R"({"mykey_id":"AB12CD34","programme_id":1,"amount":1})", {{"Idempotency-Key", "r1"}}),
-      403, "forbidden");
+      403, "forbidden", "programme_not_accepted");
   CheckError(
       s.Call("shop", "POST", "/v1/redemptions",
              R"({"mykey_id":"AB12CD34","programme_id":9,"amount":1})", {{"Idempotency-Key", "r1"}}),
-      404, "not_found");
+      404, "not_found", "unknown_programme");
   CheckError(
       s.Call("shop", "POST", "/v1/redemptions",
              R"({"mykey_id":"AB12CD3","programme_id":1,"amount":1})", {{"Idempotency-Key", "r1"}}),
