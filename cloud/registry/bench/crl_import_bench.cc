@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "mykey/cloud_testing/temp_dir.h"
+#include "mykey/crypto/crl.h"
 #include "mykey/registry/registry.h"
 #include "mykey/registry/schema.h"
 #include "mykey/sqlite_store/sqlite_store.h"
@@ -34,6 +35,11 @@ int Run(size_t count) {
   if (!crl) return 1;
   std::printf("CRL with %zu serials: %zu bytes DER, built in %.2f s\n", count, crl->size(),
               SecondsSince(start));
+
+  start = Clock::now();
+  auto parsed = crypto::Crl::FromDer(*crl);
+  if (!parsed) return 1;
+  std::printf("parse alone: %.3f s\n", SecondsSince(start));
 
   testing::TempDir dir;
   SqliteStoreOptions store_options;

@@ -3,8 +3,10 @@
 // FakeAuthenticator for the callers.
 #include "mykey/registry/routes.h"
 
+#include <atomic>
 #include <mutex>
 #include <regex>
+#include <thread>
 
 #include "mykey/api/cloud_api.h"
 #include "mykey/auth_testing/fake_authenticator.h"
@@ -401,6 +403,34 @@ TEST_CASE("over HTTP a renewed card takes over the MyKey ID with the holder's co
   CHECK(entry["mykey_id_hash"] == ToHex(MyKeyIdHash("NEWKD234")));
   CHECK(feed.body["next"] == entry["seq"]);
   CHECK(feed.body["more"] == false);
+}
+
+TEST_CASE("of racing answers to one challenge exactly one opens a session") {
+  testing::RegistryWorld world;
+  const testing::TestCard& card = Card(106);
+  auto challenge = world.registry->IssueChallenge(kShopTerminalId);
+  REQUIRE(challenge);
+  CardAuthentication authentication;
+  authentication.challenge_id = challenge->id;
+  authentication.certificate.assign(card.certificate.der().begin(), card.certificate.der().end());
+  authentication.signature =
+      card.Sign(challenge->challenge, kShopTerminalId, CardAuthPurpose::kLogin);
+  std::atomic<int> opened{0};
+  std::atomic<int> used{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      auto session = world.registry->OpenSession(kShopTerminalId, authentication);
+      if (session) {
+        ++opened;
+      } else if (RefusalOf(session.error()) == RegistryRefusal::kChallengeUsed) {
+        ++used;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  CHECK(opened == 1);
+  CHECK(used == 7);
 }
 
 }  // namespace
