@@ -285,7 +285,7 @@ class Routes {
     auto linked = registry_.LinkService({caller.terminal_id, session}, provider, service_id);
     if (!linked) {
       if (linked.error().code() == ErrorCode::kInvalidArgument) {
-        return ApiError::InvalidField("service_id", "has control characters");
+        return ApiError::InvalidField("service_id", "has 1..64 bytes without control characters");
       }
       return RegistryApiError(linked.error());
     }
