@@ -1,0 +1,330 @@
+#pragma once
+
+// CloudClient: the terminal's typed client of mykey-cloud's HTTP API
+// (cloud/auth, cloud/registry, cloud/ledger READMEs). Every request after
+// enrollment is signed with the terminal key (MYKEY-REQ-1); every
+// value-moving call carries an idempotency key; retries happen only where
+// they are safe.
+//
+// Errors: every call returns a mykey::Error made by MakeCloudError(): branch
+// on CloudErrorCodeOf(error) (stable) and, for refusals, on
+// LastCloudError().reason (the cloud's finer name, e.g.
+// "insufficient_balance"). Common to all calls:
+//   kUnreachable      nothing reached the cloud (after the retries a call allows)
+//   kTls              the cloud's certificate did not verify against the anchors
+//   kTransport        another exchange failure
+//   kUnauthenticated  bad signature, clock more than 300 s off, unknown terminal
+//   kForbidden        the terminal is suspended (or a rule below)
+//   kCloudUnavailable the cloud answered 503 (after the retries)
+//   kCloudInternal    the cloud answered 500 (LastCloudError().request_id)
+//   kBadResponse      the answer is not the JSON the call expects
+//   kFailedPrecondition (ErrorCode, no cloud code): no identity (not enrolled)
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "mykey/base/bytes.h"
+#include "mykey/base/result.h"
+#include "mykey/cloud_client/cloud_error.h"
+#include "mykey/cloud_client/terminal_identity.h"
+#include "mykey/crypto/random.h"
+#include "mykey/http_client/http_transport.h"
+#include "mykey/protocol/card_auth.h"
+
+namespace mykey::cloud_client {
+
+/// How the client reaches the cloud.
+///
+/// Thread safety: a value type; not synchronised.
+struct CloudClientOptions {
+  /// "https://cloud.example.jp" (no trailing '/'); plain http only to loopback.
+  std::string base_url;
+  /// Attempts of a call that may be retried (GETs, value-moving calls), >= 1.
+  int max_attempts = 3;
+  /// Pause before retry n: n × this.
+  std::chrono::milliseconds retry_backoff{200};
+  /// Unix seconds now (the request timestamp). Default: the system clock.
+  std::function<int64_t()> now_seconds;
+  /// Randomness for nonces and idempotency keys. Default: a SystemRandom the
+  /// client owns. Borrowed: must outlive the client.
+  crypto::RandomSource* random = nullptr;
+};
+
+/// The site a terminal belongs to, as the cloud names it.
+struct TerminalSite {
+  std::string kind;               ///< "merchant", "library", "kiosk", "facility"
+  std::string id;                 ///< the site id (the ledger's merchant id for shops)
+  std::string provider_id;        ///< the service provider
+  std::string municipality_code;  ///< 6 digits
+};
+
+/// What the cloud knows about this terminal (enrollment and GET /v1/terminals/self).
+struct TerminalInfo {
+  std::string terminal_id;
+  TerminalSite site;
+  std::string signature_scheme;    ///< "MYKEY-REQ-1"
+  int64_t timestamp_window_s = 0;  ///< how far the clock may be off
+  int64_t server_time = 0;         ///< the cloud's Unix seconds when it answered
+};
+
+/// The result of the connection test (疎通テスト).
+struct ConnectionTestResult {
+  TerminalInfo terminal;
+  /// The cloud's clock minus this terminal's (seconds, at the exchange's midpoint).
+  int64_t clock_skew_s = 0;
+  std::chrono::milliseconds round_trip{0};
+};
+
+/// A card-authentication challenge.
+struct CardChallenge {
+  std::string challenge_id;
+  Bytes challenge;  ///< 32 bytes: give to CardAuthDigestInfo()
+  std::string expires_at;
+};
+
+/// An opened card session (a bearer secret: never log it).
+struct CardSession {
+  std::string session;
+  std::string expires_at;
+  std::optional<std::string> mykey_id;  ///< nullopt when the holder has none yet
+};
+
+/// The holder's ID at this terminal's provider.
+struct ServiceLink {
+  std::string provider_id;
+  std::string service_id;
+};
+
+/// The spendable and held points of one programme.
+struct ProgrammeBalance {
+  int64_t programme_id = 0;
+  std::string programme_code;
+  std::string municipality_code;
+  int64_t balance = 0;
+  int64_t held = 0;
+};
+
+/// A holder's balances.
+struct Balances {
+  std::string mykey_id;
+  std::vector<ProgrammeBalance> programmes;
+};
+
+/// A redemption to make.
+struct RedeemRequest {
+  std::string mykey_id;
+  int64_t programme_id = 0;
+  int64_t amount = 0;
+  bool hold = false;            ///< true: hold now, Capture() or Void() later
+  std::string idempotency_key;  ///< empty: the client makes one (NewIdempotencyKey())
+};
+
+/// A redemption as the ledger answers it (redeem, capture, void).
+struct Redemption {
+  std::string idempotency_key;  ///< the key the call used
+  bool replayed = false;        ///< the cloud answered a stored result
+  std::string operation;        ///< "redemption", "hold", "capture", "void"
+  int64_t redemption_id = 0;
+  int64_t merchant_id = 0;
+  int64_t programme_id = 0;
+  std::string mykey_id;
+  int64_t amount = 0;
+  int64_t refunded = 0;
+  std::string state;  ///< "held", "captured", "voided", "expired"
+  std::optional<int64_t> hold_expires_at_ms;
+  int64_t balance = 0;  ///< the holder's balance after the operation
+  int64_t created_at_ms = 0;
+};
+
+/// A refund as the ledger answers it.
+struct Refund {
+  std::string idempotency_key;
+  bool replayed = false;
+  int64_t transfer_id = 0;
+  int64_t redemption_id = 0;
+  int64_t amount = 0;
+  int64_t refunded_total = 0;
+  int64_t balance = 0;
+  int64_t created_at_ms = 0;
+};
+
+/// A completed value-moving operation found by its idempotency key.
+struct Operation {
+  std::string idempotency_key;
+  std::string state;  ///< "completed"
+  int status = 0;     ///< the HTTP status of the original answer
+  int64_t created_at_ms = 0;
+  int64_t expires_at_ms = 0;
+  std::string result_json;  ///< the original answer's body
+};
+
+/// The terminal's client of the cloud.
+///
+/// Retries: GETs and value-moving calls (with the SAME idempotency key and
+/// body, a fresh nonce each time) are retried up to max_attempts when nothing
+/// was sent, when the answer was lost (connection broken, timeout) or on
+/// 502/503/504. Other POSTs (challenge, session, MyKey ID, link, report lost)
+/// are sent once. A 4xx is never retried. A value-moving call whose answers
+/// were all lost ends with kOutcomeUnknown and LastCloudError().idempotency_key:
+/// settle it with RecoverOperation() / RecoverRedemption(), or repeat the call
+/// with the same key.
+///
+/// Thread safety: all calls may be made concurrently, except that Enroll()
+/// must not race the others.
+class CloudClient {
+ public:
+  /// @param transport borrowed; must outlive the client
+  /// @param identity  the enrolled identity, or nullopt before Enroll()
+  /// @returns the client; kInvalidArgument if base_url is empty or ends with
+  ///          '/', or max_attempts < 1; kInternal if no randomness.
+  static Result<std::unique_ptr<CloudClient>> Create(http::HttpTransport& transport,
+                                                     CloudClientOptions options,
+                                                     std::optional<TerminalIdentity> identity);
+  ~CloudClient();
+  CloudClient(const CloudClient&) = delete;
+  CloudClient& operator=(const CloudClient&) = delete;
+
+  /// The enrolled terminal id, or empty.
+  std::string terminal_id() const;
+
+  /// A fresh idempotency key: "mk-" and 32 lower-case hex digits.
+  /// @returns kInternal if the random source fails.
+  Result<std::string> NewIdempotencyKey();
+
+  /// Enrolls this terminal with a one-time code (POST /v1/terminals/enroll,
+  /// unsigned, sent once), then writes `key` and the new terminal id to
+  /// `files` (mode 0600) and signs every later call with them.
+  /// @param code  the one-time enrollment code as typed
+  /// @param name  a name for the terminal ("Till 1")
+  /// @param key   the new terminal key (EcdsaPrivateKey::Generate())
+  /// @returns the terminal's info; kUnauthenticated (wrong, unknown or
+  ///          expired code); kConflict (code used, or key enrolled already);
+  ///          kInvalidField; kUnavailable (ErrorCode, domain kOs) if the files
+  ///          cannot be written.
+  Result<TerminalInfo> Enroll(std::string_view code, std::string_view name,
+                              crypto::EcdsaPrivateKey key, const TerminalIdentityFiles& files);
+
+  /// The connection test (疎通テスト): a signed GET /v1/terminals/self
+  /// (retried) proving that the cloud is reachable, trusts this terminal's
+  /// signature, and how far the clocks are apart.
+  /// @returns the result; the common errors (kUnauthenticated also when the
+  ///          clock is more than 300 s off: compare clock_skew_s of a
+  ///          previous success, or fix NTP).
+  Result<ConnectionTestResult> ConnectionTest();
+
+  /// A card-authentication challenge (POST /v1/card-auth/challenges, sent once).
+  /// @returns the challenge; the common errors.
+  Result<CardChallenge> CreateChallenge();
+
+  /// Opens a card session (POST /v1/card-auth/sessions, sent once).
+  /// @param certificate_der the card's user-authentication certificate
+  /// @param signature       the card's signature of CardAuthDigestInfo()
+  /// @returns the session; kUnauthenticated (reason signature_invalid,
+  ///          certificate_untrusted); kForbidden (certificate_expired,
+  ///          certificate_not_yet_valid, certificate_revoked, card_suspended,
+  ///          challenge_other_terminal); kNotFound (challenge_unknown);
+  ///          kConflict (challenge_expired, challenge_used).
+  Result<CardSession> CreateCardSession(std::string_view challenge_id, ByteView certificate_der,
+                                        ByteView signature, protocol::CardAuthPurpose purpose);
+
+  /// The holder's ID at this terminal's provider (GET /v1/service-links/self, retried).
+  /// @returns the link; kNotFound (no_service_link, no_mykey_id);
+  ///          kUnauthenticated (session_unknown, session_expired); kForbidden
+  ///          (session_other_terminal).
+  Result<ServiceLink> GetServiceLink(std::string_view session);
+
+  /// Links `service_id` to the holder (PUT /v1/service-links, session
+  /// purpose link-service, sent once; PUT is idempotent at the cloud).
+  /// @returns the link; kForbidden (session_purpose, ...); kNotFound
+  ///          (no_mykey_id); the session errors of GetServiceLink().
+  Result<ServiceLink> LinkService(std::string_view session, std::string_view service_id);
+
+  /// Creates the holder's MyKey ID (POST /v1/mykey-ids, purpose
+  /// create-mykey-id, sent once).
+  /// @param wanted an ID the holder chose, or nullopt for a random one
+  /// @returns the ID; kConflict (has_mykey_id, mykey_id_taken); kInvalidField
+  ///          (malformed ID); the session errors.
+  Result<std::string> CreateMyKeyId(std::string_view session,
+                                    std::optional<std::string_view> wanted = std::nullopt);
+
+  /// Changes the holder's MyKey ID (POST /v1/mykey-ids/change, sent once).
+  /// @returns the new ID; kNotFound (no_mykey_id); kConflict
+  ///          (mykey_id_taken); the session errors.
+  Result<std::string> ChangeMyKeyId(std::string_view session,
+                                    std::optional<std::string_view> wanted = std::nullopt);
+
+  /// The holder stops their own MyKey ID (POST /v1/mykey-ids/report-lost,
+  /// purpose report-lost, sent once).
+  /// @returns Ok; kNotFound (no_mykey_id); the session errors.
+  Status ReportLostCard(std::string_view session);
+
+  /// The holder's balances (GET /v1/holders/{mykey_id}/balances, retried).
+  /// @returns the balances; kInvalidParameter (malformed ID); kForbidden.
+  Result<Balances> Balance(std::string_view mykey_id);
+
+  /// Redeems points, or holds them (POST /v1/redemptions, value-moving).
+  /// @returns the redemption; kConflict (insufficient_balance); kForbidden
+  ///          (programme_not_accepted, cross_municipality_refused,
+  ///          merchant_suspended, not_allowed); kNotFound (unknown_programme,
+  ///          unknown_merchant); kIdempotencyKeyReuse; kOutcomeUnknown.
+  Result<Redemption> Redeem(const RedeemRequest& request);
+
+  /// Captures a hold (POST /v1/redemptions/{id}/capture, value-moving).
+  /// @param idempotency_key empty: the client makes one
+  /// @returns the redemption; kConflict (already_voided, hold_expired);
+  ///          kNotFound (unknown_redemption); kOutcomeUnknown.
+  Result<Redemption> Capture(int64_t redemption_id, std::string_view idempotency_key = {});
+
+  /// Voids a hold (POST /v1/redemptions/{id}/void, value-moving).
+  /// @returns the redemption (state "voided" or "expired"); kConflict
+  ///          (already_captured); kNotFound; kOutcomeUnknown.
+  Result<Redemption> Void(int64_t redemption_id, std::string_view idempotency_key = {});
+
+  /// Refunds part of a captured redemption (POST /v1/redemptions/{id}/refunds).
+  /// @returns the refund; kConflict (not_captured, refund_exceeds_captured);
+  ///          kNotFound (unknown_redemption); kOutcomeUnknown.
+  Result<Refund> MakeRefund(int64_t redemption_id, int64_t amount,
+                            std::string_view idempotency_key = {});
+
+  /// A completed operation by its key (GET /v1/operations/{key}, retried).
+  /// @returns the operation; kNotFound: no operation completed with this key
+  ///          (it did not happen: repeating the call with the key is safe).
+  Result<Operation> GetOperation(std::string_view idempotency_key);
+
+  /// Settles a kOutcomeUnknown redemption, capture or void: GetOperation()
+  /// and the stored answer as a Redemption (replayed = true).
+  /// @returns the redemption; kNotFound (it did not happen); kBadResponse
+  ///          if the operation is not a redemption.
+  Result<Redemption> RecoverRedemption(std::string_view idempotency_key);
+
+ private:
+  enum class Retry : uint8_t { kNever, kSafe, kIdempotent };
+  struct Call;
+
+  CloudClient(http::HttpTransport& transport, CloudClientOptions options,
+              std::unique_ptr<crypto::RandomSource> owned_random,
+              std::optional<TerminalIdentity> identity);
+
+  Result<http::HttpResponse> Send(const Call& call);
+  Result<Redemption> RedemptionCall(std::string path, std::string body, std::string key);
+  Result<std::string> KeyOrNew(std::string_view key);
+  Result<std::string> RandomHex(size_t bytes);
+  std::shared_ptr<const TerminalIdentity> identity() const;
+
+  http::HttpTransport& transport_;
+  CloudClientOptions options_;
+  std::unique_ptr<crypto::RandomSource> owned_random_;
+  std::mutex random_mu_;
+  mutable std::mutex identity_mu_;
+  std::shared_ptr<const TerminalIdentity> identity_;
+};
+
+}  // namespace mykey::cloud_client

@@ -1,0 +1,126 @@
+#include "mykey/cloud_client/terminal_identity.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <string_view>
+
+namespace mykey::cloud_client {
+namespace {
+
+Result<std::string> ReadSmallFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return Fail(ErrorCode::kNotFound, "terminal identity file missing");
+    return Fail(ErrorCode::kUnavailable, "terminal identity file unreadable", ErrorDomain::kOs,
+                errno);
+  }
+  std::string text;
+  char buffer[4096];
+  while (true) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int saved = errno;
+      ::close(fd);
+      return Fail(ErrorCode::kUnavailable, "terminal identity file unreadable", ErrorDomain::kOs,
+                  saved);
+    }
+    if (n == 0) break;
+    text.append(buffer, static_cast<size_t>(n));
+    if (text.size() > 64 * 1024) {
+      ::close(fd);
+      return Fail(ErrorCode::kInvalidArgument, "terminal identity file too large");
+    }
+  }
+  ::close(fd);
+  return text;
+}
+
+Status CheckPrivateFile(const std::string& path) {
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0) {
+    if (errno == ENOENT) return Fail(ErrorCode::kNotFound, "terminal key file missing");
+    return Fail(ErrorCode::kUnavailable, "terminal key file cannot be checked", ErrorDomain::kOs,
+                errno);
+  }
+  if (!S_ISREG(info.st_mode)) {
+    return Fail(ErrorCode::kPermissionDenied, "terminal key file is not a regular file");
+  }
+  if (info.st_uid != ::geteuid()) {
+    return Fail(ErrorCode::kPermissionDenied, "terminal key file is owned by another user");
+  }
+  if ((info.st_mode & 077) != 0) {
+    return Fail(ErrorCode::kPermissionDenied,
+                "terminal key file is readable by others: chmod 600 it");
+  }
+  return Ok();
+}
+
+Status WritePrivateFile(const std::string& path, std::string_view text) {
+  const std::string partial = path + ".partial";
+  const int fd =
+      ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    return Fail(ErrorCode::kUnavailable, "cannot create terminal identity file", ErrorDomain::kOs,
+                errno);
+  }
+  auto fail = [&](const char* message) {
+    const int saved = errno;
+    ::close(fd);
+    ::unlink(partial.c_str());
+    return Fail(ErrorCode::kUnavailable, message, ErrorDomain::kOs, saved);
+  };
+  if (::fchmod(fd, 0600) != 0) return fail("cannot set mode 0600 on terminal identity file");
+  size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("cannot write terminal identity file");
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) return fail("cannot sync terminal identity file");
+  if (::close(fd) != 0) {
+    ::unlink(partial.c_str());
+    return Fail(ErrorCode::kUnavailable, "cannot close terminal identity file", ErrorDomain::kOs,
+                errno);
+  }
+  if (::rename(partial.c_str(), path.c_str()) != 0) {
+    const int saved = errno;
+    ::unlink(partial.c_str());
+    return Fail(ErrorCode::kUnavailable, "cannot rename terminal identity file", ErrorDomain::kOs,
+                saved);
+  }
+  return Ok();
+}
+
+}  // namespace
+
+Result<TerminalIdentity> LoadTerminalIdentity(const TerminalIdentityFiles& files) {
+  MYKEY_TRY(CheckPrivateFile(files.key_path));
+  MYKEY_ASSIGN_OR_RETURN(std::string pem, ReadSmallFile(files.key_path));
+  auto key = crypto::EcdsaPrivateKey::FromPem(pem);
+  std::fill(pem.begin(), pem.end(), '\0');
+  if (!key) return Fail(ErrorCode::kInvalidArgument, "terminal key file is not a P-256 key");
+  MYKEY_ASSIGN_OR_RETURN(std::string id, ReadSmallFile(files.terminal_id_path));
+  while (!id.empty() && (id.back() == '\n' || id.back() == '\r' || id.back() == ' ')) {
+    id.pop_back();
+  }
+  if (id.empty()) return Fail(ErrorCode::kInvalidArgument, "terminal id file is empty");
+  return TerminalIdentity{std::move(id), std::move(*key)};
+}
+
+Status SaveTerminalIdentity(const TerminalIdentityFiles& files, const TerminalIdentity& identity) {
+  std::string pem = identity.key.ToPem();
+  Status written = WritePrivateFile(files.key_path, pem);
+  std::fill(pem.begin(), pem.end(), '\0');
+  MYKEY_TRY(written);
+  return WritePrivateFile(files.terminal_id_path, identity.terminal_id + "\n");
+}
+
+}  // namespace mykey::cloud_client
