@@ -36,7 +36,7 @@ const Json* ObjectOf(const Json& object, const char* name) {
   return &*it;
 }
 
-Error BadResponse(const http::HttpResponse& response) {
+Error BadResponse(const http_client::HttpResponse& response) {
   CloudError error;
   error.code = CloudErrorCode::kBadResponse;
   error.http_status = response.status;
@@ -44,13 +44,13 @@ Error BadResponse(const http::HttpResponse& response) {
   return internal::RecordCloudError(std::move(error));
 }
 
-Result<Json> BodyOf(const http::HttpResponse& response) {
+Result<Json> BodyOf(const http_client::HttpResponse& response) {
   auto body = json::ParseJson(response.body);
   if (!body || !body->is_object()) return Fail(BadResponse(response));
   return std::move(*body);
 }
 
-Result<TerminalInfo> ParseTerminalInfo(const http::HttpResponse& response) {
+Result<TerminalInfo> ParseTerminalInfo(const http_client::HttpResponse& response) {
   MYKEY_ASSIGN_OR_RETURN(const Json body, BodyOf(response));
   const Json* site = ObjectOf(body, "site");
   const Json* config = ObjectOf(body, "config");
@@ -70,7 +70,7 @@ Result<TerminalInfo> ParseTerminalInfo(const http::HttpResponse& response) {
   return info;
 }
 
-Result<Redemption> ParseRedemption(const http::HttpResponse& response, const Json& body) {
+Result<Redemption> ParseRedemption(const http_client::HttpResponse& response, const Json& body) {
   Redemption r;
   auto id = IntOf(body, "redemption_id");
   auto state = StringOf(body, "state");
@@ -89,7 +89,7 @@ Result<Redemption> ParseRedemption(const http::HttpResponse& response, const Jso
   return r;
 }
 
-bool IsReplayed(const http::HttpResponse& response) {
+bool IsReplayed(const http_client::HttpResponse& response) {
   return response.Header("Idempotent-Replayed").value_or("") == "true";
 }
 
@@ -111,7 +111,7 @@ struct CloudClient::Call {
   bool sign = true;
 };
 
-Result<std::unique_ptr<CloudClient>> CloudClient::Create(http::HttpTransport& transport,
+Result<std::unique_ptr<CloudClient>> CloudClient::Create(http_client::HttpTransport& transport,
                                                          CloudClientOptions options,
                                                          std::optional<TerminalIdentity> identity) {
   if (options.base_url.empty() || options.base_url.back() == '/' || options.max_attempts < 1) {
@@ -128,7 +128,7 @@ Result<std::unique_ptr<CloudClient>> CloudClient::Create(http::HttpTransport& tr
       new CloudClient(transport, std::move(options), std::move(owned), std::move(identity)));
 }
 
-CloudClient::CloudClient(http::HttpTransport& transport, CloudClientOptions options,
+CloudClient::CloudClient(http_client::HttpTransport& transport, CloudClientOptions options,
                          std::unique_ptr<crypto::RandomSource> owned_random,
                          std::optional<TerminalIdentity> identity)
     : transport_(transport), options_(std::move(options)), owned_random_(std::move(owned_random)) {
@@ -173,7 +173,7 @@ Result<std::string> CloudClient::KeyOrNew(std::string_view key) {
   return NewIdempotencyKey();
 }
 
-Result<http::HttpResponse> CloudClient::Send(const Call& call) {
+Result<http_client::HttpResponse> CloudClient::Send(const Call& call) {
   internal::ClearCloudError();
   std::shared_ptr<const TerminalIdentity> signer;
   if (call.sign) {
@@ -191,7 +191,7 @@ Result<http::HttpResponse> CloudClient::Send(const Call& call) {
       // A pause between attempts, not a wait for state.
       std::this_thread::sleep_for(options_.retry_backoff * (attempt - 1));
     }
-    http::HttpRequest request;
+    http_client::HttpRequest request;
     request.method = call.method;
     request.url = options_.base_url + target;
     request.body = call.body;
@@ -272,7 +272,7 @@ Result<TerminalInfo> CloudClient::Enroll(std::string_view code, std::string_view
   body["public_key"] = Base64Encode(key.PublicKey().ToDer());
   body["name"] = std::string(name);
   Call call{"POST", "/v1/terminals/enroll", {}, json::Dump(body), Retry::kNever, {}, false};
-  MYKEY_ASSIGN_OR_RETURN(const http::HttpResponse response, Send(call));
+  MYKEY_ASSIGN_OR_RETURN(const http_client::HttpResponse response, Send(call));
   MYKEY_ASSIGN_OR_RETURN(TerminalInfo info, ParseTerminalInfo(response));
   TerminalIdentity identity{info.terminal_id, std::move(key)};
   MYKEY_TRY(SaveTerminalIdentity(files, identity));
@@ -291,7 +291,7 @@ Result<ConnectionTestResult> CloudClient::ConnectionTest() {
   const auto started = std::chrono::steady_clock::now();
   const int64_t local_before = options_.now_seconds();
   Call call{"GET", "/v1/terminals/self", {}, {}, Retry::kSafe, {}, true};
-  MYKEY_ASSIGN_OR_RETURN(const http::HttpResponse response, Send(call));
+  MYKEY_ASSIGN_OR_RETURN(const http_client::HttpResponse response, Send(call));
   const int64_t local_after = options_.now_seconds();
   ConnectionTestResult result;
   MYKEY_ASSIGN_OR_RETURN(result.terminal, ParseTerminalInfo(response));
@@ -303,7 +303,7 @@ Result<ConnectionTestResult> CloudClient::ConnectionTest() {
 
 Result<CardChallenge> CloudClient::CreateChallenge() {
   Call call{"POST", "/v1/card-auth/challenges", {}, "{}", Retry::kNever, {}, true};
-  MYKEY_ASSIGN_OR_RETURN(const http::HttpResponse response, Send(call));
+  MYKEY_ASSIGN_OR_RETURN(const http_client::HttpResponse response, Send(call));
   MYKEY_ASSIGN_OR_RETURN(const Json body, BodyOf(response));
   auto id = StringOf(body, "challenge_id");
   auto challenge = StringOf(body, "challenge");
@@ -322,7 +322,7 @@ Result<CardSession> CloudClient::CreateCardSession(std::string_view challenge_id
   body["signature"] = Base64Encode(signature);
   body["purpose"] = std::string(protocol::CardAuthPurposeName(purpose));
   Call call{"POST", "/v1/card-auth/sessions", {}, json::Dump(body), Retry::kNever, {}, true};
-  MYKEY_ASSIGN_OR_RETURN(const http::HttpResponse response, Send(call));
+  MYKEY_ASSIGN_OR_RETURN(const http_client::HttpResponse response, Send(call));
   MYKEY_ASSIGN_OR_RETURN(const Json answer, BodyOf(response));
   auto session = StringOf(answer, "session");
   if (!session) return Fail(BadResponse(response));
@@ -331,7 +331,7 @@ Result<CardSession> CloudClient::CreateCardSession(std::string_view challenge_id
 }
 
 namespace {
-Result<ServiceLink> ParseLink(const http::HttpResponse& response) {
+Result<ServiceLink> ParseLink(const http_client::HttpResponse& response) {
   MYKEY_ASSIGN_OR_RETURN(const Json body, BodyOf(response));
   auto provider = StringOf(body, "provider_id");
   auto service = StringOf(body, "service_id");
@@ -339,7 +339,7 @@ Result<ServiceLink> ParseLink(const http::HttpResponse& response) {
   return ServiceLink{*provider, *service};
 }
 
-Result<std::string> ParseMyKeyId(const http::HttpResponse& response) {
+Result<std::string> ParseMyKeyId(const http_client::HttpResponse& response) {
   MYKEY_ASSIGN_OR_RETURN(const Json body, BodyOf(response));
   auto id = StringOf(body, "mykey_id");
   if (!id) return Fail(BadResponse(response));
@@ -358,7 +358,7 @@ Result<ServiceLink> CloudClient::GetServiceLink(std::string_view session) {
   Call call{
       "GET", "/v1/service-links/self", {{"session", std::string(session)}}, {}, Retry::kSafe, {},
       true};
-  MYKEY_ASSIGN_OR_RETURN(const http::HttpResponse response, Send(call));
+  MYKEY_ASSIGN_OR_RETURN(const http_client::HttpResponse response, Send(call));
   return ParseLink(response);
 }
 
@@ -368,14 +368,14 @@ Result<ServiceLink> CloudClient::LinkService(std::string_view session,
   body["session"] = std::string(session);
   body["service_id"] = std::string(service_id);
   Call call{"PUT", "/v1/service-links", {}, json::Dump(body), Retry::kNever, {}, true};
-  MYKEY_ASSIGN_OR_RETURN(const http::HttpResponse response, Send(call));
+  MYKEY_ASSIGN_OR_RETURN(const http_client::HttpResponse response, Send(call));
   return ParseLink(response);
 }
 
 Result<std::string> CloudClient::CreateMyKeyId(std::string_view session,
                                                std::optional<std::string_view> wanted) {
   Call call{"POST", "/v1/mykey-ids", {}, SessionBody(session, wanted), Retry::kNever, {}, true};
-  MYKEY_ASSIGN_OR_RETURN(const http::HttpResponse response, Send(call));
+  MYKEY_ASSIGN_OR_RETURN(const http_client::HttpResponse response, Send(call));
   return ParseMyKeyId(response);
 }
 
@@ -383,7 +383,7 @@ Result<std::string> CloudClient::ChangeMyKeyId(std::string_view session,
                                                std::optional<std::string_view> wanted) {
   Call call{"POST", "/v1/mykey-ids/change", {}, SessionBody(session, wanted), Retry::kNever, {},
             true};
-  MYKEY_ASSIGN_OR_RETURN(const http::HttpResponse response, Send(call));
+  MYKEY_ASSIGN_OR_RETURN(const http_client::HttpResponse response, Send(call));
   return ParseMyKeyId(response);
 }
 
@@ -395,7 +395,7 @@ Status CloudClient::ReportLostCard(std::string_view session) {
             Retry::kNever,
             {},
             true};
-  MYKEY_ASSIGN_OR_RETURN(const http::HttpResponse response, Send(call));
+  MYKEY_ASSIGN_OR_RETURN(const http_client::HttpResponse response, Send(call));
   MYKEY_ASSIGN_OR_RETURN(const Json body, BodyOf(response));
   if (StringOf(body, "status") != "suspended") return Fail(BadResponse(response));
   return Ok();
@@ -404,7 +404,7 @@ Status CloudClient::ReportLostCard(std::string_view session) {
 Result<Balances> CloudClient::Balance(std::string_view mykey_id) {
   Call call{"GET", "/v1/holders/" + std::string(mykey_id) + "/balances", {}, {}, Retry::kSafe, {},
             true};
-  MYKEY_ASSIGN_OR_RETURN(const http::HttpResponse response, Send(call));
+  MYKEY_ASSIGN_OR_RETURN(const http_client::HttpResponse response, Send(call));
   MYKEY_ASSIGN_OR_RETURN(const Json body, BodyOf(response));
   Balances balances;
   balances.mykey_id = StringOf(body, "mykey_id").value_or("");
@@ -424,7 +424,7 @@ Result<Balances> CloudClient::Balance(std::string_view mykey_id) {
 Result<Redemption> CloudClient::RedemptionCall(std::string path, std::string body,
                                                std::string key) {
   Call call{"POST", std::move(path), {}, std::move(body), Retry::kIdempotent, key, true};
-  MYKEY_ASSIGN_OR_RETURN(const http::HttpResponse response, Send(call));
+  MYKEY_ASSIGN_OR_RETURN(const http_client::HttpResponse response, Send(call));
   MYKEY_ASSIGN_OR_RETURN(const Json answer, BodyOf(response));
   MYKEY_ASSIGN_OR_RETURN(Redemption redemption, ParseRedemption(response, answer));
   redemption.idempotency_key = std::move(key);
@@ -466,7 +466,7 @@ Result<Refund> CloudClient::MakeRefund(int64_t redemption_id, int64_t amount,
             Retry::kIdempotent,
             key,
             true};
-  MYKEY_ASSIGN_OR_RETURN(const http::HttpResponse response, Send(call));
+  MYKEY_ASSIGN_OR_RETURN(const http_client::HttpResponse response, Send(call));
   MYKEY_ASSIGN_OR_RETURN(const Json answer, BodyOf(response));
   auto transfer = IntOf(answer, "transfer_id");
   if (!transfer) return Fail(BadResponse(response));
@@ -485,7 +485,7 @@ Result<Refund> CloudClient::MakeRefund(int64_t redemption_id, int64_t amount,
 Result<Operation> CloudClient::GetOperation(std::string_view idempotency_key) {
   Call call{"GET", "/v1/operations/" + std::string(idempotency_key), {}, {}, Retry::kSafe, {},
             true};
-  MYKEY_ASSIGN_OR_RETURN(const http::HttpResponse response, Send(call));
+  MYKEY_ASSIGN_OR_RETURN(const http_client::HttpResponse response, Send(call));
   MYKEY_ASSIGN_OR_RETURN(const Json body, BodyOf(response));
   auto key = StringOf(body, "idempotency_key");
   auto status = IntOf(body, "status");
@@ -505,7 +505,7 @@ Result<Operation> CloudClient::GetOperation(std::string_view idempotency_key) {
 
 Result<Redemption> CloudClient::RecoverRedemption(std::string_view idempotency_key) {
   MYKEY_ASSIGN_OR_RETURN(const Operation operation, GetOperation(idempotency_key));
-  http::HttpResponse stored;
+  http_client::HttpResponse stored;
   stored.status = operation.status;
   stored.body = operation.result_json;
   auto body = json::ParseJson(operation.result_json);

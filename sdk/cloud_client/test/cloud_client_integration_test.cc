@@ -1,1 +1,415 @@
-// placeholder
+// CloudClient through CurlHttpTransport against the real cloud (auth and
+// ledger routes over CloudApi + HttpServer, SQLite in a temp dir) on an
+// ephemeral loopback port; a loopback TCP proxy loses answers on demand.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <mutex>
+#include <thread>
+
+#include "mykey/api/cloud_api.h"
+#include "mykey/auth/auth_routes.h"
+#include "mykey/auth/auth_schema.h"
+#include "mykey/cloud_client/cloud_client.h"
+#include "mykey/cloud_testing/temp_dir.h"
+#include "mykey/http_client/curl_http_transport.h"
+#include "mykey/http_server/http_server.h"
+#include "mykey/json/json.h"
+#include "mykey/ledger/ledger_routes.h"
+#include "mykey/ledger/ledger_schema.h"
+#include "mykey/ledger/ledger_service.h"
+#include "mykey/sqlite_store/sqlite_store.h"
+#include "mykey/store/migrations.h"
+#include "mykey/testing/catch.h"
+
+namespace mykey::cloud_client {
+namespace {
+
+/// A loopback TCP proxy to `upstream`. While answers are to be lost, the
+/// first bytes of an answer close the connection instead: the request has
+/// reached the cloud and been applied, the terminal never hears back.
+class LossyProxy {
+ public:
+  explicit LossyProxy(uint16_t upstream) : upstream_(upstream) {
+    stop_ = ::eventfd(0, EFD_CLOEXEC);
+    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(stop_ >= 0);
+    REQUIRE(listener_ >= 0);
+    sockaddr_in address = Loopback(0);
+    REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(listener_, 16) == 0);
+    socklen_t length = sizeof address;
+    REQUIRE(::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    port_ = ntohs(address.sin_port);
+    acceptor_ = std::thread([this] { Accept(); });
+  }
+
+  ~LossyProxy() {
+    const uint64_t one = 1;
+    (void)!::write(stop_, &one, sizeof one);
+    acceptor_.join();
+    std::lock_guard lock(mu_);
+    for (std::thread& relay : relays_) relay.join();
+    ::close(listener_);
+    ::close(stop_);
+  }
+
+  uint16_t port() const { return port_; }
+  void LoseNextAnswers(int count) { to_lose_.store(count); }
+  int lost() const { return lost_.load(); }
+
+ private:
+  static sockaddr_in Loopback(uint16_t port) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return address;
+  }
+
+  void Accept() {
+    while (true) {
+      pollfd fds[2] = {{listener_, POLLIN, 0}, {stop_, POLLIN, 0}};
+      if (::poll(fds, 2, -1) < 0) continue;
+      if (fds[1].revents != 0) return;
+      const int client = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (client < 0) continue;
+      std::lock_guard lock(mu_);
+      relays_.emplace_back([this, client] { Relay(client); });
+    }
+  }
+
+  bool TakeLoss() {
+    int current = to_lose_.load();
+    while (current > 0) {
+      if (to_lose_.compare_exchange_weak(current, current - 1)) return true;
+    }
+    return false;
+  }
+
+  void Relay(int client) {
+    const int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address = Loopback(upstream_);
+    if (server < 0 ||
+        ::connect(server, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+      ::close(client);
+      if (server >= 0) ::close(server);
+      return;
+    }
+    char buffer[16384];
+    bool open = true;
+    while (open) {
+      pollfd fds[3] = {{client, POLLIN, 0}, {server, POLLIN, 0}, {stop_, POLLIN, 0}};
+      if (::poll(fds, 3, -1) < 0) continue;
+      if (fds[2].revents != 0) break;
+      for (int side = 0; side < 2 && open; ++side) {
+        if (fds[side].revents == 0) continue;
+        const int from = side == 0 ? client : server;
+        const int to = side == 0 ? server : client;
+        const ssize_t n = ::read(from, buffer, sizeof buffer);
+        if (n <= 0) {
+          open = false;
+          break;
+        }
+        if (side == 1 && TakeLoss()) {  // an answer: lose it
+          lost_.fetch_add(1);
+          open = false;
+          break;
+        }
+        if (::send(to, buffer, static_cast<size_t>(n), MSG_NOSIGNAL) != n) open = false;
+      }
+    }
+    ::close(client);
+    ::close(server);
+  }
+
+  uint16_t upstream_;
+  int stop_ = -1;
+  int listener_ = -1;
+  uint16_t port_ = 0;
+  std::atomic<int> to_lose_{0};
+  std::atomic<int> lost_{0};
+  std::thread acceptor_;
+  std::mutex mu_;
+  std::vector<std::thread> relays_;
+};
+
+/// The cloud: core, auth and ledger schemas on SQLite; Chiyoda (131016) with
+/// programme 1, accepted by merchant 1.
+struct Cloud {
+  cloud::testing::TempDir dir;
+  std::unique_ptr<cloud::SqliteStore> store;
+  cloud::RequestLog log{[](std::string_view) {}};
+  std::unique_ptr<cloud::CloudApi> api;
+  std::unique_ptr<cloud::CloudAuth> auth;
+  std::unique_ptr<cloud::LedgerService> ledger;
+  std::unique_ptr<http::HttpServer> server;
+  std::unique_ptr<http_client::CurlHttpTransport> transport;
+
+  Cloud() {
+    cloud::SqliteStoreOptions options;
+    options.path = dir.File("cloud.db");
+    auto opened = cloud::SqliteStore::Open(options);
+    REQUIRE(opened);
+    store = std::move(*opened);
+    REQUIRE(cloud::Migrate(*store, cloud::CloudMigrations()));
+    REQUIRE(cloud::MigrateAuth(*store));
+    REQUIRE(cloud::Migrate(*store, cloud::kLedgerSchema, cloud::LedgerMigrations()));
+    REQUIRE(store->WithTransaction(
+        cloud::TransactionMode::kReadWrite, [](cloud::Transaction& tx) -> Status {
+          MYKEY_TRY(
+              tx.Execute("INSERT INTO municipalities (code, name, created_at_ms) "
+                         "VALUES ('131016', 'Chiyoda', 0)"));
+          MYKEY_TRY(
+              tx.Execute("INSERT INTO programmes (id, municipality_code, code, "
+                         "name, kind, created_at_ms) VALUES (1, '131016', "
+                         "'health', 'Health points', 'points', 0)"));
+          MYKEY_TRY(
+              tx.Execute("INSERT INTO merchants (id, municipality_code, name, "
+                         "kind, created_at_ms) VALUES (1, '131016', 'Shop', "
+                         "'shop', 0)"));
+          MYKEY_TRY(
+              tx.Execute("INSERT INTO merchant_programmes (merchant_id, "
+                         "programme_id) VALUES (1, 1)"));
+          return Ok();
+        }));
+    api = std::make_unique<cloud::CloudApi>(*store, log);
+    auto created = cloud::CloudAuth::Create(*store, &api->metrics());
+    REQUIRE(created);
+    auth = std::move(*created);
+    REQUIRE(cloud::RegisterAuthRoutes(api->router(), *auth));
+    ledger = std::make_unique<cloud::LedgerService>(*store, cloud::LedgerOptions{});
+    REQUIRE(cloud::RegisterLedgerRoutes(api->router(), *ledger, auth->authenticator(),
+                                        &api->metrics()));
+    auto started = http::HttpServer::Start(*api, http::HttpServerOptions{});
+    REQUIRE(started);
+    server = std::move(*started);
+    auto made = http_client::CurlHttpTransport::Create({});
+    REQUIRE(made);
+    transport = std::move(*made);
+  }
+
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(server->port()); }
+
+  std::string Token(cloud::OperatorScope scope, const std::string& scope_id) {
+    auto issued = auth->tokens().Issue(cloud::TokenScope{scope, scope_id}, "test");
+    REQUIRE(issued);
+    return issued->token;
+  }
+
+  /// An operator's call, as the cloud's admin tools make it.
+  json::Json Operator(const std::string& token, const std::string& path, const std::string& body,
+                      const std::string& key = {}) {
+    http_client::HttpRequest request;
+    request.method = "POST";
+    request.url = Url() + path;
+    request.body = body;
+    request.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
+    if (!key.empty()) request.headers.emplace_back("Idempotency-Key", key);
+    auto response = transport->RoundTrip(request);
+    REQUIRE(response);
+    INFO(response->body);
+    REQUIRE(response->status == 201);
+    auto parsed = json::ParseJson(response->body);
+    REQUIRE(parsed);
+    return *parsed;
+  }
+
+  std::string EnrollmentCode() {
+    const json::Json code =
+        Operator(Token(cloud::OperatorScope::kAdmin, ""), "/v1/enrollment-codes",
+                 R"({"site_kind":"merchant","site_id":"1",)"
+                 R"("provider_id":"shopA","municipality_code":"131016"})");
+    return code["enrollment_code"].get<std::string>();
+  }
+
+  void Grant(const std::string& mykey_id, int64_t amount) {
+    // Valid until the end of next year.
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    const std::string expires_on = std::to_string(utc.tm_year + 1900 + 1) + "-12-31";
+    Operator(Token(cloud::OperatorScope::kMunicipality, "131016"), "/v1/grants",
+             R"({"mykey_id":")" + mykey_id + R"(","programme_id":1,"amount":)" +
+                 std::to_string(amount) + R"(,"expires_on":")" + expires_on +
+                 R"(","department":"Health","reason":"checkup"})",
+             "grant-" + mykey_id);
+  }
+
+  int64_t BalanceOf(CloudClient& client, const std::string& mykey_id) {
+    auto balances = client.Balance(mykey_id);
+    REQUIRE(balances);
+    REQUIRE(balances->programmes.size() == 1);
+    return balances->programmes[0].balance;
+  }
+};
+
+crypto::EcdsaPrivateKey NewKey() {
+  auto random = crypto::SystemRandom::Create();
+  REQUIRE(random);
+  auto key = crypto::EcdsaPrivateKey::Generate(**random);
+  REQUIRE(key);
+  return std::move(*key);
+}
+
+/// An enrolled client of `cloud` reaching it at `base_url` (the cloud or a proxy).
+std::unique_ptr<CloudClient> EnrolledClient(Cloud& cloud, const std::string& base_url,
+                                            int max_attempts = 3) {
+  const TerminalIdentityFiles files{cloud.dir.File("terminal.key.pem"),
+                                    cloud.dir.File("terminal.id")};
+  CloudClientOptions options;
+  options.base_url = cloud.Url();
+  options.retry_backoff = std::chrono::milliseconds(0);
+  auto enrolling = CloudClient::Create(*cloud.transport, options, std::nullopt);
+  REQUIRE(enrolling);
+  auto enrolled = (*enrolling)->Enroll(cloud.EnrollmentCode(), "Till 1", NewKey(), files);
+  INFO(LastCloudError().message);
+  REQUIRE(enrolled);
+  auto identity = LoadTerminalIdentity(files);
+  REQUIRE(identity);
+  options.base_url = base_url;
+  options.max_attempts = max_attempts;
+  auto client = CloudClient::Create(*cloud.transport, options, std::move(*identity));
+  REQUIRE(client);
+  return std::move(*client);
+}
+
+TEST_CASE("A terminal enrols, passes the connection test, and holds, captures and refunds") {
+  Cloud cloud;
+  const TerminalIdentityFiles files{cloud.dir.File("terminal.key.pem"),
+                                    cloud.dir.File("terminal.id")};
+  CloudClientOptions options;
+  options.base_url = cloud.Url();
+  auto made = CloudClient::Create(*cloud.transport, options, std::nullopt);
+  REQUIRE(made);
+  CloudClient& client = **made;
+
+  auto enrolled = client.Enroll(cloud.EnrollmentCode(), "Till 1", NewKey(), files);
+  INFO(LastCloudError().message);
+  REQUIRE(enrolled);
+  CHECK(enrolled->site.kind == "merchant");
+  CHECK(enrolled->site.id == "1");
+  CHECK(enrolled->signature_scheme == "MYKEY-REQ-1");
+  CHECK(client.terminal_id() == enrolled->terminal_id);
+  REQUIRE(LoadTerminalIdentity(files));
+
+  auto test = client.ConnectionTest();
+  REQUIRE(test);
+  CHECK(test->terminal.terminal_id == enrolled->terminal_id);
+  CHECK(test->clock_skew_s >= -1);
+  CHECK(test->clock_skew_s <= 1);
+
+  cloud.Grant("AB23CD45", 1000);
+  CHECK(cloud.BalanceOf(client, "AB23CD45") == 1000);
+
+  RedeemRequest hold{"AB23CD45", 1, 300, true, ""};
+  auto held = client.Redeem(hold);
+  REQUIRE(held);
+  CHECK(held->state == "held");
+  CHECK(held->balance == 700);
+  CHECK_FALSE(held->replayed);
+
+  hold.idempotency_key = held->idempotency_key;  // the same key again: the same answer
+  auto replayed = client.Redeem(hold);
+  REQUIRE(replayed);
+  CHECK(replayed->replayed);
+  CHECK(replayed->redemption_id == held->redemption_id);
+  CHECK(cloud.BalanceOf(client, "AB23CD45") == 700);
+
+  auto captured = client.Capture(held->redemption_id);
+  REQUIRE(captured);
+  CHECK(captured->state == "captured");
+
+  auto voided = client.Void(held->redemption_id);
+  REQUIRE_FALSE(voided);
+  CHECK(CloudErrorCodeOf(voided.error()) == CloudErrorCode::kConflict);
+  CHECK(LastCloudError().reason == "already_captured");
+  CHECK(LastCloudError().request_id.size() == 24);
+
+  auto refund = client.MakeRefund(held->redemption_id, 100);
+  REQUIRE(refund);
+  CHECK(refund->balance == 800);
+
+  auto too_much = client.Redeem({"AB23CD45", 1, 5000, false, ""});
+  REQUIRE_FALSE(too_much);
+  CHECK(CloudErrorCodeOf(too_much.error()) == CloudErrorCode::kConflict);
+  CHECK(LastCloudError().reason == "insufficient_balance");
+
+  auto reuse = client.Redeem({"AB23CD45", 1, 1, false, held->idempotency_key});
+  REQUIRE_FALSE(reuse);
+  CHECK(CloudErrorCodeOf(reuse.error()) == CloudErrorCode::kIdempotencyKeyReuse);
+}
+
+TEST_CASE("A used enrollment code is refused and nothing is written") {
+  Cloud cloud;
+  const std::string code = cloud.EnrollmentCode();
+  CloudClientOptions options;
+  options.base_url = cloud.Url();
+  auto client = CloudClient::Create(*cloud.transport, options, std::nullopt);
+  REQUIRE(client);
+  REQUIRE((*client)->Enroll(code, "Till 1", NewKey(),
+                            {cloud.dir.File("a.pem"), cloud.dir.File("a.id")}));
+  auto again = (*client)->Enroll(code, "Till 2", NewKey(),
+                                 {cloud.dir.File("b.pem"), cloud.dir.File("b.id")});
+  REQUIRE_FALSE(again);
+  CHECK(CloudErrorCodeOf(again.error()) == CloudErrorCode::kConflict);
+  CHECK(LoadTerminalIdentity({cloud.dir.File("b.pem"), cloud.dir.File("b.id")}).error().code() ==
+        ErrorCode::kNotFound);
+}
+
+TEST_CASE("A lost answer is retried with the same key and the points move once") {
+  Cloud cloud;
+  LossyProxy proxy(cloud.server->port());
+  auto client = EnrolledClient(cloud, "http://127.0.0.1:" + std::to_string(proxy.port()));
+  cloud.Grant("AB23CD45", 1000);
+  REQUIRE(cloud.BalanceOf(*client, "AB23CD45") == 1000);  // warms a kept-alive connection
+
+  proxy.LoseNextAnswers(1);
+  auto redeemed = client->Redeem({"AB23CD45", 1, 250, false, ""});
+  INFO(LastCloudError().message);
+  REQUIRE(redeemed);
+  CHECK(proxy.lost() == 1);
+  CHECK(redeemed->replayed);  // the second attempt found the first one's result
+  CHECK(redeemed->balance == 750);
+  CHECK(cloud.BalanceOf(*client, "AB23CD45") == 750);
+}
+
+TEST_CASE("When every answer is lost the outcome is unknown and GetOperation settles it") {
+  Cloud cloud;
+  LossyProxy proxy(cloud.server->port());
+  auto client = EnrolledClient(cloud, "http://127.0.0.1:" + std::to_string(proxy.port()), 2);
+  cloud.Grant("AB23CD45", 1000);
+
+  proxy.LoseNextAnswers(2);
+  auto redeemed = client->Redeem({"AB23CD45", 1, 400, true, ""});
+  REQUIRE_FALSE(redeemed);
+  CHECK(CloudErrorCodeOf(redeemed.error()) == CloudErrorCode::kOutcomeUnknown);
+  const std::string key = LastCloudError().idempotency_key;
+  REQUIRE_FALSE(key.empty());
+  CHECK(proxy.lost() == 2);
+
+  auto recovered = client->RecoverRedemption(key);
+  REQUIRE(recovered);
+  CHECK(recovered->state == "held");
+  CHECK(recovered->amount == 400);
+  CHECK(recovered->balance == 600);
+  CHECK(cloud.BalanceOf(*client, "AB23CD45") == 600);
+
+  auto operation = client->GetOperation(key);
+  REQUIRE(operation);
+  CHECK(operation->status == 201);
+
+  auto unknown = client->GetOperation("never-used-key");
+  REQUIRE_FALSE(unknown);
+  CHECK(CloudErrorCodeOf(unknown.error()) == CloudErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace mykey::cloud_client

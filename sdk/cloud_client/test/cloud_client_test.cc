@@ -15,10 +15,10 @@ namespace {
 constexpr int64_t kNow = 1'775'005'200;  // 2026-04-01T01:00:00Z
 
 /// Answers from a script, in order, and keeps every request.
-class ScriptedTransport final : public http::HttpTransport {
+class ScriptedTransport final : public http_client::HttpTransport {
  public:
-  void Answer(int status, std::string body, http::HttpHeaders headers = {}) {
-    http::HttpResponse response;
+  void Answer(int status, std::string body, http_client::HttpHeaders headers = {}) {
+    http_client::HttpResponse response;
     response.status = status;
     response.body = std::move(body);
     response.headers = std::move(headers);
@@ -26,22 +26,22 @@ class ScriptedTransport final : public http::HttpTransport {
   }
   void Break(ErrorCode code) { script_.emplace_back(Fail(code, "scripted failure")); }
 
-  std::vector<http::HttpRequest> requests;
+  std::vector<http_client::HttpRequest> requests;
 
  private:
-  Result<http::HttpResponse> DoRoundTrip(const http::HttpRequest& request) override {
+  Result<http_client::HttpResponse> DoRoundTrip(const http_client::HttpRequest& request) override {
     requests.push_back(request);
     if (script_.empty()) return Fail(ErrorCode::kInternal, "script exhausted");
-    Result<http::HttpResponse> next = std::move(script_.front());
+    Result<http_client::HttpResponse> next = std::move(script_.front());
     script_.pop_front();
     return next;
   }
-  std::deque<Result<http::HttpResponse>> script_;
+  std::deque<Result<http_client::HttpResponse>> script_;
 };
 
-std::string HeaderOf(const http::HttpRequest& request, std::string_view name) {
+std::string HeaderOf(const http_client::HttpRequest& request, std::string_view name) {
   for (const auto& [key, value] : request.headers) {
-    if (http::EqualsIgnoringCase(key, name)) return value;
+    if (http_client::EqualsIgnoringCase(key, name)) return value;
   }
   return {};
 }
@@ -77,7 +77,7 @@ struct Fixture {
     client = std::move(*made);
   }
 
-  void CheckSigned(const http::HttpRequest& request, std::string_view target) {
+  void CheckSigned(const http_client::HttpRequest& request, std::string_view target) {
     CHECK(request.url == "https://cloud.example.jp" + std::string(target));
     CHECK(HeaderOf(request, "X-Mykey-Terminal") == "0123456789abcdef01234567");
     CHECK(HeaderOf(request, "X-Mykey-Timestamp") == std::to_string(kNow));
@@ -105,7 +105,7 @@ TEST_CASE("Signed requests carry the golden MYKEY-REQ-1 headers for a fixed key,
   CHECK(result->terminal.site.id == "1");
   CHECK(result->clock_skew_s == 7);
   REQUIRE(f.transport.requests.size() == 1);
-  const http::HttpRequest& request = f.transport.requests[0];
+  const http_client::HttpRequest& request = f.transport.requests[0];
   CHECK(request.method == "GET");
   f.CheckSigned(request, "/v1/terminals/self");
   // Golden values: the first 16 bytes of the deterministic stream as hex, and
@@ -139,7 +139,7 @@ TEST_CASE("A redemption whose answer was lost is retried with the same key and b
   CHECK(held->replayed);
   CHECK(held->idempotency_key == "till-1-sale-42");
   REQUIRE(f.transport.requests.size() == 3);
-  for (const http::HttpRequest& r : f.transport.requests) {
+  for (const http_client::HttpRequest& r : f.transport.requests) {
     CHECK(HeaderOf(r, "Idempotency-Key") == "till-1-sale-42");
     CHECK(r.body == f.transport.requests[0].body);
     f.CheckSigned(r, "/v1/redemptions");

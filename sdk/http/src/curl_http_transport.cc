@@ -2,11 +2,14 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <mutex>
 #include <vector>
 
-namespace mykey::http {
+namespace mykey::http_client {
 namespace {
 
 std::once_flag curl_init_once;
@@ -53,6 +56,31 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   return bytes;
 }
 
+// The request body is given through a read callback that cannot rewind once
+// a byte has been read. libcurl silently re-sends a request whose reused
+// connection died before any answer; for a request that had already reached
+// the server (the answer was lost) that would repeat it with the same signed
+// nonce. Refusing the rewind turns that case into CURLE_SEND_FAIL_REWIND
+// (kAborted: outcome unknown) and leaves the retry to the caller.
+struct Upload {
+  std::string_view body;
+  size_t position = 0;
+};
+
+size_t OnRead(char* buffer, size_t size, size_t count, void* user) {
+  auto* upload = static_cast<Upload*>(user);
+  const size_t n = std::min(size * count, upload->body.size() - upload->position);
+  std::memcpy(buffer, upload->body.data() + upload->position, n);
+  upload->position += n;
+  return n;
+}
+
+int OnSeek(void* user, curl_off_t offset, int origin) {
+  auto* upload = static_cast<Upload*>(user);
+  if (offset == 0 && origin == SEEK_SET && upload->position == 0) return CURL_SEEKFUNC_OK;
+  return CURL_SEEKFUNC_CANTSEEK;
+}
+
 struct SlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
@@ -70,6 +98,7 @@ Error CurlError(int curl_code) noexcept {
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
     case CURLE_PARTIAL_FILE:
+    case CURLE_SEND_FAIL_REWIND:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
       return Error(ErrorCode::kAborted, "the connection broke during the exchange",
@@ -158,6 +187,7 @@ Result<HttpResponse> CurlHttpTransport::DoRoundTrip(const HttpRequest& request) 
   CURL* handle = pool_->Take();
   if (handle == nullptr) return Fail(ErrorCode::kInternal, "curl_easy_init failed");
 
+  Upload upload{request.body};
   Exchange exchange;
   exchange.max_body = options_.max_response_bytes;
   curl_slist* raw_list = nullptr;
@@ -196,7 +226,11 @@ Result<HttpResponse> CurlHttpTransport::DoRoundTrip(const HttpRequest& request) 
   } else if (request.method == "HEAD") {
     set(CURLOPT_NOBODY, 1L);
   } else {
-    set(CURLOPT_POSTFIELDS, request.body.data());
+    set(CURLOPT_POST, 1L);
+    set(CURLOPT_READFUNCTION, &OnRead);
+    set(CURLOPT_READDATA, &upload);
+    set(CURLOPT_SEEKFUNCTION, &OnSeek);
+    set(CURLOPT_SEEKDATA, &upload);
     set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
   set(CURLOPT_HTTPHEADER, header_list.get());
@@ -221,4 +255,4 @@ Result<HttpResponse> CurlHttpTransport::DoRoundTrip(const HttpRequest& request) 
   return std::move(exchange.response);
 }
 
-}  // namespace mykey::http
+}  // namespace mykey::http_client

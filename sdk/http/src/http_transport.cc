@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-namespace mykey::http {
+namespace mykey::http_client {
 
 bool EqualsIgnoringCase(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
@@ -39,4 +39,4 @@ bool IsLoopbackHttpUrl(std::string_view url) noexcept {
   return false;
 }
 
-}  // namespace mykey::http
+}  // namespace mykey::http_client

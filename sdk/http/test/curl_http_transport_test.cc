@@ -4,7 +4,7 @@
 
 #include "mykey/testing/catch.h"
 
-namespace mykey::http {
+namespace mykey::http_client {
 namespace {
 
 TEST_CASE("CurlError maps each CURLcode family to one ErrorCode") {
@@ -16,6 +16,7 @@ TEST_CASE("CurlError maps each CURLcode family to one ErrorCode") {
       {CURLE_COULDNT_RESOLVE_HOST, ErrorCode::kUnavailable},
       {CURLE_COULDNT_CONNECT, ErrorCode::kUnavailable},
       {CURLE_SEND_ERROR, ErrorCode::kAborted},
+      {CURLE_SEND_FAIL_REWIND, ErrorCode::kAborted},
       {CURLE_RECV_ERROR, ErrorCode::kAborted},
       {CURLE_GOT_NOTHING, ErrorCode::kAborted},
       {CURLE_PARTIAL_FILE, ErrorCode::kAborted},
@@ -77,4 +78,4 @@ TEST_CASE("A refused connection to loopback is kUnavailable") {
 }
 
 }  // namespace
-}  // namespace mykey::http
+}  // namespace mykey::http_client

@@ -185,7 +185,7 @@ class CloudClient {
   /// @param identity  the enrolled identity, or nullopt before Enroll()
   /// @returns the client; kInvalidArgument if base_url is empty or ends with
   ///          '/', or max_attempts < 1; kInternal if no randomness.
-  static Result<std::unique_ptr<CloudClient>> Create(http::HttpTransport& transport,
+  static Result<std::unique_ptr<CloudClient>> Create(http_client::HttpTransport& transport,
                                                      CloudClientOptions options,
                                                      std::optional<TerminalIdentity> identity);
   ~CloudClient();
@@ -309,17 +309,17 @@ class CloudClient {
   enum class Retry : uint8_t { kNever, kSafe, kIdempotent };
   struct Call;
 
-  CloudClient(http::HttpTransport& transport, CloudClientOptions options,
+  CloudClient(http_client::HttpTransport& transport, CloudClientOptions options,
               std::unique_ptr<crypto::RandomSource> owned_random,
               std::optional<TerminalIdentity> identity);
 
-  Result<http::HttpResponse> Send(const Call& call);
+  Result<http_client::HttpResponse> Send(const Call& call);
   Result<Redemption> RedemptionCall(std::string path, std::string body, std::string key);
   Result<std::string> KeyOrNew(std::string_view key);
   Result<std::string> RandomHex(size_t bytes);
   std::shared_ptr<const TerminalIdentity> identity() const;
 
-  http::HttpTransport& transport_;
+  http_client::HttpTransport& transport_;
   CloudClientOptions options_;
   std::unique_ptr<crypto::RandomSource> owned_random_;
   std::mutex random_mu_;

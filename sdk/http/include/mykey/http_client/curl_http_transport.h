@@ -10,7 +10,7 @@
 #include "mykey/base/result.h"
 #include "mykey/http_client/http_transport.h"
 
-namespace mykey::http {
+namespace mykey::http_client {
 
 /// How CurlHttpTransport connects.
 ///
@@ -29,7 +29,10 @@ struct CurlHttpOptions {
 /// HTTP/1.1 over libcurl with keep-alive: a small pool of easy handles, each
 /// taken by one request at a time and put back afterwards, so connections are
 /// reused. No signals (CURLOPT_NOSIGNAL), no redirects, only http and https;
-/// plain http only to loopback (IsLoopbackHttpUrl()).
+/// plain http only to loopback (IsLoopbackHttpUrl()). A request with a body
+/// is never re-sent by libcurl after bytes of it went out (a dead reused
+/// connection then fails with kAborted); a GET on a dead reused connection may
+/// be re-sent once by libcurl, as libcurl does.
 ///
 /// Thread safety: RoundTrip() may be called from many threads at once.
 class CurlHttpTransport final : public HttpTransport {
@@ -54,13 +57,12 @@ class CurlHttpTransport final : public HttpTransport {
 
 /// The Error for a CURLcode (ErrorDomain::kCurl, detail = the code). The one
 /// table: resolve / connect failures → kUnavailable (nothing was sent);
-/// send / receive errors, an empty answer, a partial body → kAborted (the
-/// request may have arrived); timeout → kDeadlineExceeded; TLS certificate,
-/// handshake and trust-anchor failures → kUnauthenticated (the peer could not
-/// prove who it is); a malformed URL or unsupported scheme → kInvalidArgument;
-/// a body over the cap → kResourceExhausted; CURLE_OK is never passed; every
-/// other code → kInternal.
+/// send / receive errors, an empty answer, a partial body, a refused rewind
+/// for a re-send → kAborted (the request may have arrived); timeout → kDeadlineExceeded; TLS
+/// certificate, handshake and trust-anchor failures → kUnauthenticated (the peer could not prove
+/// who it is); a malformed URL or unsupported scheme → kInvalidArgument; a body over the cap →
+/// kResourceExhausted; CURLE_OK is never passed; every other code → kInternal.
 /// @param curl_code a CURLcode value
 Error CurlError(int curl_code) noexcept;
 
-}  // namespace mykey::http
+}  // namespace mykey::http_client

@@ -12,7 +12,7 @@
 
 #include "mykey/base/result.h"
 
-namespace mykey::http {
+namespace mykey::http_client {
 
 /// Header fields in the order sent or received (names as written).
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
@@ -71,4 +71,4 @@ bool EqualsIgnoringCase(std::string_view a, std::string_view b) noexcept;
 /// `http://[::1]...`: the only places plain HTTP is allowed.
 bool IsLoopbackHttpUrl(std::string_view url) noexcept;
 
-}  // namespace mykey::http
+}  // namespace mykey::http_client
