@@ -25,9 +25,13 @@
 #include "mykey/ledger/ledger_routes.h"
 #include "mykey/ledger/ledger_schema.h"
 #include "mykey/ledger/ledger_service.h"
+#include "mykey/registry/registry.h"
+#include "mykey/registry/routes.h"
+#include "mykey/registry/schema.h"
 #include "mykey/sqlite_store/sqlite_store.h"
 #include "mykey/store/migrations.h"
 #include "mykey/testing/catch.h"
+#include "mykey/testjpki/test_pki.h"
 
 namespace mykey::cloud_client {
 namespace {
@@ -141,7 +145,40 @@ class LossyProxy {
   std::vector<std::thread> relays_;
 };
 
-/// The cloud: core, auth and ledger schemas on SQLite; Chiyoda (131016) with
+/// The test JPKI, made once per test program (RSA key generation is slow).
+const testjpki::TestPki& Pki() {
+  static testjpki::TestPki pki = std::move(*testjpki::TestPki::Create("cloud-client-test"));
+  return pki;
+}
+
+/// A card of the test JPKI issued today: its certificate and the key its SIGN uses.
+struct TestCard {
+  Bytes certificate;
+  std::unique_ptr<crypto::RsaPrivateKey> key;
+
+  explicit TestCard(uint32_t index) {
+    testjpki::CardOptions options;
+    options.index = index;
+    options.now = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+    auto card = Pki().IssueCard(options);
+    REQUIRE(card);
+    certificate.assign(card->auth_certificate.der().begin(), card->auth_certificate.der().end());
+    auto parsed = crypto::RsaPrivateKey::FromDer(card->personalisation.auth_private_key.view());
+    REQUIRE(parsed);
+    key = std::make_unique<crypto::RsaPrivateKey>(std::move(*parsed));
+  }
+
+  /// Challenge, the card's SIGN of the DigestInfo, session: as a terminal does it.
+  Result<CardSession> Authenticate(CloudClient& client, protocol::CardAuthPurpose purpose) const {
+    MYKEY_ASSIGN_OR_RETURN(const CardChallenge challenge, client.CreateChallenge());
+    auto signature = key->SignDigestInfo(
+        protocol::CardAuthDigestInfo(challenge.challenge, client.terminal_id(), purpose));
+    REQUIRE(signature);
+    return client.CreateCardSession(challenge.challenge_id, certificate, *signature, purpose);
+  }
+};
+
+/// The cloud: core, auth, registry and ledger schemas on SQLite; Chiyoda (131016) with
 /// programme 1, accepted by merchant 1.
 struct Cloud {
   cloud::testing::TempDir dir;
@@ -150,6 +187,7 @@ struct Cloud {
   std::unique_ptr<cloud::CloudApi> api;
   std::unique_ptr<cloud::CloudAuth> auth;
   std::unique_ptr<cloud::LedgerService> ledger;
+  std::unique_ptr<cloud::RegistryService> registry;
   std::unique_ptr<http::HttpServer> server;
   std::unique_ptr<http_client::CurlHttpTransport> transport;
 
@@ -162,6 +200,7 @@ struct Cloud {
     REQUIRE(cloud::Migrate(*store, cloud::CloudMigrations()));
     REQUIRE(cloud::MigrateAuth(*store));
     REQUIRE(cloud::Migrate(*store, cloud::kLedgerSchema, cloud::LedgerMigrations()));
+    REQUIRE(cloud::Migrate(*store, cloud::kRegistrySchema, cloud::RegistryMigrations()));
     REQUIRE(store->WithTransaction(
         cloud::TransactionMode::kReadWrite, [](cloud::Transaction& tx) -> Status {
           MYKEY_TRY(
@@ -188,6 +227,15 @@ struct Cloud {
     ledger = std::make_unique<cloud::LedgerService>(*store, cloud::LedgerOptions{});
     REQUIRE(cloud::RegisterLedgerRoutes(api->router(), *ledger, auth->authenticator(),
                                         &api->metrics()));
+    cloud::RegistryConfig config;
+    for (const crypto::Certificate& ca : Pki().CaCertificates(testjpki::CaKind::kAuth)) {
+      config.auth_ca_certificates.emplace_back(ca.der().begin(), ca.der().end());
+    }
+    auto made_registry = cloud::RegistryService::Create(*store, std::move(config));
+    REQUIRE(made_registry);
+    registry = std::move(*made_registry);
+    REQUIRE(cloud::RegisterRegistryRoutes(api->router(), *registry, auth->authenticator(),
+                                          &api->metrics()));
     auto started = http::HttpServer::Start(*api, http::HttpServerOptions{});
     REQUIRE(started);
     server = std::move(*started);
@@ -409,6 +457,70 @@ TEST_CASE("When every answer is lost the outcome is unknown and GetOperation set
   auto unknown = client->GetOperation("never-used-key");
   REQUIRE_FALSE(unknown);
   CHECK(CloudErrorCodeOf(unknown.error()) == CloudErrorCode::kNotFound);
+}
+
+TEST_CASE("A card authenticates, gets a MyKey ID, links a service ID and reports the card lost") {
+  Cloud cloud;
+  auto client = EnrolledClient(cloud, cloud.Url());
+  const TestCard card(7);
+  using protocol::CardAuthPurpose;
+
+  auto login = card.Authenticate(*client, CardAuthPurpose::kLogin);
+  INFO(LastCloudError().reason);
+  REQUIRE(login);
+  CHECK_FALSE(login->mykey_id.has_value());
+
+  auto create = card.Authenticate(*client, CardAuthPurpose::kCreateMyKeyId);
+  REQUIRE(create);
+  auto mykey_id = client->CreateMyKeyId(create->session);
+  REQUIRE(mykey_id);
+  CHECK(mykey_id->size() == 8);
+  auto again = client->CreateMyKeyId(create->session);
+  REQUIRE_FALSE(again);
+  CHECK(CloudErrorCodeOf(again.error()) == CloudErrorCode::kConflict);
+  CHECK(LastCloudError().reason == "has_mykey_id");
+  auto changed = client->ChangeMyKeyId(create->session);
+  REQUIRE(changed);
+  CHECK(*changed != *mykey_id);
+
+  auto wrong_purpose = client->LinkService(login->session, "LIB-0001");
+  REQUIRE_FALSE(wrong_purpose);
+  CHECK(CloudErrorCodeOf(wrong_purpose.error()) == CloudErrorCode::kForbidden);
+  CHECK(LastCloudError().reason == "session_purpose");
+
+  auto link = card.Authenticate(*client, CardAuthPurpose::kLinkService);
+  REQUIRE(link);
+  auto linked = client->LinkService(link->session, "LIB-0001");
+  REQUIRE(linked);
+  CHECK(linked->provider_id == "shopA");
+  auto looked_up = client->GetServiceLink(login->session);
+  REQUIRE(looked_up);
+  CHECK(looked_up->service_id == "LIB-0001");
+
+  auto lost = card.Authenticate(*client, CardAuthPurpose::kReportLost);
+  REQUIRE(lost);
+  REQUIRE(client->ReportLostCard(lost->session));
+  auto stopped = card.Authenticate(*client, CardAuthPurpose::kLogin);
+  REQUIRE_FALSE(stopped);
+  CHECK(CloudErrorCodeOf(stopped.error()) == CloudErrorCode::kForbidden);
+  CHECK(LastCloudError().reason == "card_suspended");
+}
+
+TEST_CASE("A signature over another purpose does not open a session") {
+  Cloud cloud;
+  auto client = EnrolledClient(cloud, cloud.Url());
+  const TestCard card(8);
+  auto challenge = client->CreateChallenge();
+  REQUIRE(challenge);
+  CHECK(challenge->challenge.size() == 32);
+  auto signature = card.key->SignDigestInfo(protocol::CardAuthDigestInfo(
+      challenge->challenge, client->terminal_id(), protocol::CardAuthPurpose::kLogin));
+  REQUIRE(signature);
+  auto session = client->CreateCardSession(challenge->challenge_id, card.certificate, *signature,
+                                           protocol::CardAuthPurpose::kReportLost);
+  REQUIRE_FALSE(session);
+  CHECK(CloudErrorCodeOf(session.error()) == CloudErrorCode::kUnauthenticated);
+  CHECK(LastCloudError().reason == "signature_invalid");
 }
 
 }  // namespace
