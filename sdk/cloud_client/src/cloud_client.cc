@@ -93,6 +93,19 @@ bool IsReplayed(const http_client::HttpResponse& response) {
   return response.Header("Idempotent-Replayed").value_or("") == "true";
 }
 
+/// A value that goes into the path as one segment: 1..255 printable ASCII, no '/'.
+Status CheckSegment(std::string_view value) {
+  if (value.empty() || value.size() > 255) {
+    return Fail(ErrorCode::kInvalidArgument, "a path value has 1..255 characters");
+  }
+  for (char c : value) {
+    if (c <= ' ' || c > '~' || c == '/') {
+      return Fail(ErrorCode::kInvalidArgument, "a path value is printable ASCII without '/'");
+    }
+  }
+  return Ok();
+}
+
 int64_t SystemSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -169,7 +182,11 @@ Result<std::string> CloudClient::NewIdempotencyKey() {
 }
 
 Result<std::string> CloudClient::KeyOrNew(std::string_view key) {
-  if (!key.empty()) return std::string(key);
+  internal::ClearCloudError();
+  if (!key.empty()) {
+    MYKEY_TRY(CheckSegment(key));
+    return std::string(key);
+  }
   return NewIdempotencyKey();
 }
 
@@ -271,11 +288,13 @@ Result<TerminalInfo> CloudClient::Enroll(std::string_view code, std::string_view
   body["enrollment_code"] = std::string(code);
   body["public_key"] = Base64Encode(key.PublicKey().ToDer());
   body["name"] = std::string(name);
+  // The key is on disk before the cloud knows it: an enrolled key is never lost.
+  MYKEY_TRY(SaveTerminalKey(files, key));
   Call call{"POST", "/v1/terminals/enroll", {}, json::Dump(body), Retry::kNever, {}, false};
   MYKEY_ASSIGN_OR_RETURN(const http_client::HttpResponse response, Send(call));
   MYKEY_ASSIGN_OR_RETURN(TerminalInfo info, ParseTerminalInfo(response));
   TerminalIdentity identity{info.terminal_id, std::move(key)};
-  MYKEY_TRY(SaveTerminalIdentity(files, identity));
+  MYKEY_TRY(SaveTerminalId(files, identity.terminal_id));
   {
     std::lock_guard lock(identity_mu_);
     identity_ = std::make_shared<const TerminalIdentity>(std::move(identity));
@@ -402,6 +421,8 @@ Status CloudClient::ReportLostCard(std::string_view session) {
 }
 
 Result<Balances> CloudClient::Balance(std::string_view mykey_id) {
+  internal::ClearCloudError();
+  MYKEY_TRY(CheckSegment(mykey_id));
   Call call{"GET", "/v1/holders/" + std::string(mykey_id) + "/balances", {}, {}, Retry::kSafe, {},
             true};
   MYKEY_ASSIGN_OR_RETURN(const http_client::HttpResponse response, Send(call));
@@ -483,6 +504,8 @@ Result<Refund> CloudClient::MakeRefund(int64_t redemption_id, int64_t amount,
 }
 
 Result<Operation> CloudClient::GetOperation(std::string_view idempotency_key) {
+  internal::ClearCloudError();
+  MYKEY_TRY(CheckSegment(idempotency_key));
   Call call{"GET", "/v1/operations/" + std::string(idempotency_key), {}, {}, Retry::kSafe, {},
             true};
   MYKEY_ASSIGN_OR_RETURN(const http_client::HttpResponse response, Send(call));

@@ -115,12 +115,20 @@ Result<TerminalIdentity> LoadTerminalIdentity(const TerminalIdentityFiles& files
   return TerminalIdentity{std::move(id), std::move(*key)};
 }
 
-Status SaveTerminalIdentity(const TerminalIdentityFiles& files, const TerminalIdentity& identity) {
-  std::string pem = identity.key.ToPem();
+Status SaveTerminalKey(const TerminalIdentityFiles& files, const crypto::EcdsaPrivateKey& key) {
+  std::string pem = key.ToPem();
   Status written = WritePrivateFile(files.key_path, pem);
   std::fill(pem.begin(), pem.end(), '\0');
-  MYKEY_TRY(written);
-  return WritePrivateFile(files.terminal_id_path, identity.terminal_id + "\n");
+  return written;
+}
+
+Status SaveTerminalId(const TerminalIdentityFiles& files, std::string_view terminal_id) {
+  return WritePrivateFile(files.terminal_id_path, std::string(terminal_id) + "\n");
+}
+
+Status SaveTerminalIdentity(const TerminalIdentityFiles& files, const TerminalIdentity& identity) {
+  MYKEY_TRY(SaveTerminalKey(files, identity.key));
+  return SaveTerminalId(files, identity.terminal_id);
 }
 
 }  // namespace mykey::cloud_client

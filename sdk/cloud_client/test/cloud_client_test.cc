@@ -291,6 +291,16 @@ TEST_CASE("RecoverRedemption reads the stored answer of GET /v1/operations/{key}
   CHECK(CloudErrorCodeOf(missing.error()) == CloudErrorCode::kNotFound);
 }
 
+TEST_CASE("IDs and keys that would change the path are refused before sending") {
+  Fixture f;
+  CHECK(f.client->Balance("../admin").error().code() == ErrorCode::kInvalidArgument);
+  CHECK(f.client->GetOperation("").error().code() == ErrorCode::kInvalidArgument);
+  CHECK(f.client->Capture(7, "a b").error().code() == ErrorCode::kInvalidArgument);
+  CHECK(f.client->Redeem({"AB23CD45", 1, 5, false, "k/1"}).error().code() ==
+        ErrorCode::kInvalidArgument);
+  CHECK(f.transport.requests.empty());
+}
+
 TEST_CASE("Cloud error codes round-trip through mykey::Error") {
   for (int i = 1; i <= static_cast<int>(CloudErrorCode::kTls); ++i) {
     CloudError error;

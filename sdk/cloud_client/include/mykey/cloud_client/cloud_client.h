@@ -10,7 +10,13 @@
 // on CloudErrorCodeOf(error) (stable) and, for refusals, on
 // LastCloudError().reason (the cloud's finer name, e.g.
 // "insufficient_balance"). Common to all calls:
-//   kUnreachable      nothing reached the cloud (after the retries a call allows)
+//   kUnreachable      no answer: for a value-moving call, nothing reached the
+//                     cloud; for a GET, no answer after the retries
+//   kOutcomeUnknown   the request may have reached the cloud but no answer
+//                     came back: value-moving calls carry the key to recover
+//                     (GetOperation(), RecoverRedemption()); other calls may be repeated (a
+//                     repeat may then be refused as done already, e.g.
+//                     has_mykey_id)
 //   kTls              the cloud's certificate did not verify against the anchors
 //   kTransport        another exchange failure
 //   kUnauthenticated  bad signature, clock more than 300 s off, unknown terminal
@@ -19,6 +25,9 @@
 //   kCloudInternal    the cloud answered 500 (LastCloudError().request_id)
 //   kBadResponse      the answer is not the JSON the call expects
 //   kFailedPrecondition (ErrorCode, no cloud code): no identity (not enrolled)
+//   kInvalidArgument (ErrorCode, no cloud code): an ID or key for the path
+//                     that is empty, over 255 characters, or has '/' or
+//                     non-printable characters
 
 #include <chrono>
 #include <cstdint>
@@ -174,7 +183,7 @@ struct Operation {
 /// 502/503/504. Other POSTs (challenge, session, MyKey ID, link, report lost)
 /// are sent once. A 4xx is never retried. A value-moving call whose answers
 /// were all lost ends with kOutcomeUnknown and LastCloudError().idempotency_key:
-/// settle it with RecoverOperation() / RecoverRedemption(), or repeat the call
+/// settle it with GetOperation() / RecoverRedemption(), or repeat the call
 /// with the same key.
 ///
 /// Thread safety: all calls may be made concurrently, except that Enroll()
@@ -200,8 +209,9 @@ class CloudClient {
   Result<std::string> NewIdempotencyKey();
 
   /// Enrolls this terminal with a one-time code (POST /v1/terminals/enroll,
-  /// unsigned, sent once), then writes `key` and the new terminal id to
-  /// `files` (mode 0600) and signs every later call with them.
+  /// unsigned, sent once): writes `key` to files.key_path (mode 0600) first,
+  /// then, once enrolled, the new terminal id, and signs every later call
+  /// with them.
   /// @param code  the one-time enrollment code as typed
   /// @param name  a name for the terminal ("Till 1")
   /// @param key   the new terminal key (EcdsaPrivateKey::Generate())

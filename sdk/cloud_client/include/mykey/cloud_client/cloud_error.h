@@ -34,8 +34,8 @@ enum class CloudErrorCode : uint8_t {
   kCloudUnavailable,      ///< 503 (after the retries): the cloud's store is down
   kUnknownCloudError,     ///< an error status with a code this client does not know
   kBadResponse,           ///< an answer that is not the JSON this call expects
-  kUnreachable,           ///< the request never reached the cloud: nothing happened
-  kOutcomeUnknown,        ///< the answer was lost: RecoverOperation(idempotency_key)
+  kUnreachable,           ///< no answer; for value-moving calls: nothing reached the cloud
+  kOutcomeUnknown,        ///< the answer was lost: GetOperation(idempotency_key)
   kTransport,             ///< another exchange failure (bad URL, body cap, libcurl)
   kTls,                   ///< TLS failed: the cloud's certificate did not verify
 };

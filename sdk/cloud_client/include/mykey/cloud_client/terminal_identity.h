@@ -5,6 +5,7 @@
 // only.
 
 #include <string>
+#include <string_view>
 
 #include "mykey/base/result.h"
 #include "mykey/crypto/ecdsa.h"
@@ -43,5 +44,14 @@ Result<TerminalIdentity> LoadTerminalIdentity(const TerminalIdentityFiles& files
 /// @returns Ok, or kUnavailable (domain kOs, detail errno) when a file
 ///          cannot be written.
 Status SaveTerminalIdentity(const TerminalIdentityFiles& files, const TerminalIdentity& identity);
+
+/// Writes only the key file (as SaveTerminalIdentity() does): before
+/// enrollment, so that a key the cloud accepted is never lost.
+/// @returns Ok, or kUnavailable (domain kOs).
+Status SaveTerminalKey(const TerminalIdentityFiles& files, const crypto::EcdsaPrivateKey& key);
+
+/// Writes only the terminal id file (mode 0600, synced, renamed).
+/// @returns Ok, or kUnavailable (domain kOs).
+Status SaveTerminalId(const TerminalIdentityFiles& files, std::string_view terminal_id);
 
 }  // namespace mykey::cloud_client
