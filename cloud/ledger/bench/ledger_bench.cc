@@ -21,6 +21,7 @@
 #include "mykey/ledger/ledger_routes.h"
 #include "mykey/ledger/ledger_schema.h"
 #include "mykey/ledger/ledger_service.h"
+#include "mykey/registry/mykey_id.h"
 #include "mykey/sqlite_store/sqlite_store.h"
 #include "mykey/store/migrations.h"
 
@@ -147,9 +148,14 @@ Figures Drive(int threads, double seconds, Op op) {
   return f;
 }
 
+// A valid MyKey ID per holder number: 'H' and 7 symbols of the ID alphabet.
 std::string HolderOf(int t, int64_t i, int holders) {
-  char id[16];
-  std::snprintf(id, sizeof id, "H%07d", static_cast<int>((t * 7919 + i) % holders));
+  int64_t n = (t * 7919 + i) % holders;
+  std::string id = "H";
+  for (int k = 0; k < 7; ++k) {
+    id.push_back(kMyKeyIdAlphabet[static_cast<size_t>(n % 31)]);
+    n /= 31;
+  }
   return id;
 }
 

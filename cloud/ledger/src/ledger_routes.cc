@@ -6,6 +6,7 @@
 #include "codec.h"
 #include "mykey/api/json_body.h"
 #include "mykey/json/json.h"
+#include "mykey/registry/mykey_id.h"
 
 namespace mykey::cloud {
 

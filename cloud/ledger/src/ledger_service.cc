@@ -8,6 +8,7 @@
 #include "codec.h"
 #include "ledger_store.h"
 #include "mykey/crypto/sha256.h"
+#include "mykey/registry/mykey_id.h"
 
 namespace mykey::cloud {
 
@@ -372,13 +373,6 @@ std::string IdempotencyScopeOf(const Caller& caller) {
   return "admin";
 }
 
-bool IsValidMyKeyId(std::string_view mykey_id) noexcept {
-  if (mykey_id.size() != 8) return false;
-  return std::all_of(mykey_id.begin(), mykey_id.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-  });
-}
-
 bool IsValidIdempotencyKey(std::string_view key) noexcept {
   if (key.empty() || key.size() > 255) return false;
   return std::all_of(key.begin(), key.end(), [](char c) { return c > ' ' && c < 0x7f; });
@@ -413,7 +407,8 @@ Result<GrantResult> LedgerService::Grant(const Caller& caller, const GrantReques
   }
   MYKEY_TRY(CheckKey(request.idempotency_key));
   MYKEY_TRY(CheckAmount(request.amount));
-  if (!IsValidMyKeyId(request.mykey_id)) return Invalid("a MyKey ID has 8 letters or digits");
+  if (!IsValidMyKeyId(request.mykey_id))
+    return Invalid("not a MyKey ID (8 symbols, no look-alikes)");
   if (request.department.empty() || request.department.size() > 100) {
     return Invalid("a department has 1..100 bytes");
   }
@@ -479,7 +474,8 @@ Result<Redemption> LedgerService::Redeem(const Caller& caller, const RedemptionR
   MYKEY_ASSIGN_OR_RETURN(int64_t merchant_id, MerchantOf(caller));
   MYKEY_TRY(CheckKey(request.idempotency_key));
   MYKEY_TRY(CheckAmount(request.amount));
-  if (!IsValidMyKeyId(request.mykey_id)) return Invalid("a MyKey ID has 8 letters or digits");
+  if (!IsValidMyKeyId(request.mykey_id))
+    return Invalid("not a MyKey ID (8 symbols, no look-alikes)");
   const std::string scope = IdempotencyScopeOf(caller);
   const Bytes hash = Canonical("redemption")
                          .Add(merchant_id)
@@ -813,7 +809,7 @@ Result<std::vector<ProgrammeBalance>> LedgerService::Balances(const Caller& call
     if (!municipality) return NotAllowed("this operator may not read balances");
     only_municipality = *municipality;
   }
-  if (!IsValidMyKeyId(mykey_id)) return Invalid("a MyKey ID has 8 letters or digits");
+  if (!IsValidMyKeyId(mykey_id)) return Invalid("not a MyKey ID (8 symbols, no look-alikes)");
   std::vector<ProgrammeBalance> out;
   const Status status =
       store_.WithTransaction(TransactionMode::kReadOnly, [&](Transaction& tx) -> Status {

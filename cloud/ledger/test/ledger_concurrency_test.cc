@@ -15,7 +15,7 @@ TEST_CASE("Concurrent grants, redemptions, holds, refunds and sweeps keep the le
   LedgerFixture f(LedgerOptions{}, /*connections=*/8);
   constexpr int kThreads = 8;
   constexpr int kRounds = 40;
-  const std::vector<std::string> holders = {"HOLDER01", "HOLDER02", "HOLDER03"};
+  const std::vector<std::string> holders = {"HPLDER23", "HPLDER24", "HPLDER25"};
   // Each holder starts with a little, so redemptions race for the same lots.
   for (const std::string& holder : holders) f.GrantPoints("seed-" + holder, holder, f.health, 50);
 
@@ -93,7 +93,7 @@ TEST_CASE("Concurrent grants, redemptions, holds, refunds and sweeps keep the le
 TEST_CASE("Concurrent expiry sweeps expire each lot once") {
   LedgerFixture f;
   for (int i = 0; i < 60; ++i) {
-    f.GrantPoints("g" + std::to_string(i), "HOLDER0" + std::to_string(i % 5), f.health, 10, 1);
+    f.GrantPoints("g" + std::to_string(i), "HPLDER2" + std::to_string(i % 5 + 2), f.health, 10, 1);
   }
   f.now += 2 * kDayMs;
   std::atomic<int64_t> items{0}, points{0};

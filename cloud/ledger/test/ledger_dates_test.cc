@@ -30,14 +30,6 @@ TEST_CASE("The Japan day of an instant turns at 15:00 UTC") {
   CHECK(JapanDayOf(*JapanDayEndMs("2024-02-29") - 1) == "2024-02-29");
 }
 
-TEST_CASE("MyKey IDs are 8 letters or digits") {
-  CHECK(IsValidMyKeyId("AB12CD34"));
-  CHECK(IsValidMyKeyId("abcdefgh"));
-  CHECK_FALSE(IsValidMyKeyId("AB12CD3"));
-  CHECK_FALSE(IsValidMyKeyId("AB12CD345"));
-  CHECK_FALSE(IsValidMyKeyId("AB12-D34"));
-}
-
 TEST_CASE("Idempotency keys are 1..255 printable ASCII characters") {
   CHECK(IsValidIdempotencyKey("a"));
   CHECK(IsValidIdempotencyKey("terminal-7/op:2026-04-01#12"));

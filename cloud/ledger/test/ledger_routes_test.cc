@@ -53,7 +53,7 @@ struct LedgerServer {
 
   RawResponse Grant(const std::string& key, int64_t amount, const std::string& expires_on) {
     return Call("chiyoda", "POST", "/v1/grants",
-                R"({"mykey_id":"AB12CD34","programme_id":1,"amount":)" + std::to_string(amount) +
+                R"({"mykey_id":"AB23CD45","programme_id":1,"amount":)" + std::to_string(amount) +
                     R"(,"expires_on":")" + expires_on +
                     R"(","department":"健康福祉部","reason":"health checkup"})",
                 {{"Idempotency-Key", key}});
@@ -94,7 +94,7 @@ TEST_CASE("POST /v1/grants grants points and replays the original answer for the
   CHECK(replay.headers.Get("Idempotent-Replayed") == "true");
 
   CheckError(s.Grant("grant-1", 501, "2026-06-30"), 422, "idempotency_key_reuse");
-  CHECK(s.f.BalanceOf("AB12CD34", s.f.health) == 500);
+  CHECK(s.f.BalanceOf("AB23CD45", s.f.health) == 500);
 }
 
 TEST_CASE("POST /v1/grants validates its body strictly") {
@@ -102,7 +102,7 @@ TEST_CASE("POST /v1/grants validates its body strictly") {
   CheckError(s.Grant("", 5, "2026-06-30"), 400, "invalid_field");
   CheckError(
       s.Call("chiyoda", "POST", "/v1/grants",
-             R"({"mykey_id":"AB12CD34","programme_id":1,"amount":5,"expires_on":"2026-06-30",)"
+             R"({"mykey_id":"AB23CD45","programme_id":1,"amount":5,"expires_on":"2026-06-30",)"
              R"("department":"d","reason":"r","colour":"red"})",
              {{"Idempotency-Key", "k"}}),
       400, "unknown_field");
@@ -112,7 +112,7 @@ TEST_CASE("POST /v1/grants validates its body strictly") {
   CheckError(s.Call("chiyoda", "POST", "/v1/grants", "{not json", {{"Idempotency-Key", "k"}}), 400,
              "invalid_json");
   CheckError(s.Call("chiyoda", "POST", "/v1/grants",
-                    R"({"idempotency_key":"a","mykey_id":"AB12CD34","programme_id":1,"amount":5,)"
+                    R"({"idempotency_key":"a","mykey_id":"AB23CD45","programme_id":1,"amount":5,)"
                     R"("expires_on":"2026-06-30","department":"d","reason":"r"})",
                     {{"Idempotency-Key", "b"}}),
              400, "invalid_field");
@@ -120,17 +120,17 @@ TEST_CASE("POST /v1/grants validates its body strictly") {
 
 TEST_CASE("Ledger routes refuse missing credentials, other scopes and terminals granting") {
   LedgerServer s;
-  CheckError(s.Call("nobody", "GET", "/v1/holders/AB12CD34/balances"), 401, "unauthenticated");
-  CheckError(s.Call("revoked", "GET", "/v1/holders/AB12CD34/balances"), 403, "forbidden");
+  CheckError(s.Call("nobody", "GET", "/v1/holders/AB23CD45/balances"), 401, "unauthenticated");
+  CheckError(s.Call("revoked", "GET", "/v1/holders/AB23CD45/balances"), 403, "forbidden");
   CheckError(
       s.Call("shop", "POST", "/v1/grants",
-             R"({"mykey_id":"AB12CD34","programme_id":1,"amount":5,"expires_on":"2026-06-30",)"
+             R"({"mykey_id":"AB23CD45","programme_id":1,"amount":5,"expires_on":"2026-06-30",)"
              R"("department":"d","reason":"r"})",
              {{"Idempotency-Key", "k"}}),
       403, "forbidden");
   CheckError(
       s.Call("osaka", "POST", "/v1/grants",
-             R"({"mykey_id":"AB12CD34","programme_id":1,"amount":5,"expires_on":"2026-06-30",)"
+             R"({"mykey_id":"AB23CD45","programme_id":1,"amount":5,"expires_on":"2026-06-30",)"
              R"("department":"d","reason":"r"})",
              {{"Idempotency-Key", "k"}}),
       403, "forbidden");
@@ -142,7 +142,7 @@ TEST_CASE("A terminal redeems, holds, captures, voids and refunds over HTTP") {
   LedgerServer s;
   REQUIRE(s.Grant("g", 1000, "2026-06-30").status == 201);
   const RawResponse redeemed = s.Call("shop", "POST", "/v1/redemptions",
-                                      R"({"mykey_id":"AB12CD34","programme_id":1,"amount":300})",
+                                      R"({"mykey_id":"AB23CD45","programme_id":1,"amount":300})",
                                       {{"Idempotency-Key", "r1"}});
   INFO(redeemed.body);
   REQUIRE(redeemed.status == 201);
@@ -154,7 +154,7 @@ TEST_CASE("A terminal redeems, holds, captures, voids and refunds over HTTP") {
 
   const RawResponse held = s.Call(
       "shop", "POST", "/v1/redemptions",
-      R"({"mykey_id":"AB12CD34","programme_id":1,"amount":100,"hold":true,"idempotency_key":"h1"})");
+      R"({"mykey_id":"AB23CD45","programme_id":1,"amount":100,"hold":true,"idempotency_key":"h1"})");
   REQUIRE(held.status == 201);
   const std::string hold_id = std::to_string(BodyOf(held)["redemption_id"].get<int64_t>());
   CHECK(BodyOf(held)["state"] == "held");
@@ -189,16 +189,16 @@ TEST_CASE("Redemption refusals map to the API's error codes") {
   LedgerServer s;
   REQUIRE(s.Grant("g", 100, "2026-06-30").status == 201);
   CheckError(s.Call("shop", "POST", "/v1/redemptions",
-                    R"({"mykey_id":"AB12CD34","programme_id":1,"amount":101})",
+                    R"({"mykey_id":"AB23CD45","programme_id":1,"amount":101})",
                     {{"Idempotency-Key", "r1"}}),
              409, "conflict", "insufficient_balance");
   CheckError(
       s.Call("stand", "POST", "/v1/redemptions",
-             R"({"mykey_id":"AB12CD34","programme_id":1,"amount":1})", {{"Idempotency-Key", "r1"}}),
+             R"({"mykey_id":"AB23CD45","programme_id":1,"amount":1})", {{"Idempotency-Key", "r1"}}),
       403, "forbidden", "programme_not_accepted");
   CheckError(
       s.Call("shop", "POST", "/v1/redemptions",
-             R"({"mykey_id":"AB12CD34","programme_id":9,"amount":1})", {{"Idempotency-Key", "r1"}}),
+             R"({"mykey_id":"AB23CD45","programme_id":9,"amount":1})", {{"Idempotency-Key", "r1"}}),
       404, "not_found", "unknown_programme");
   CheckError(
       s.Call("shop", "POST", "/v1/redemptions",
@@ -206,7 +206,7 @@ TEST_CASE("Redemption refusals map to the API's error codes") {
       400, "invalid_field");
   CheckError(
       s.Call("chiyoda", "POST", "/v1/redemptions",
-             R"({"mykey_id":"AB12CD34","programme_id":1,"amount":1})", {{"Idempotency-Key", "r1"}}),
+             R"({"mykey_id":"AB23CD45","programme_id":1,"amount":1})", {{"Idempotency-Key", "r1"}}),
       403, "forbidden");
   const std::string metrics = s.api->metrics().Render();
   CHECK(metrics.find("mykey_ledger_operations_total{operation=\"redemption\","
@@ -217,7 +217,7 @@ TEST_CASE("GET /v1/operations/{key} answers a lost response for its caller only"
   LedgerServer s;
   REQUIRE(s.Grant("g", 100, "2026-06-30").status == 201);
   const RawResponse redeemed = s.Call("shop", "POST", "/v1/redemptions",
-                                      R"({"mykey_id":"AB12CD34","programme_id":1,"amount":10})",
+                                      R"({"mykey_id":"AB23CD45","programme_id":1,"amount":10})",
                                       {{"Idempotency-Key", "lost-1"}});
   REQUIRE(redeemed.status == 201);
   const RawResponse found = s.Call("shop", "GET", "/v1/operations/lost-1");
@@ -236,7 +236,7 @@ TEST_CASE("GET balances lists the programmes with their lots") {
   LedgerServer s;
   REQUIRE(s.Grant("g1", 100, "2026-06-30").status == 201);
   REQUIRE(s.Grant("g2", 40, "2026-05-31").status == 201);
-  const RawResponse response = s.Call("shop", "GET", "/v1/holders/AB12CD34/balances");
+  const RawResponse response = s.Call("shop", "GET", "/v1/holders/AB23CD45/balances");
   INFO(response.body);
   REQUIRE(response.status == 200);
   const json::Json body = BodyOf(response);
@@ -255,7 +255,7 @@ TEST_CASE("Reports come as CSV; sweeps and reconciliation are the admin's") {
   LedgerServer s;
   REQUIRE(s.Grant("g", 100, "2026-06-30").status == 201);
   REQUIRE(s.Call("shop", "POST", "/v1/redemptions",
-                 R"({"mykey_id":"AB12CD34","programme_id":1,"amount":30})",
+                 R"({"mykey_id":"AB23CD45","programme_id":1,"amount":30})",
                  {{"Idempotency-Key", "r1"}})
               .status == 201);
   const RawResponse settlement = s.Call(

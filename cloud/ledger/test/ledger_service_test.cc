@@ -8,7 +8,7 @@ namespace {
 
 using namespace ledger_testing;  // NOLINT(google-build-using-namespace): test fixture
 
-constexpr const char* kHolder = "AB12CD34";
+constexpr const char* kHolder = "AB23CD45";
 constexpr const char* kOther = "ZZ99YY88";
 
 RedemptionRequest Redeem(const std::string& key, int64_t programme, int64_t amount,

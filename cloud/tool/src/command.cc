@@ -3,13 +3,21 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <charconv>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "mykey/api/cloud_api.h"
+#include "mykey/auth/auth_routes.h"
+#include "mykey/auth/auth_schema.h"
 #include "mykey/base/log.h"
 #include "mykey/cloud_tool/auth_admin.h"
 #include "mykey/cloud_tool/cloud_keys.h"
@@ -17,6 +25,12 @@
 #include "mykey/crypto/random.h"
 #include "mykey/http_server/http_server.h"
 #include "mykey/json/json.h"
+#include "mykey/ledger/ledger_routes.h"
+#include "mykey/ledger/ledger_schema.h"
+#include "mykey/ledger/ledger_service.h"
+#include "mykey/registry/registry.h"
+#include "mykey/registry/routes.h"
+#include "mykey/registry/schema.h"
 #include "mykey/scheme/municipalities.h"
 #include "mykey/sqlite_store/sqlite_store.h"
 #include "mykey/store/migrations.h"
@@ -35,7 +49,7 @@ commands:
         the cloud's ECDSA P-256 keys (voucher signing, terminal session);
         safe to run again: it migrates and keeps existing keys
   serve [--config FILE] [--listen ADDR:PORT] [--store PATH] [--threads N]
-        [--log-level LEVEL]
+        [--log-level LEVEL] [--jpki-auth-ca DIR]
         serve the HTTP API until SIGTERM or SIGINT, then finish the requests
         in flight and exit
   admin backup --store PATH --to FILE       online backup of the store
@@ -161,6 +175,108 @@ bool StorePathOf(const Options& options, std::string& path, std::ostream& err) {
   return true;
 }
 
+/// Brings every schema component up to date: the core schema first, then the
+/// domain modules (each numbers its own migrations). @returns one line per
+/// component ("core 1") and the migrations applied in all.
+struct SchemaReport {
+  std::string versions;  ///< "core 1, auth 1, registry 1, ledger 1"
+  int applied = 0;
+};
+
+Result<SchemaReport> MigrateAllComponents(Store& store) {
+  SchemaReport report;
+  const auto add = [&](std::string_view component,
+                       const Result<MigrationReport>& result) -> Status {
+    if (!result) return Fail(result.error());
+    if (!report.versions.empty()) report.versions += ", ";
+    report.versions += std::string(component) + " " + std::to_string(result->to_version);
+    report.applied += result->applied;
+    return Ok();
+  };
+  MYKEY_TRY(add(kCoreSchema, Migrate(store, CloudMigrations())));
+  MYKEY_TRY(add(kAuthSchema, MigrateAuth(store)));
+  MYKEY_TRY(add(kRegistrySchema, Migrate(store, kRegistrySchema, RegistryMigrations())));
+  MYKEY_TRY(add(kLedgerSchema, Migrate(store, kLedgerSchema, LedgerMigrations())));
+  return report;
+}
+
+/// The JPKI user-authentication CA certificates (every generation in
+/// service): each .der or .pem file in `dir` that holds a CA certificate.
+Result<std::vector<Bytes>> LoadAuthCaCertificates(const std::string& dir, std::ostream& err) {
+  std::vector<Bytes> anchors;
+  std::error_code ec;
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const auto ext = entry.path().extension();
+    if (entry.is_regular_file() && (ext == ".der" || ext == ".pem")) files.push_back(entry.path());
+  }
+  if (ec) {
+    err << "mykey-cloud: cannot read the JPKI auth CA directory " << dir << "\n";
+    return Fail(ErrorCode::kNotFound, "JPKI auth CA directory unreadable", ErrorDomain::kOs,
+                ec.value());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto cert = file.extension() == ".pem" ? crypto::Certificate::FromPem(text)
+                                           : crypto::Certificate::FromDer(ViewOf(text));
+    if (!cert) {
+      err << "mykey-cloud: " << file.string() << " is not a certificate\n";
+      return Fail(cert.error());
+    }
+    if (!cert->is_ca()) continue;
+    const Bytes der(cert->der().begin(), cert->der().end());
+    if (std::find(anchors.begin(), anchors.end(), der) == anchors.end()) anchors.push_back(der);
+  }
+  if (anchors.empty()) {
+    err << "mykey-cloud: no CA certificate in " << dir << "\n";
+    return Fail(ErrorCode::kNotFound, "no JPKI auth CA certificate");
+  }
+  return anchors;
+}
+
+/// Runs the ledger's sweeps (expired holds every minute, expired lots every
+/// five) until stopped.
+class LedgerSweeper {
+ public:
+  explicit LedgerSweeper(LedgerService& ledger) : ledger_(ledger), thread_([this] { Run(); }) {}
+  ~LedgerSweeper() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  LedgerSweeper(const LedgerSweeper&) = delete;
+  LedgerSweeper& operator=(const LedgerSweeper&) = delete;
+
+ private:
+  void Run() {
+    std::unique_lock lock(mutex_);
+    for (int minute = 0;; ++minute) {
+      if (wake_.wait_for(lock, std::chrono::minutes(1), [this] { return stop_; })) return;
+      lock.unlock();
+      if (auto holds = ledger_.SweepExpiredHolds(); !holds) {
+        log::Write(log::Level::kError, "ledger", "sweep of expired holds failed");
+      }
+      if (minute % 5 == 4) {
+        if (auto lots = ledger_.SweepExpiredLots(); !lots) {
+          log::Write(log::Level::kError, "ledger", "sweep of expired lots failed");
+        }
+      }
+      lock.lock();
+    }
+  }
+
+  LedgerService& ledger_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
 /// Opens an existing store at the current schema.
 Result<std::unique_ptr<SqliteStore>> OpenInitialisedStore(const std::string& path,
                                                           unsigned connections, std::ostream& err) {
@@ -179,7 +295,7 @@ Result<std::unique_ptr<SqliteStore>> OpenInitialisedStore(const std::string& pat
     err << "mykey-cloud: the store is not initialised: run mykey-cloud init\n";
     return Fail(ErrorCode::kFailedPrecondition, "store not initialised");
   }
-  auto migrated = Migrate(**store, CloudMigrations());
+  auto migrated = MigrateAllComponents(**store);
   if (!migrated) {
     err << "mykey-cloud: cannot bring the store's schema up to date\n";
     return Fail(migrated.error());
@@ -209,10 +325,10 @@ int Init(std::span<const std::string> args, std::ostream& out, std::ostream& err
   store_options.connections = 1;
   auto store = SqliteStore::Open(store_options);
   if (!store) return Report(err, "cannot create the store", store.error());
-  auto report = Migrate(**store, CloudMigrations());
+  auto report = MigrateAllComponents(**store);
   if (!report) return Report(err, "schema migration failed", report.error());
-  out << "store " << config.store_path << ": schema version " << report->to_version << " ("
-      << report->applied << " migration(s) applied)\n";
+  out << "store " << config.store_path << ": schema " << report->versions << " (" << report->applied
+      << " migration(s) applied)\n";
   auto random = crypto::SystemRandom::Create();
   if (!random) return Report(err, "no randomness", random.error());
   auto keys = EnsureCloudKeys(**store, config.KeysDir(), **random);
@@ -226,8 +342,9 @@ int Init(std::span<const std::string> args, std::ostream& out, std::ostream& err
 
 int Serve(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   Options options;
-  if (!ParseOptions(args, {"--config", "--listen", "--store", "--threads", "--log-level"}, {},
-                    options, err)) {
+  if (!ParseOptions(
+          args, {"--config", "--listen", "--store", "--threads", "--log-level", "--jpki-auth-ca"},
+          {}, options, err)) {
     return kCloudExitUsage;
   }
   if (options.help) {
@@ -245,6 +362,7 @@ int Serve(std::span<const std::string> args, std::ostream& out, std::ostream& er
     return kCloudExitUsage;
   }
   if (options.Has("--store")) config.store_path = options.Value("--store");
+  if (options.Has("--jpki-auth-ca")) config.jpki_auth_ca_dir = options.Value("--jpki-auth-ca");
   if (options.Has("--threads")) {
     const std::string text = options.Value("--threads");
     unsigned threads = 0;
@@ -278,6 +396,38 @@ int Serve(std::span<const std::string> args, std::ostream& out, std::ostream& er
   if (!store) return Report(err, "store", store.error());
   const RequestLog request_log;
   CloudApi api(**store, request_log);
+
+  // The domain modules: who calls (auth), the MyKey registry, the ledger.
+  auto auth = CloudAuth::Create(**store, &api.metrics());
+  if (!auth) return Report(err, "auth", auth.error());
+  if (auto added = RegisterAuthRoutes(api.router(), **auth); !added) {
+    return Report(err, "auth routes", added.error());
+  }
+  std::unique_ptr<RegistryService> registry;
+  if (!config.jpki_auth_ca_dir.empty()) {
+    auto anchors = LoadAuthCaCertificates(config.jpki_auth_ca_dir, err);
+    if (!anchors) return Report(err, "JPKI auth CA", anchors.error());
+    RegistryConfig registry_config;
+    registry_config.auth_ca_certificates = std::move(*anchors);
+    auto created = RegistryService::Create(**store, std::move(registry_config));
+    if (!created) return Report(err, "registry", created.error());
+    registry = std::move(*created);
+    if (auto added = RegisterRegistryRoutes(api.router(), *registry, (*auth)->authenticator(),
+                                            &api.metrics());
+        !added) {
+      return Report(err, "registry routes", added.error());
+    }
+  } else {
+    err << "mykey-cloud: no JPKI auth CA configured (jpki_auth_ca_dir): card authentication "
+           "and the MyKey registry routes are off\n";
+  }
+  LedgerService ledger(**store);
+  if (auto added =
+          RegisterLedgerRoutes(api.router(), ledger, (*auth)->authenticator(), &api.metrics());
+      !added) {
+    return Report(err, "ledger routes", added.error());
+  }
+  LedgerSweeper sweeper(ledger);
 
   http::HttpServerOptions server_options;
   server_options.listen_address = config.listen_address;

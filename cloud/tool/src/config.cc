@@ -66,6 +66,7 @@ Status LoadConfigFile(const std::string& path, CloudConfig& config, std::string&
   const auto key = body->OptionalString("tls_private_key");
   const auto allow_plain = body->OptionalBoolean("allow_plain_http_off_loopback");
   const auto level = body->OptionalString("log_level");
+  const auto jpki_ca = body->OptionalString("jpki_auth_ca_dir");
   if (auto error = body->Finish()) {
     error_text = path + ": " + error->message();
     return Fail(ErrorCode::kInvalidArgument, "bad config file");
@@ -84,6 +85,7 @@ Status LoadConfigFile(const std::string& path, CloudConfig& config, std::string&
   if (cert) config.tls_certificate_file = *cert;
   if (key) config.tls_private_key_file = *key;
   if (allow_plain) config.allow_plain_http_off_loopback = *allow_plain;
+  if (jpki_ca) config.jpki_auth_ca_dir = *jpki_ca;
   if (level && !log::ParseLevel(*level, config.log_level)) {
     error_text = path + ": log_level must be trace, debug, info, warning, error or off";
     return Fail(ErrorCode::kInvalidArgument, "bad config file");

@@ -312,9 +312,6 @@ class LedgerService {
 /// "provider:<id>", "partner:<id>", "admin".
 std::string IdempotencyScopeOf(const Caller& caller);
 
-/// True for 8 ASCII letters or digits.
-bool IsValidMyKeyId(std::string_view mykey_id) noexcept;
-
 /// True for 1..255 printable ASCII characters (no space).
 bool IsValidIdempotencyKey(std::string_view key) noexcept;
 

@@ -25,6 +25,9 @@ struct CloudConfig {
   std::string tls_private_key_file;
   bool allow_plain_http_off_loopback = false;
   log::Level log_level = log::Level::kInfo;  ///< info and below write the request log
+  /// A directory of the JPKI user-authentication CA certificates (.der/.pem,
+  /// every generation in service); empty: the registry's card routes are off.
+  std::string jpki_auth_ca_dir;
 
   /// keys_dir, or `<store_path>.keys` when it is empty.
   std::string KeysDir() const;
@@ -37,7 +40,8 @@ Status ParseListen(std::string_view text, CloudConfig& config);
 /// Applies a JSON config file over `config`. Members: listen, store, keys_dir,
 /// threads, connection_limit, connection_timeout_s, max_body_bytes,
 /// shutdown_grace_ms, tls_certificate, tls_private_key,
-/// allow_plain_http_off_loopback, log_level. Unknown members are refused.
+/// allow_plain_http_off_loopback, log_level, jpki_auth_ca_dir. Unknown members
+/// are refused.
 /// @param error_text receives a human explanation on failure
 /// @returns kNotFound if the file cannot be read; kInvalidArgument for bad
 ///          JSON, an unknown member or a bad value.
