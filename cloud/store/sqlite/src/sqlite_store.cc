@@ -234,6 +234,11 @@ Result<std::unique_ptr<Connection>> OpenConnection(const std::string& path, bool
 namespace internal {
 struct SqliteConnectionPool {
   SqliteStoreOptions options;
+  // SQLite has one writer at a time. Writers of this process queue here
+  // instead of in SQLite's busy handler, which sleeps and retries and gave
+  // p99 latencies of seconds with many writer threads; other processes
+  // still meet the busy timeout.
+  std::mutex writer;
   std::mutex mu;
   std::condition_variable cv;
   std::vector<std::unique_ptr<Connection>> all;
@@ -271,8 +276,13 @@ class SqliteTransaction final : public Transaction {
   }
 
   Status Begin(TransactionMode mode) {
-    MYKEY_TRY(connection_.Run(mode == TransactionMode::kReadWrite ? "BEGIN IMMEDIATE" : "BEGIN", {},
-                              nullptr, nullptr));
+    if (mode == TransactionMode::kReadWrite) write_lock_ = std::unique_lock(pool_.writer);
+    Status begun = connection_.Run(
+        mode == TransactionMode::kReadWrite ? "BEGIN IMMEDIATE" : "BEGIN", {}, nullptr, nullptr);
+    if (!begun) {
+      if (write_lock_.owns_lock()) write_lock_.unlock();
+      return begun;
+    }
     open_ = true;
     return Ok();
   }
@@ -284,6 +294,7 @@ class SqliteTransaction final : public Transaction {
       return status;
     }
     open_ = false;
+    if (write_lock_.owns_lock()) write_lock_.unlock();
     return Ok();
   }
   void Rollback() {
@@ -291,6 +302,7 @@ class SqliteTransaction final : public Transaction {
       (void)connection_.Run("ROLLBACK", {}, nullptr, nullptr);
     }
     open_ = false;
+    if (write_lock_.owns_lock()) write_lock_.unlock();
   }
 
  private:
@@ -312,6 +324,7 @@ class SqliteTransaction final : public Transaction {
 
   Pool& pool_;
   Connection& connection_;
+  std::unique_lock<std::mutex> write_lock_;  // held from BEGIN IMMEDIATE to its end
   bool open_ = false;
 };
 
