@@ -19,10 +19,19 @@
 #include "mykey/json/json.h"
 #include "mykey/sqlite_store/sqlite_store.h"
 #include "mykey/store/migrations.h"
+#include "options.h"
 
 namespace mykey::cloud {
 
 namespace {
+
+// The admin commands all take --store and --config.
+bool ParseAdminOptions(std::span<const std::string> args, std::set<std::string_view> value_names,
+                       std::set<std::string_view> flag_names, Options& options, std::ostream& err) {
+  value_names.insert("--store");
+  value_names.insert("--config");
+  return ParseOptions(args, std::move(value_names), std::move(flag_names), options, err);
+}
 
 constexpr std::string_view kTokenUsage =
     R"(usage: mykey-cloud admin token create --store PATH --scope SCOPE [--name NAME] [--json]
@@ -51,75 +60,6 @@ constexpr std::string_view kTerminalUsage =
 
 A suspended terminal's requests are refused (403) from its next request on.
 )";
-
-struct Options {
-  std::map<std::string, std::string, std::less<>> values;
-  std::set<std::string, std::less<>> flags;
-  bool help = false;
-
-  std::string Value(std::string_view name) const {
-    auto it = values.find(name);
-    return it == values.end() ? std::string() : it->second;
-  }
-  bool Has(std::string_view name) const { return values.contains(name) || flags.contains(name); }
-};
-
-bool ParseOptions(std::span<const std::string> args, std::set<std::string_view> value_names,
-                  std::set<std::string_view> flag_names, Options& options, std::ostream& err) {
-  value_names.insert("--store");
-  value_names.insert("--config");
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string_view arg = args[i];
-    if (arg == "--help" || arg == "-h") {
-      options.help = true;
-      continue;
-    }
-    if (!arg.starts_with("--")) {
-      err << "mykey-cloud: unexpected argument '" << arg << "'\n";
-      return false;
-    }
-    std::string name(arg);
-    std::optional<std::string> value;
-    if (const size_t eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name.resize(eq);
-    }
-    if (flag_names.contains(name) && !value) {
-      options.flags.insert(name);
-    } else if (value_names.contains(name)) {
-      if (!value) {
-        if (i + 1 >= args.size()) {
-          err << "mykey-cloud: " << name << " needs a value\n";
-          return false;
-        }
-        value = args[++i];
-      }
-      options.values[name] = *value;
-    } else {
-      err << "mykey-cloud: unknown option " << name << "\n";
-      return false;
-    }
-  }
-  return true;
-}
-
-int ExitCodeFor(const Error& error) {
-  switch (error.code()) {
-    case ErrorCode::kInvalidArgument: return kCloudExitUsage;
-    case ErrorCode::kUnavailable:
-    case ErrorCode::kAborted:
-    case ErrorCode::kResourceExhausted: return kCloudExitUnavailable;
-    case ErrorCode::kAlreadyExists: return kCloudExitConflict;
-    case ErrorCode::kNotFound: return kCloudExitNotFound;
-    case ErrorCode::kFailedPrecondition: return kCloudExitSchema;
-    default: return kCloudExitFailure;
-  }
-}
-
-int Report(std::ostream& err, std::string_view what, const Error& error) {
-  err << "mykey-cloud: " << what << ": " << error.ToString() << "\n";
-  return ExitCodeFor(error);
-}
 
 /// Opens an initialised store and brings the core and auth schemas up to
 /// date. Prints why it could not.
@@ -181,13 +121,13 @@ int Token(std::span<const std::string> args, std::ostream& out, std::ostream& er
   const std::string_view action = args.empty() ? "" : std::string_view(args[0]);
   Options options;
   if (action == "create") {
-    if (!ParseOptions(args.subspan(1), {"--scope", "--name"}, {"--json"}, options, err)) {
+    if (!ParseAdminOptions(args.subspan(1), {"--scope", "--name"}, {"--json"}, options, err)) {
       return kCloudExitUsage;
     }
   } else if (action == "list") {
-    if (!ParseOptions(args.subspan(1), {}, {"--json"}, options, err)) return kCloudExitUsage;
+    if (!ParseAdminOptions(args.subspan(1), {}, {"--json"}, options, err)) return kCloudExitUsage;
   } else if (action == "revoke") {
-    if (!ParseOptions(args.subspan(1), {"--id"}, {}, options, err)) return kCloudExitUsage;
+    if (!ParseAdminOptions(args.subspan(1), {"--id"}, {}, options, err)) return kCloudExitUsage;
   } else if (action == "--help" || action == "-h") {
     out << kTokenUsage;
     return kCloudExitOk;
@@ -281,9 +221,10 @@ int EnrollmentCode(std::span<const std::string> args, std::ostream& out, std::os
     return kCloudExitUsage;
   }
   Options options;
-  if (!ParseOptions(args.subspan(1),
-                    {"--site-kind", "--site-id", "--provider-id", "--municipality", "--ttl-hours"},
-                    {"--json"}, options, err)) {
+  if (!ParseAdminOptions(
+          args.subspan(1),
+          {"--site-kind", "--site-id", "--provider-id", "--municipality", "--ttl-hours"},
+          {"--json"}, options, err)) {
     return kCloudExitUsage;
   }
   if (options.help) {
@@ -338,9 +279,9 @@ int Terminal(std::span<const std::string> args, std::ostream& out, std::ostream&
   const std::string_view action = args.empty() ? "" : std::string_view(args[0]);
   Options options;
   if (action == "list") {
-    if (!ParseOptions(args.subspan(1), {}, {"--json"}, options, err)) return kCloudExitUsage;
+    if (!ParseAdminOptions(args.subspan(1), {}, {"--json"}, options, err)) return kCloudExitUsage;
   } else if (action == "suspend" || action == "resume") {
-    if (!ParseOptions(args.subspan(1), {"--id"}, {}, options, err)) return kCloudExitUsage;
+    if (!ParseAdminOptions(args.subspan(1), {"--id"}, {}, options, err)) return kCloudExitUsage;
   } else if (action == "--help" || action == "-h") {
     out << kTerminalUsage;
     return kCloudExitOk;
