@@ -129,6 +129,9 @@ ApiReply PostGrant(Context& c, RouteContext& route) {
   request.reason = body.String("reason", {1, 200});
   if (auto error = body.Finish()) return *error;
   MYKEY_API_ASSIGN_OR_RETURN(request.idempotency_key, KeyOf(route, body_key));
+  if (!IsValidMyKeyId(request.mykey_id)) {
+    return ApiError::InvalidField("mykey_id", "must be a MyKey ID (8 symbols, no look-alikes)");
+  }
   auto expires = JapanDayEndMs(expires_on);
   if (!expires) return ApiError::InvalidField("expires_on", "must be a day YYYY-MM-DD");
   request.expires_at_ms = *expires;

@@ -109,6 +109,14 @@ TEST_CASE("POST /v1/grants validates its body strictly") {
   CheckError(s.Grant("k", 0, "2026-06-30"), 400, "invalid_field");
   CheckError(s.Grant("k", 5, "2026-02-30"), 400, "invalid_field");
   CheckError(s.Grant("k", 5, "2020-01-01"), 400, "invalid_field");
+  // A MyKey ID with a look-alike (1) is named as the bad field, not the expiry.
+  const RawResponse lookalike =
+      s.Call("chiyoda", "POST", "/v1/grants",
+             R"({"mykey_id":"AB12CD34","programme_id":1,"amount":5,"expires_on":"2099-06-30",)"
+             R"("department":"d","reason":"r"})",
+             {{"Idempotency-Key", "k2"}});
+  CheckError(lookalike, 400, "invalid_field");
+  CHECK(BodyOf(lookalike)["error"]["field"] == "mykey_id");
   CheckError(s.Call("chiyoda", "POST", "/v1/grants", "{not json", {{"Idempotency-Key", "k"}}), 400,
              "invalid_json");
   CheckError(s.Call("chiyoda", "POST", "/v1/grants",

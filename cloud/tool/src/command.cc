@@ -61,6 +61,8 @@ commands:
   admin token create|list|revoke            operator API tokens
   admin enrollment-code create              one-time terminal enrollment codes
   admin terminal list|suspend|resume        enrolled terminals
+  admin crl import --store PATH --jpki-auth-ca DIR --file CRL.der
+        import the daily JPKI CRL (signature verified) into the registry
 
 Every command takes --help. Admin commands take --config FILE instead of
 --store to use the store of a serve config.
@@ -457,6 +459,77 @@ int AdminMunicipality(std::span<const std::string> args, std::ostream& out, std:
   return kCloudExitUsage;
 }
 
+/// `admin crl import`: the daily JPKI CRL (DER), its signature verified
+/// against the configured auth CA generations, into the registry's revoked
+/// serials and the revocation feed.
+int AdminCrl(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
+  const std::string_view action = args.empty() ? "" : std::string_view(args[0]);
+  if (action != "import") {
+    if (action == "--help" || action == "-h") {
+      out << "usage: mykey-cloud admin crl import --store PATH --jpki-auth-ca DIR --file CRL.der\n";
+      return kCloudExitOk;
+    }
+    err << "mykey-cloud: admin crl import ...\n";
+    return kCloudExitUsage;
+  }
+  Options options;
+  if (!ParseOptions(args.subspan(1), {"--store", "--config", "--jpki-auth-ca", "--file"},
+                    {"--json"}, options, err)) {
+    return kCloudExitUsage;
+  }
+  if (options.help) {
+    out << "usage: mykey-cloud admin crl import --store PATH --jpki-auth-ca DIR --file CRL.der\n"
+           "       [--json]\n\n"
+           "Imports a JPKI CRL (DER). Its signature must verify with one of the auth CA\n"
+           "certificates in DIR (every generation in service); the serials it lists are\n"
+           "refused at card authentication from now on and published in the revocation\n"
+           "feed. Safe to repeat: known serials are kept, new ones added.\n";
+    return kCloudExitOk;
+  }
+  std::string path;
+  if (!StorePathOf(options, path, err)) return kCloudExitUsage;
+  std::string ca_dir = options.Value("--jpki-auth-ca");
+  if (ca_dir.empty() && options.Has("--config")) {
+    CloudConfig config;
+    std::string error_text;
+    if (!LoadConfigFile(options.Value("--config"), config, error_text)) {
+      err << "mykey-cloud: " << error_text << "\n";
+      return kCloudExitUsage;
+    }
+    ca_dir = config.jpki_auth_ca_dir;
+  }
+  if (ca_dir.empty() || options.Value("--file").empty()) {
+    err << "mykey-cloud: crl import needs --jpki-auth-ca DIR and --file CRL.der\n";
+    return kCloudExitUsage;
+  }
+  std::ifstream in(options.Value("--file"), std::ios::binary);
+  if (!in) {
+    err << "mykey-cloud: cannot read " << options.Value("--file") << "\n";
+    return kCloudExitNotFound;
+  }
+  const Bytes der((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto anchors = LoadAuthCaCertificates(ca_dir, err);
+  if (!anchors) return ExitCodeFor(anchors.error());
+  auto store = OpenInitialisedStore(path, 1, err);
+  if (!store) return Report(err, "store", store.error());
+  RegistryConfig registry_config;
+  registry_config.auth_ca_certificates = std::move(*anchors);
+  auto registry = RegistryService::Create(**store, std::move(registry_config));
+  if (!registry) return Report(err, "registry", registry.error());
+  auto report = (*registry)->ImportCrl(der);
+  if (!report) return Report(err, "crl import", report.error());
+  if (options.Has("--json")) {
+    json::Json result = {{"listed", report->listed},
+                         {"added", report->added},
+                         {"last_sequence", report->last_sequence}};
+    out << json::Dump(result) << "\n";
+  } else {
+    out << "CRL imported: " << report->listed << " serials listed, " << report->added
+        << " new; revocation feed at " << report->last_sequence << "\n";
+  }
+  return kCloudExitOk;
+}
+
 int Admin(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   const std::string_view topic = args.empty() ? "" : std::string_view(args[0]);
   if (topic == "municipality") return AdminMunicipality(args.subspan(1), out, err);
@@ -508,11 +581,13 @@ int Admin(std::span<const std::string> args, std::ostream& out, std::ostream& er
     out << "store " << path << " restored from " << options.Value("--from") << "\n";
     return kCloudExitOk;
   }
+  if (topic == "crl") return AdminCrl(args.subspan(1), out, err);
   if (topic == "--help" || topic == "-h") {
-    out << "usage: mykey-cloud admin backup|restore|municipality ... (each takes --help)\n";
+    out << "usage: mykey-cloud admin backup|restore|municipality|crl|token|enrollment-code|"
+           "terminal ... (each takes --help)\n";
     return kCloudExitOk;
   }
-  err << "mykey-cloud: admin backup|restore|municipality ...\n";
+  err << "mykey-cloud: admin backup|restore|municipality|crl|token|enrollment-code|terminal ...\n";
   return kCloudExitUsage;
 }
 

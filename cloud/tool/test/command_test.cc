@@ -12,6 +12,7 @@
 #include "mykey/crypto/ecdsa.h"
 #include "mykey/sqlite_store/sqlite_store.h"
 #include "mykey/testing/catch.h"
+#include "mykey/testjpki/test_pki.h"
 
 namespace mykey::cloud {
 namespace {
@@ -182,6 +183,52 @@ TEST_CASE("Admin commands find the store through a serve config") {
   std::ofstream(dir.File("cloud.json")) << R"({"store":")" + store + R"("})";
   CHECK(Cloud({"admin", "municipality", "list", "--config", dir.File("cloud.json")}).code ==
         kCloudExitOk);
+}
+
+}  // namespace
+}  // namespace mykey::cloud
+
+namespace mykey::cloud {
+namespace {
+
+// Writes a test JPKI's auth CAs to `dir`/pki and a CRL listing `serials` to `dir`/crl.der.
+void WriteTestCrl(const testing::TempDir& dir, std::string_view seed,
+                  const std::vector<Bytes>& serials) {
+  auto pki = testjpki::TestPki::Create(seed, {2023});
+  REQUIRE(pki);
+  REQUIRE(pki->Save(dir.File("pki")));
+  testjpki::CrlOptions options;
+  options.this_update = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  options.serials = serials;
+  auto crl = pki->MakeCrl(options);
+  REQUIRE(crl);
+  std::ofstream(dir.File("crl.der"), std::ios::binary)
+      .write(reinterpret_cast<const char*>(crl->data()), static_cast<std::streamsize>(crl->size()));
+}
+
+TEST_CASE("admin crl import verifies the CRL against the JPKI auth CAs and is safe to repeat") {
+  testing::TempDir dir;
+  const std::string store = dir.File("cloud.db");
+  REQUIRE(Cloud({"init", "--store", store}).code == kCloudExitOk);
+  WriteTestCrl(dir, "crl-admin", {Bytes{0x01, 0x02}, Bytes{0x03, 0x04}, Bytes{0x05, 0x06}});
+  const std::vector<std::string> import = {"admin",         "crl",    "import",
+                                           "--store",       store,    "--jpki-auth-ca",
+                                           dir.File("pki"), "--file", dir.File("crl.der")};
+  const Run first = Cloud(import);
+  INFO(first.err);
+  REQUIRE(first.code == kCloudExitOk);
+  CHECK(first.out.find("3 serials listed, 3 new") != std::string::npos);
+  const Run again = Cloud(import);
+  REQUIRE(again.code == kCloudExitOk);
+  CHECK(again.out.find("3 serials listed, 0 new") != std::string::npos);
+
+  // A CRL signed by another CA (same DN, other key) is refused.
+  testing::TempDir other;
+  WriteTestCrl(other, "another-ca", {Bytes{0x07}});
+  const Run foreign = Cloud({"admin", "crl", "import", "--store", store, "--jpki-auth-ca",
+                             dir.File("pki"), "--file", other.File("crl.der")});
+  CHECK(foreign.code != kCloudExitOk);
+  CHECK(Cloud({"admin", "crl", "import", "--store", store}).code == kCloudExitUsage);
 }
 
 }  // namespace
