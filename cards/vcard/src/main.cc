@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "control_command.h"
+#include "mykey/control_channel/line_server.h"
 #include "mykey/jpki_emulator/jpki_card_emulator.h"
 #include "mykey/jpki_emulator/personalisation.h"
 #include "mykey/vpcd/vpcd_bridge.h"
@@ -191,26 +192,6 @@ bool WaitConnected(const hal::VpcdBridge& bridge) {
   return true;
 }
 
-bool WriteAll(int fd, std::string_view text) {
-  while (!text.empty()) {
-    ssize_t n = ::write(fd, text.data(), text.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    text.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-// A control connection: bytes in, whole lines out.
-struct ControlPeer {
-  int in_fd = -1;
-  int out_fd = -1;
-  std::string buffer;
-  bool owned = false;  // close on end (socket clients)
-};
-
 class VirtualCardProgram {
  public:
   VirtualCardProgram(Options options, GuardedCard& card, hal::VpcdBridge& bridge)
@@ -253,66 +234,26 @@ class VirtualCardProgram {
     return "error unknown command";
   }
 
-  // Serves the control channel until quit or a termination signal.
+  // Serves the control channel until quit or a termination signal. End of
+  // file on standard input stops the commands, not the card.
   int Run(int signal_fd, int listen_fd) {
-    std::vector<ControlPeer> peers;
-    if (listen_fd < 0) peers.push_back({STDIN_FILENO, STDOUT_FILENO, {}, false});
-    while (!quit_) {
-      std::vector<pollfd> fds;
-      fds.push_back({signal_fd, POLLIN, 0});
-      if (listen_fd >= 0) fds.push_back({listen_fd, POLLIN, 0});
-      const size_t first_peer = fds.size();
-      for (const ControlPeer& p : peers) fds.push_back({p.in_fd, POLLIN, 0});
-      if (::poll(fds.data(), fds.size(), -1) < 0) {
-        if (errno == EINTR) continue;
-        std::perror("mykey-vcard: poll");
-        return kExitFailure;
-      }
-      if ((fds[0].revents & POLLIN) != 0) return kExitOk;  // SIGINT/SIGTERM
-      // Only the peers that were polled have an entry in fds.
-      const size_t polled = peers.size();
-      if (listen_fd >= 0 && (fds[1].revents & POLLIN) != 0) {
-        int client = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-        if (client >= 0) peers.push_back({client, client, {}, true});
-      }
-      for (size_t i = polled; i-- > 0;) {
-        if ((fds[first_peer + i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
-        if (!ServePeer(peers[i])) {
-          if (peers[i].owned) ::close(peers[i].in_fd);
-          peers.erase(peers.begin() + static_cast<std::ptrdiff_t>(i));
-        }
-        if (quit_) break;
-      }
-    }
-    for (ControlPeer& p : peers) {
-      if (p.owned) ::close(p.in_fd);
+    control::LineServerOptions server;
+    server.signal_fd = signal_fd;
+    server.listen_fd = listen_fd;
+    server.max_line = kMaxLine;
+    const Status served = control::ServeLines(server, [this](std::string_view line, bool& quit) {
+      std::string reply = Execute(line);
+      quit = quit_;
+      return reply;
+    });
+    if (!served) {
+      std::fprintf(stderr, "mykey-vcard: %s\n", served.error().ToString().c_str());
+      return kExitFailure;
     }
     return kExitOk;
   }
 
  private:
-  // Reads what is there and answers every complete line. False when the
-  // peer is done (end of file, error, or an overlong line).
-  bool ServePeer(ControlPeer& peer) {
-    char chunk[1024];
-    ssize_t n = ::read(peer.in_fd, chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR) return true;
-    if (n <= 0) return false;
-    peer.buffer.append(chunk, static_cast<size_t>(n));
-    size_t newline;
-    while ((newline = peer.buffer.find('\n')) != std::string::npos) {
-      std::string line = peer.buffer.substr(0, newline);
-      peer.buffer.erase(0, newline + 1);
-      if (!WriteAll(peer.out_fd, Execute(line) + "\n")) return false;
-      if (quit_) return true;
-    }
-    if (peer.buffer.size() > kMaxLine) {
-      WriteAll(peer.out_fd, "error line too long\n");
-      return false;
-    }
-    return true;
-  }
-
   Options options_;
   GuardedCard& card_;
   hal::VpcdBridge& bridge_;
@@ -320,27 +261,13 @@ class VirtualCardProgram {
 };
 
 int ListenUnix(const std::string& path) {
-  sockaddr_un address{};
-  if (path.size() >= sizeof address.sun_path) {
-    std::fprintf(stderr, "mykey-vcard: control socket path too long\n");
-    return -1;
-  }
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    std::perror("mykey-vcard: socket");
-    return -1;
-  }
-  address.sun_family = AF_UNIX;
-  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-  ::unlink(path.c_str());  // a stale socket of an earlier run
-  if (::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
-      ::listen(fd, 4) != 0) {
+  auto fd = control::ListenUnixSocket(path);
+  if (!fd) {
     std::fprintf(stderr, "mykey-vcard: cannot listen on %s: %s\n", path.c_str(),
-                 std::strerror(errno));
-    ::close(fd);
+                 fd.error().ToString().c_str());
     return -1;
   }
-  return fd;
+  return *fd;
 }
 
 int Main(int argc, char** argv) {

@@ -41,7 +41,7 @@ int Run(size_t count) {
   if (!parsed) return 1;
   std::printf("parse alone: %.3f s\n", SecondsSince(start));
 
-  testing::TempDir dir;
+  cloud::testing::TempDir dir;
   SqliteStoreOptions store_options;
   store_options.path = dir.File("cloud.db");
   auto store = SqliteStore::Open(store_options);

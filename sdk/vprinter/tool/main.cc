@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mykey/control_channel/line_server.h"
 #include "mykey/receipt/glyph_rasterizer.h"
 #include "mykey/vprinter/control_command.h"
 #include "mykey/vprinter/job_render.h"
@@ -124,18 +125,6 @@ bool ParseOptions(int argc, char** argv, Options& options, bool& help) {
   return true;
 }
 
-bool WriteAll(int fd, std::string_view text) {
-  while (!text.empty()) {
-    const ssize_t n = ::write(fd, text.data(), text.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    text.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
 std::string Execute(VirtualPrinter& printer, std::string_view line, bool& quit) {
   auto command = ParseControlLine(line);
   if (!command) return std::string("error ") + command.error().message();
@@ -157,77 +146,19 @@ std::string Execute(VirtualPrinter& printer, std::string_view line, bool& quit) 
   return "error unknown command";
 }
 
-struct Peer {
-  int fd_in;
-  int fd_out;
-  std::string buffer;
-  bool owned;
-};
-
-int ListenUnix(const std::string& path) {
-  sockaddr_un address{};
-  if (path.size() >= sizeof address.sun_path) return -1;
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  address.sun_family = AF_UNIX;
-  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-  ::unlink(path.c_str());
-  if (::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
-      ::listen(fd, 4) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
+// Serves the control lines until quit, a termination signal, or the end of
+// standard input (when it is the control channel).
 int RunControl(VirtualPrinter& printer, int signal_fd, int listen_fd) {
-  std::vector<Peer> peers;
-  if (listen_fd < 0) peers.push_back({STDIN_FILENO, STDOUT_FILENO, {}, false});
-  bool quit = false;
-  while (!quit) {
-    std::vector<pollfd> fds;
-    fds.push_back({signal_fd, POLLIN, 0});
-    if (listen_fd >= 0) fds.push_back({listen_fd, POLLIN, 0});
-    const size_t first = fds.size();
-    for (const Peer& p : peers) fds.push_back({p.fd_in, POLLIN, 0});
-    if (::poll(fds.data(), fds.size(), -1) < 0) {
-      if (errno == EINTR) continue;
-      return kExitFailure;
-    }
-    if ((fds[0].revents & POLLIN) != 0) return kExitOk;
-    if (listen_fd >= 0 && (fds[1].revents & POLLIN) != 0) {
-      const int client = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-      if (client >= 0) peers.push_back({client, client, {}, true});
-    }
-    for (size_t i = peers.size(); i-- > 0;) {
-      if (first + i >= fds.size() || (fds[first + i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) {
-        continue;
-      }
-      Peer& peer = peers[i];
-      char chunk[1024];
-      const ssize_t n = ::read(peer.fd_in, chunk, sizeof chunk);
-      bool keep = n > 0 || (n < 0 && errno == EINTR);
-      if (n > 0) peer.buffer.append(chunk, static_cast<size_t>(n));
-      size_t newline;
-      while (keep && !quit && (newline = peer.buffer.find('\n')) != std::string::npos) {
-        const std::string line = peer.buffer.substr(0, newline);
-        peer.buffer.erase(0, newline + 1);
-        keep = WriteAll(peer.fd_out, Execute(printer, line, quit) + "\n");
-      }
-      if (peer.buffer.size() > kMaxLine) keep = false;
-      if (!keep) {
-        if (peer.owned) {
-          ::close(peer.fd_in);
-        } else if (listen_fd < 0) {
-          return kExitOk;  // stdin closed: done
-        }
-        peers.erase(peers.begin() + static_cast<std::ptrdiff_t>(i));
-      }
-      if (quit) break;
-    }
-  }
-  for (Peer& p : peers) {
-    if (p.owned) ::close(p.fd_in);
+  control::LineServerOptions server;
+  server.signal_fd = signal_fd;
+  server.listen_fd = listen_fd;
+  server.stop_at_stdin_end = true;
+  server.max_line = kMaxLine;
+  const Status served = control::ServeLines(
+      server, [&](std::string_view line, bool& quit) { return Execute(printer, line, quit); });
+  if (!served) {
+    std::fprintf(stderr, "mykey-vprinter: %s\n", served.error().ToString().c_str());
+    return kExitFailure;
   }
   return kExitOk;
 }
@@ -270,11 +201,13 @@ int Main(int argc, char** argv) {
 
   int listen_fd = -1;
   if (!options.control_path.empty()) {
-    listen_fd = ListenUnix(options.control_path);
-    if (listen_fd < 0) {
-      std::fprintf(stderr, "mykey-vprinter: cannot listen on %s\n", options.control_path.c_str());
+    auto listening = control::ListenUnixSocket(options.control_path);
+    if (!listening) {
+      std::fprintf(stderr, "mykey-vprinter: cannot listen on %s: %s\n",
+                   options.control_path.c_str(), listening.error().ToString().c_str());
       return kExitFailure;
     }
+    listen_fd = *listening;
   }
 
   VirtualPrinterOptions printer_options;
