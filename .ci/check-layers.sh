@@ -43,8 +43,8 @@ while IFS= read -r file; do
       echo "layers: $file includes unknown module mykey/$inc"; fail=1; continue
     fi
     [[ $dep == "$top" ]] && continue
-    # Unit tests, benchmarks and test doubles beside the code may use the test support.
-    if [[ $dep == tests && $file =~ /(test|bench)/ ]]; then continue; fi
+    # Unit tests, benchmarks and test-support libraries (testing/) may use the test support.
+    if [[ $dep == tests && $file =~ /(test|bench|testing)/ ]]; then continue; fi
     # Cloud tests and benchmarks may use the test JPKI for certificates and CRLs.
     if [[ $top == cloud && $inc == testjpki && $file =~ /(test|bench)/ ]]; then continue; fi
     if [[ $top == cloud && $dep != core ]] || (( ${rank[$dep]} >= ${rank[$top]} )); then
