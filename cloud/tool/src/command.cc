@@ -192,11 +192,15 @@ class LedgerSweeper {
       if (wake_.wait_for(lock, std::chrono::minutes(1), [this] { return stop_; })) return;
       lock.unlock();
       if (auto holds = ledger_.SweepExpiredHolds(); !holds) {
-        log::Write(log::Level::kError, "ledger", "sweep of expired holds failed");
+        log::Write(
+            log::Level::kError, "ledger",
+            "sweep of expired holds failed (retried next minute): " + holds.error().ToString());
       }
       if (minute % 5 == 4) {
         if (auto lots = ledger_.SweepExpiredLots(); !lots) {
-          log::Write(log::Level::kError, "ledger", "sweep of expired lots failed");
+          log::Write(
+              log::Level::kError, "ledger",
+              "sweep of expired lots failed (retried in five minutes): " + lots.error().ToString());
         }
       }
       lock.lock();
