@@ -25,7 +25,7 @@ native=(
   # receipts and vouchers: kanji raster fallback (FreeType + a Japanese font), PNG/JPEG
   libfreetype-dev fonts-noto-cjk libstb-dev zbar-tools
   # the cloud: HTTP server, PostgreSQL store
-  libmicrohttpd-dev libpq-dev postgresql
+  libmicrohttpd-dev libpq-dev postgresql libtomlplusplus-dev libsystemd-dev
   # the real PC/SC stack for system tests
   pcscd vsmartcard-vpcd
   # independent JPKI middleware used to check the emulator
