@@ -3,6 +3,7 @@
 #include <chrono>
 #include <thread>
 
+#include "call.h"
 #include "mykey/base/base64.h"
 #include "mykey/base/log.h"
 #include "mykey/base/mask.h"
@@ -113,16 +114,6 @@ int64_t SystemSeconds() {
 }
 
 }  // namespace
-
-struct CloudClient::Call {
-  std::string method;
-  std::string path;  // decoded path
-  std::vector<std::pair<std::string, std::string>> query;
-  std::string body;  // JSON text or empty
-  Retry retry = Retry::kNever;
-  std::string idempotency_key;
-  bool sign = true;
-};
 
 Result<std::unique_ptr<CloudClient>> CloudClient::Create(http_client::HttpTransport& transport,
                                                          CloudClientOptions options,

@@ -175,6 +175,26 @@ struct Operation {
   std::string result_json;  ///< the original answer's body
 };
 
+/// One entry of the revocation feed (GET /v1/revocations; cloud/registry README).
+struct RevocationFeedEntry {
+  enum class Kind : uint8_t {
+    kRevocation,  ///< a revoked certificate serial from an imported JPKI CRL
+    kSuspension,  ///< a MyKey ID stopped (lost card reported, operator suspension)
+  };
+  int64_t sequence = 0;  ///< the feed's number for this entry, increasing
+  Kind kind = Kind::kRevocation;
+  bool added = true;    ///< false: removed (a suspension lifted); revocations are only added
+  Bytes serial;         ///< kRevocation: the serial, big-endian without leading zero octets
+  Bytes mykey_id_hash;  ///< kSuspension: SHA-256 of the MyKey ID's 8 ASCII symbols (32 bytes)
+};
+
+/// A page of the revocation feed.
+struct RevocationFeedPage {
+  std::vector<RevocationFeedEntry> entries;  ///< in sequence order
+  int64_t next = 0;                          ///< pass as `since` for the next page
+  bool more = false;                         ///< more entries follow `next`
+};
+
 /// The terminal's client of the cloud.
 ///
 /// Retries: GETs and value-moving calls (with the SAME idempotency key and
@@ -314,6 +334,18 @@ class CloudClient {
   /// @returns the redemption; kNotFound (it did not happen); kBadResponse
   ///          if the operation is not a redemption.
   Result<Redemption> RecoverRedemption(std::string_view idempotency_key);
+
+  // --- Revocation feed (src/revocation_calls.cc; used by sdk/revocation) ---
+
+  /// A page of the numbered revocation feed after `since` (GET
+  /// /v1/revocations?since=N&limit=M, signed, retried).
+  /// @param since the last sequence already applied (0: from the start)
+  /// @param limit entries per page, 1..10000
+  /// @returns the page; kInvalidArgument (ErrorCode) for since < 0 or a limit
+  ///          out of range; kBadResponse for a malformed entry (unknown kind,
+  ///          bad hex, sequences not increasing or not after `since`); the
+  ///          common errors.
+  Result<RevocationFeedPage> Revocations(int64_t since, int limit = 1000);
 
  private:
   enum class Retry : uint8_t { kNever, kSafe, kIdempotent };
