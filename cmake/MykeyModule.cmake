@@ -12,7 +12,9 @@
 #                                   # catch_discover_tests flattens lists.)
 #
 # Makes target mykey_<name>, alias mykey::<name>, public headers under
-# include/mykey/<name>/ and a test executable mykey_<name>_test.
+# include/mykey/<name>/ and a test executable mykey_<name>_test. Every module is
+# listed in the global property MYKEY_MODULES; cmake/MykeyInstall.cmake installs
+# those of the SDK layers (core, hal, cards, sdk) when MYKEY_INSTALL is ON.
 function(mykey_module name)
   cmake_parse_arguments(M "" "" "SOURCES;DEPS;PRIVATE_DEPS;TESTS;TEST_DEPS;TEST_LABELS" ${ARGN})
   set(target mykey_${name})
@@ -20,7 +22,9 @@ function(mykey_module name)
     add_library(${target} STATIC ${M_SOURCES})
     target_include_directories(${target} PUBLIC
       $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>)
-    target_link_libraries(${target} PUBLIC ${M_DEPS} PRIVATE ${M_PRIVATE_DEPS} mykey_warnings)
+    # The warning flags are the build's own: not part of the installed targets.
+    target_link_libraries(${target} PUBLIC ${M_DEPS}
+                          PRIVATE ${M_PRIVATE_DEPS} $<BUILD_INTERFACE:mykey_warnings>)
   else()
     add_library(${target} INTERFACE)
     target_include_directories(${target} INTERFACE
@@ -28,6 +32,7 @@ function(mykey_module name)
     target_link_libraries(${target} INTERFACE ${M_DEPS})
   endif()
   add_library(mykey::${name} ALIAS ${target})
+  set_property(GLOBAL APPEND PROPERTY MYKEY_MODULES ${target})
 
   if(M_TESTS AND MYKEY_BUILD_TESTS)
     add_executable(${target}_test ${M_TESTS})
