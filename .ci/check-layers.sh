@@ -29,6 +29,8 @@ third_party=(
   '(<(qrencode\.h|ZXing/|ft2build\.h|freetype2?/|stb/)|FT_[A-Z_0-9]+_H)'='sdk/receipt/src/'
   '<(sqlite3\.h|libpq-fe\.h)'='cloud/store/'
   '<microhttpd\.h>'='core/http_server/'
+  '<toml\+\+/'='firmware/terminal/src/toml_document.cc'
+  '<systemd/'='firmware/terminal/src/systemd_notifier.cc'
 )
 
 fail=0
