@@ -67,9 +67,16 @@ rc=0; out=$("$scan" --keys "$other" --now "$now" "$golden") || rc=$?
 [[ $rc == 1 && $out == "refused: unknown key"* ]] || fail "voucher under another key (rc=$rc): $out"
 rc=0; "$scan" --now "$now" "$golden" >/dev/null 2>&1 || rc=$?
 [[ $rc == 2 ]] || fail "missing --keys is a usage error (rc=$rc)"
+# The counter examples are built whenever the SDK has the counter facade.
 for example in library_lookup shop_redemption; do
+  if [[ -f $prefix/include/mykey/counter/counter.h ]]; then
+    [[ -x $work/examples/$example ]] || fail "$example not built against an SDK with mykey::counter"
+  fi
   if [[ -x $work/examples/$example ]]; then
     "$work/examples/$example" --help | grep -q "^usage: $example" || fail "$example --help"
+    rc=0; "$work/examples/$example" >/dev/null 2>&1 || rc=$?
+    [[ $rc == 2 ]] || fail "$example without flags is a usage error (rc=$rc)"
+    echo "$example: built, --help ok"
   fi
 done
 
