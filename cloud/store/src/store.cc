@@ -67,39 +67,46 @@ bool IsRetryable(const Error& error) noexcept {
   return error.code() == ErrorCode::kAborted;
 }
 
+Store::Attempt Store::RunAttempt(TransactionMode mode, const TransactionFunction& fn) {
+  Attempt attempt;
+  auto transaction = DoBegin(mode);
+  if (!transaction) {
+    attempt.status = Fail(transaction.error());
+    attempt.store_error = true;
+    return attempt;
+  }
+  Transaction& tx = **transaction;
+  attempt.status = fn(tx);
+  if (attempt.status) {
+    attempt.status = DoCommit(tx);
+    attempt.committed = static_cast<bool>(attempt.status);
+    attempt.store_error = !attempt.committed;
+  } else {
+    DoRollback(tx);
+    attempt.store_error = tx.store_error_seen_;
+  }
+  return attempt;
+}
+
 Status Store::WithTransaction(TransactionMode mode, const TransactionFunction& fn,
                               int max_attempts) {
-  for (int attempt = 1;; ++attempt) {
+  for (int attempt_number = 1;; ++attempt_number) {
     transactions_.fetch_add(1, std::memory_order_relaxed);
-    bool store_error = false;
-    Status status = Ok();
-    auto transaction = DoBegin(mode);
-    if (!transaction) {
-      status = Fail(transaction.error());
-      store_error = true;
-    } else {
-      Transaction& tx = **transaction;
-      status = fn(tx);
-      if (status) {
-        status = DoCommit(tx);
-        if (status) {
-          commits_.fetch_add(1, std::memory_order_relaxed);
-          return Ok();
-        }
-        store_error = true;
-      } else {
-        DoRollback(tx);
-        store_error = tx.store_error_seen_;
-      }
-      rollbacks_.fetch_add(1, std::memory_order_relaxed);
+    Attempt attempt = DoAttempt(mode, fn);
+    if (attempt.committed) {
+      commits_.fetch_add(1, std::memory_order_relaxed);
+      return Ok();
     }
-    if (store_error && IsRetryable(status.error()) && attempt < max_attempts) {
+    rollbacks_.fetch_add(1, std::memory_order_relaxed);
+    const Status& status = attempt.status;
+    if (attempt.store_error && !status && IsRetryable(status.error()) &&
+        attempt_number < max_attempts) {
       retries_.fetch_add(1, std::memory_order_relaxed);
-      Backoff(attempt);
+      Backoff(attempt_number);
       continue;
     }
-    if (store_error) errors_.fetch_add(1, std::memory_order_relaxed);
-    return status;
+    if (attempt.store_error) errors_.fetch_add(1, std::memory_order_relaxed);
+    return attempt.status;
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <mutex>
 #include <string_view>
 #include <unordered_map>
@@ -232,17 +233,39 @@ Result<std::unique_ptr<Connection>> OpenConnection(const std::string& path, bool
 }  // namespace
 
 namespace internal {
+
+/// One group of writers' transactions under one BEGIN IMMEDIATE ... COMMIT.
+struct CommitGroup {
+  bool done = false;  // the COMMIT (or the rollback) has happened
+  Status status;      // its outcome, for every member whose work succeeded
+  std::condition_variable finished;
+};
+
+/// A writer waiting for its turn on the writer connection.
+struct WriterTurn {
+  bool granted = false;
+  std::condition_variable wake;
+};
+
 struct SqliteConnectionPool {
   SqliteStoreOptions options;
-  // SQLite has one writer at a time. Writers of this process queue here
-  // instead of in SQLite's busy handler, which sleeps and retries and gave
-  // p99 latencies of seconds with many writer threads; other processes
-  // still meet the busy timeout.
-  std::mutex writer;
+  // Readers: any free connection of the pool.
   std::mutex mu;
   std::condition_variable cv;
   std::vector<std::unique_ptr<Connection>> all;
   std::vector<Connection*> free;
+
+  // Writers (group commit, see README.md): one connection, used by one
+  // writer at a time in arrival order; the writer whose turn it is runs its
+  // function in a savepoint of the open group and either commits the group
+  // or hands the turn on.
+  std::unique_ptr<Connection> writer;
+  std::mutex group_mu;
+  bool writer_busy = false;
+  std::deque<WriterTurn*> writers_waiting;
+  std::shared_ptr<CommitGroup> open_group;  // begun on `writer`, not yet committed
+  unsigned open_members = 0;
+  std::chrono::steady_clock::time_point open_since;
 
   Connection* Acquire() {
     std::unique_lock lock(mu);
@@ -258,6 +281,30 @@ struct SqliteConnectionPool {
     }
     cv.notify_one();
   }
+
+  /// Waits for the writer connection (first come, first served).
+  void AcquireWriter() {
+    std::unique_lock lock(group_mu);
+    if (!writer_busy && writers_waiting.empty()) {
+      writer_busy = true;
+      return;
+    }
+    WriterTurn turn;
+    writers_waiting.push_back(&turn);
+    turn.wake.wait(lock, [&] { return turn.granted; });
+  }
+  /// Hands the writer connection to the next writer in line, if any.
+  /// Called with `group_mu` held.
+  void ReleaseWriterLocked() {
+    if (writers_waiting.empty()) {
+      writer_busy = false;
+      return;
+    }
+    WriterTurn* next = writers_waiting.front();
+    writers_waiting.pop_front();
+    next->granted = true;
+    next->wake.notify_one();
+  }
 };
 }  // namespace internal
 
@@ -265,45 +312,14 @@ using Pool = internal::SqliteConnectionPool;
 
 namespace {
 
-/// A transaction on a leased connection; the lease ends with the object
-/// (rolling back if neither committed nor rolled back).
-class SqliteTransaction final : public Transaction {
+/// Statements on one connection inside a transaction someone else begins
+/// and ends.
+class ConnectionTransaction : public Transaction {
  public:
-  SqliteTransaction(Pool& pool, Connection& connection) : pool_(pool), connection_(connection) {}
-  ~SqliteTransaction() override {
-    if (open_) Rollback();
-    pool_.Release(&connection_);
-  }
+  explicit ConnectionTransaction(Connection& connection) : connection_(connection) {}
 
-  Status Begin(TransactionMode mode) {
-    if (mode == TransactionMode::kReadWrite) write_lock_ = std::unique_lock(pool_.writer);
-    Status begun = connection_.Run(
-        mode == TransactionMode::kReadWrite ? "BEGIN IMMEDIATE" : "BEGIN", {}, nullptr, nullptr);
-    if (!begun) {
-      if (write_lock_.owns_lock()) write_lock_.unlock();
-      return begun;
-    }
-    open_ = true;
-    return Ok();
-  }
-  Status Commit() {
-    Status status = connection_.Run("COMMIT", {}, nullptr, nullptr);
-    if (!status) {
-      // A failed COMMIT may leave the transaction open: end it.
-      Rollback();
-      return status;
-    }
-    open_ = false;
-    if (write_lock_.owns_lock()) write_lock_.unlock();
-    return Ok();
-  }
-  void Rollback() {
-    if (sqlite3_get_autocommit(connection_.db) == 0) {
-      (void)connection_.Run("ROLLBACK", {}, nullptr, nullptr);
-    }
-    open_ = false;
-    if (write_lock_.owns_lock()) write_lock_.unlock();
-  }
+ protected:
+  Connection& connection_;
 
  private:
   Result<int64_t> DoExecute(std::string_view sql, SqlParams params) override {
@@ -321,10 +337,42 @@ class SqliteTransaction final : public Transaction {
     return connection_.Exec(text.c_str());
   }
   SqlDialect DoDialect() const override { return SqlDialect::kSqlite; }
+};
 
+/// A read transaction on a leased connection of the pool; the lease ends
+/// with the object (rolling back if neither committed nor rolled back).
+class ReadTransaction final : public ConnectionTransaction {
+ public:
+  ReadTransaction(Pool& pool, Connection& connection)
+      : ConnectionTransaction(connection), pool_(pool) {}
+  ~ReadTransaction() override {
+    if (open_) Rollback();
+    pool_.Release(&connection_);
+  }
+
+  Status Begin() {
+    MYKEY_TRY(connection_.Run("BEGIN", {}, nullptr, nullptr));
+    open_ = true;
+    return Ok();
+  }
+  Status Commit() {
+    Status status = connection_.Run("COMMIT", {}, nullptr, nullptr);
+    if (!status) {
+      Rollback();
+      return status;
+    }
+    open_ = false;
+    return Ok();
+  }
+  void Rollback() {
+    if (sqlite3_get_autocommit(connection_.db) == 0) {
+      (void)connection_.Run("ROLLBACK", {}, nullptr, nullptr);
+    }
+    open_ = false;
+  }
+
+ private:
   Pool& pool_;
-  Connection& connection_;
-  std::unique_lock<std::mutex> write_lock_;  // held from BEGIN IMMEDIATE to its end
   bool open_ = false;
 };
 
@@ -355,11 +403,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
   if (options.connections == 0) {
     return Fail(ErrorCode::kInvalidArgument, "a store needs at least one connection");
   }
+  if (options.max_group_transactions == 0) {
+    return Fail(ErrorCode::kInvalidArgument, "a commit group needs at least one transaction");
+  }
   if (sqlite3_threadsafe() == 0) {
     return Fail(ErrorCode::kFailedPrecondition, "SQLite was built without thread support");
   }
   auto pool = std::make_unique<Pool>();
   pool->options = options;
+  MYKEY_ASSIGN_OR_RETURN(pool->writer,
+                         OpenConnection(options.path, options.create, options.busy_timeout));
   for (unsigned i = 0; i < options.connections; ++i) {
     MYKEY_ASSIGN_OR_RETURN(auto connection,
                            OpenConnection(options.path, options.create, options.busy_timeout));
@@ -377,19 +430,145 @@ const std::string& SqliteStore::path() const {
   return pool_->options.path;
 }
 
+Store::Attempt SqliteStore::DoAttempt(TransactionMode mode, const TransactionFunction& fn) {
+  if (mode == TransactionMode::kReadOnly) return RunAttempt(mode, fn);
+  Pool& pool = *pool_;
+  Connection& writer = *pool.writer;
+  pool.AcquireWriter();
+  // From here to ReleaseWriterLocked() this thread alone uses `writer` and
+  // the open group's bookkeeping.
+  std::shared_ptr<internal::CommitGroup> group;
+  {
+    std::lock_guard lock(pool.group_mu);
+    group = pool.open_group;
+  }
+
+  // Ends the group without COMMIT: rolls back what is left and fails the
+  // members waiting for it with `error`.
+  auto abandon_group = [&](const Error& error) {
+    if (sqlite3_get_autocommit(writer.db) == 0) {
+      (void)writer.Run("ROLLBACK", {}, nullptr, nullptr);
+    }
+    std::lock_guard lock(pool.group_mu);
+    group->done = true;
+    group->status = Fail(error);
+    group->finished.notify_all();
+    pool.open_group = nullptr;
+    pool.open_members = 0;
+    pool.ReleaseWriterLocked();
+  };
+
+  Attempt attempt;
+  if (!group) {
+    Status begun = writer.Run("BEGIN IMMEDIATE", {}, nullptr, nullptr);
+    if (!begun) {
+      std::lock_guard lock(pool.group_mu);
+      pool.ReleaseWriterLocked();
+      attempt.status = std::move(begun);
+      attempt.store_error = true;
+      return attempt;
+    }
+    group = std::make_shared<internal::CommitGroup>();
+    pool.open_members = 0;
+    pool.open_since = std::chrono::steady_clock::now();
+  }
+  ++pool.open_members;
+
+  Status opened = writer.Run("SAVEPOINT mykey_member", {}, nullptr, nullptr);
+  if (!opened) {
+    abandon_group(Error(ErrorCode::kAborted, "the commit group could not take a savepoint",
+                        ErrorDomain::kSqlite, opened.error().detail()));
+    attempt.status = std::move(opened);
+    attempt.store_error = true;
+    return attempt;
+  }
+  ConnectionTransaction member(writer);
+  attempt.status = fn(member);
+  attempt.store_error = StoreErrorSeen(member);
+  if (sqlite3_get_autocommit(writer.db) != 0) {
+    // SQLite rolled the whole transaction back (I/O error, disk full, ...):
+    // the group's earlier work is gone too; those members are retried.
+    const int64_t detail = attempt.status ? 0 : attempt.status.error().detail();
+    abandon_group(Error(ErrorCode::kAborted,
+                        "rolled back with another transaction of its commit group",
+                        ErrorDomain::kSqlite, detail));
+    if (attempt.status) {
+      attempt.status = Fail(ErrorCode::kInternal, "SQLite rolled the transaction back");
+    }
+    attempt.store_error = true;
+    return attempt;
+  }
+  Status ended = attempt.status ? writer.Run("RELEASE mykey_member", {}, nullptr, nullptr)
+                                : writer.Run("ROLLBACK TO mykey_member", {}, nullptr, nullptr);
+  if (ended && !attempt.status) ended = writer.Run("RELEASE mykey_member", {}, nullptr, nullptr);
+  if (!ended) {
+    abandon_group(Error(ErrorCode::kAborted, "the commit group could not end a savepoint",
+                        ErrorDomain::kSqlite, ended.error().detail()));
+    if (attempt.status) attempt.status = std::move(ended);
+    attempt.store_error = true;
+    return attempt;
+  }
+
+  {
+    std::unique_lock lock(pool.group_mu);
+    const bool commit_now =
+        pool.writers_waiting.empty() || pool.open_members >= pool.options.max_group_transactions ||
+        std::chrono::steady_clock::now() - pool.open_since >= pool.options.max_group_delay;
+    if (!commit_now) {
+      // The next writer joins this group; one of them commits it.
+      pool.open_group = group;
+      pool.ReleaseWriterLocked();
+      if (!attempt.status) return attempt;
+      group->finished.wait(lock, [&] { return group->done; });
+      if (!group->status) {
+        attempt.status = group->status;
+        attempt.store_error = true;
+        return attempt;
+      }
+      attempt.committed = true;
+      return attempt;
+    }
+  }
+
+  Status committed = writer.Run("COMMIT", {}, nullptr, nullptr);
+  if (!committed && sqlite3_get_autocommit(writer.db) == 0) {
+    (void)writer.Run("ROLLBACK", {}, nullptr, nullptr);
+  }
+  {
+    std::lock_guard lock(pool.group_mu);
+    group->done = true;
+    group->status = committed;
+    group->finished.notify_all();
+    pool.open_group = nullptr;
+    pool.open_members = 0;
+    pool.ReleaseWriterLocked();
+  }
+  if (!attempt.status) return attempt;
+  if (!committed) {
+    attempt.status = std::move(committed);
+    attempt.store_error = true;
+    return attempt;
+  }
+  attempt.committed = true;
+  return attempt;
+}
+
 Result<std::unique_ptr<Transaction>> SqliteStore::DoBegin(TransactionMode mode) {
+  if (mode != TransactionMode::kReadOnly) {
+    return Fail(ErrorCode::kInternal, "read-write transactions go through the commit group");
+  }
   Connection* connection = pool_->Acquire();
-  auto transaction = std::make_unique<SqliteTransaction>(*pool_, *connection);
-  MYKEY_TRY(transaction->Begin(mode));
+  auto transaction = std::make_unique<ReadTransaction>(*pool_, *connection);
+  MYKEY_TRY(transaction->Begin());
   return std::unique_ptr<Transaction>(std::move(transaction));
 }
 
 Status SqliteStore::DoCommit(Transaction& transaction) {
-  return static_cast<SqliteTransaction&>(transaction).Commit();
+  return static_cast<ReadTransaction&>(transaction).Commit();
 }
 
 void SqliteStore::DoRollback(Transaction& transaction) {
-  static_cast<SqliteTransaction&>(transaction).Rollback();
+  static_cast<ReadTransaction&>(transaction).Rollback();
 }
 
 Status SqliteStore::DoBackupTo(const std::string& path) {

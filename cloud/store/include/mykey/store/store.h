@@ -206,7 +206,30 @@ class Store {
   std::string_view backend_name() const;
   StoreStats stats() const;
 
+ protected:
+  /// The outcome of one attempt at a transaction.
+  struct Attempt {
+    Status status;             ///< what the attempt returned
+    bool committed = false;    ///< the work is committed (status is Ok)
+    bool store_error = false;  ///< status is (or follows) an error of the store
+  };
+
+  /// One attempt the plain way: DoBegin(), `fn`, then DoCommit() or
+  /// DoRollback(). The default of DoAttempt().
+  Attempt RunAttempt(TransactionMode mode, const TransactionFunction& fn);
+
+  /// Whether a statement of `transaction` failed in the store.
+  static bool StoreErrorSeen(const Transaction& transaction) {
+    return transaction.store_error_seen_;
+  }
+
  private:
+  /// One attempt at a transaction; WithTransaction() retries around it.
+  /// Backends that run transactions their own way override it (SQLite
+  /// commits concurrent writers in groups).
+  virtual Attempt DoAttempt(TransactionMode mode, const TransactionFunction& fn) {
+    return RunAttempt(mode, fn);
+  }
   /// Opens a transaction on a free connection (BEGIN ...). @returns
   /// kAborted if busy; other store errors.
   virtual Result<std::unique_ptr<Transaction>> DoBegin(TransactionMode mode) = 0;
