@@ -1,0 +1,169 @@
+#pragma once
+
+// The per-mode flows as state machines over the counter facade: pure code
+// (the counter, the PIN pad, the printer, the library output and the voucher
+// issuer are interfaces), so each machine is tested without I/O.
+//
+//   redeem          checking_request → waiting_for_card → authenticating →
+//                   reading_balances → redeeming → printing
+//   refund          checking_request → refunding → printing
+//   who_is_this     checking_request → waiting_for_card → authenticating →
+//                   looking_up_service
+//   library_lookup  ... looking_up_service → delivering_number (a tap-only
+//                   holder whom the cloud will not look up goes back to
+//                   authenticating, with the PIN)
+//   create_mykey_id / link_service / report_lost
+//                   ... authenticating (for that purpose) → the call
+//   issue_voucher   ... authenticating → issuing_voucher → printing
+//   facility_entry  as redeem, with the configured fee
+//
+// Any failure ends the machine in `failed` with a reason; a cancel before
+// points move ends it in `cancelled`; after points moved the flow completes.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mykey/base/result.h"
+#include "mykey/counter/counter.h"
+#include "mykey/terminal/config.h"
+#include "mykey/terminal/counter_port.h"
+#include "mykey/terminal/operation.h"
+#include "mykey/voucher/voucher_layout.h"
+
+namespace mykey::terminal {
+
+/// The holder's PIN pad: a counter::PinEntry that can be woken by a cancel.
+///
+/// Thread safety: Cancel() from any thread; the rest on the flow's thread.
+class PinPad : public counter::PinEntry {
+ public:
+  /// Makes a pending (or the next) RequestPin()/ConfirmLastTry() give up.
+  virtual void Cancel() = 0;
+  /// Forgets an earlier Cancel() (called when an operation starts).
+  virtual void Reset() = 0;
+};
+
+/// Prints receipts and vouchers with proof of print where the printer gives it.
+///
+/// Thread safety: called from the flow's thread only.
+class ReceiptPrinter {
+ public:
+  ReceiptPrinter() = default;
+  ReceiptPrinter(const ReceiptPrinter&) = delete;
+  ReceiptPrinter& operator=(const ReceiptPrinter&) = delete;
+  virtual ~ReceiptPrinter() = default;
+
+  PrintState PrintRedemption(const voucher::RedemptionReceiptData& data) {
+    return DoPrintRedemption(data);
+  }
+  PrintState PrintRefund(const voucher::RefundReceiptData& data) { return DoPrintRefund(data); }
+  PrintState PrintVoucher(const voucher::VoucherPrintData& data) { return DoPrintVoucher(data); }
+
+ private:
+  virtual PrintState DoPrintRedemption(const voucher::RedemptionReceiptData& data) = 0;
+  virtual PrintState DoPrintRefund(const voucher::RefundReceiptData& data) = 0;
+  virtual PrintState DoPrintVoucher(const voucher::VoucherPrintData& data) = 0;
+};
+
+/// Where a library number goes (stdout, a URL, a uinput keyboard).
+///
+/// Thread safety: called from the flow's thread only.
+class LibraryOutput {
+ public:
+  LibraryOutput() = default;
+  LibraryOutput(const LibraryOutput&) = delete;
+  LibraryOutput& operator=(const LibraryOutput&) = delete;
+  virtual ~LibraryOutput() = default;
+
+  /// Hands `number` to the library system.
+  /// @returns Ok, or the output's error (kUnavailable: the system did not take it).
+  Status Deliver(std::string_view number) { return DoDeliver(number); }
+
+ private:
+  virtual Status DoDeliver(std::string_view number) = 0;
+};
+
+/// A voucher the cloud issued against the holder's points.
+struct IssuedVoucher {
+  voucher::VoucherPrintData print;  ///< token, names, conditions
+  std::string serial;               ///< for the result and ConfirmPrint()
+  int64_t balance = 0;              ///< the holder's balance afterwards
+};
+
+/// Issues vouchers for the authenticated holder (sdk/voucher's issuance, when
+/// it lands; see README "Gaps").
+///
+/// Thread safety: called from the flow's thread only.
+class VoucherIssuer {
+ public:
+  virtual ~VoucherIssuer() = default;
+  /// @returns the voucher; an error with a counter code for refusals.
+  virtual Result<IssuedVoucher> Issue(int64_t programme_id, int64_t amount) = 0;
+  /// Tells the issuer how the print went: a voucher counts as issued only
+  /// once printed.
+  virtual Status ConfirmPrint(std::string_view serial, PrintState print) = 0;
+};
+
+/// Receives an operation's events, on the flow's thread.
+///
+/// Thread safety: called from the flow's thread only.
+class FlowObserver {
+ public:
+  virtual ~FlowObserver() = default;
+  virtual void OnEvent(EventKind kind, std::string_view name, std::optional<int64_t> value) = 0;
+};
+
+/// What a flow needs around it. Everything is borrowed and must outlive the runner.
+///
+/// Thread safety: a value type.
+struct FlowEnvironment {
+  CounterPort* counter = nullptr;           ///< required
+  PinPad* pin_pad = nullptr;                ///< required
+  ReceiptPrinter* printer = nullptr;        ///< nullptr: no receipts (print state kNone)
+  LibraryOutput* library_output = nullptr;  ///< required for library_lookup
+  VoucherIssuer* voucher_issuer = nullptr;  ///< nullptr: issue_voucher is unsupported
+  /// The clock for receipts. Default: the system clock.
+  std::function<std::chrono::sys_seconds()> now;
+};
+
+/// Whether `kind` may run in `mode` (and with this configuration: refunds).
+bool AllowedInMode(const TerminalConfig& config, OperationKind kind) noexcept;
+
+/// Runs operations one at a time through the flow machines.
+///
+/// Thread safety: Run() from one thread at a time; Cancel() from any thread.
+class FlowRunner {
+ public:
+  /// @param config the site's configuration (mode, names, limits); copied
+  /// @param env    the collaborators; borrowed
+  FlowRunner(TerminalConfig config, FlowEnvironment env);
+
+  /// Runs `request` to its final state (done, failed or cancelled), emitting
+  /// events to `observer`. Never returns a non-final state. The holder
+  /// session is ended before it returns, and a cancel is forgotten.
+  OperationResult Run(const OperationRequest& request, FlowObserver& observer);
+
+  /// Asks the running (or the next) operation to stop: it ends `cancelled`
+  /// unless points already moved (then it completes). Wakes a wait for the
+  /// card or the PIN.
+  void Cancel();
+
+  /// Forgets a Cancel() that no Run() has seen (before a new operation).
+  void Reset();
+
+ private:
+  struct Machine;
+  friend struct Machine;
+
+  TerminalConfig config_;
+  FlowEnvironment env_;
+  std::atomic<bool> cancel_requested_{false};
+};
+
+}  // namespace mykey::terminal

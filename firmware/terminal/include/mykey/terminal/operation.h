@@ -1,0 +1,138 @@
+#pragma once
+
+// What the terminal does for a clerk, a holder or a POS: one operation (redeem
+// points, refund, who is this, library lookup, kiosk services, facility entry),
+// the progress events it emits, and its final result. Pure values.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mykey::terminal {
+
+/// The operations the terminal runs.
+enum class OperationKind : uint8_t {
+  kRedeem,         ///< shop: redeem `amount` points, print a receipt
+  kRefund,         ///< shop: refund `amount` of redemption `redemption_id`, print a receipt
+  kWhoIsThis,      ///< the holder's ID at this service (for the POS)
+  kLibraryLookup,  ///< the library number, delivered to the library system
+  kCreateMyKeyId,  ///< kiosk: create the holder's MyKey ID
+  kLinkService,    ///< kiosk: link `service_id` at this provider
+  kReportLost,     ///< kiosk: the holder reports their card lost
+  kIssueVoucher,   ///< kiosk: issue and print a voucher of `amount` points
+  kRedeemCoupon,   ///< kiosk: convert a partner coupon (`coupon`)
+  kFacilityEntry,  ///< facility: pay the entrance fee in points, print the ticket
+};
+
+/// Stable wire names: "redeem", "refund", "who_is_this", "library_lookup",
+/// "create_mykey_id", "link_service", "report_lost", "issue_voucher",
+/// "redeem_coupon", "facility_entry".
+std::string_view OperationKindName(OperationKind kind) noexcept;
+/// The kind for a wire name; nullopt when unknown.
+std::optional<OperationKind> ParseOperationKind(std::string_view name) noexcept;
+
+/// Where an operation stands. The last three are final: every operation ends
+/// in exactly one of them.
+enum class OperationState : uint8_t { kPending, kRunning, kDone, kFailed, kCancelled };
+
+/// "pending", "running", "done", "failed", "cancelled".
+std::string_view OperationStateName(OperationState state) noexcept;
+/// True for kDone, kFailed and kCancelled.
+bool IsFinal(OperationState state) noexcept;
+
+/// The stages a flow passes through (the states of the per-mode machines).
+enum class FlowStage : uint8_t {
+  kCheckingRequest,
+  kWaitingForCard,
+  kAuthenticating,
+  kLookingUpService,
+  kDeliveringNumber,
+  kReadingBalances,
+  kRedeeming,
+  kRefunding,
+  kCreatingMyKeyId,
+  kLinkingService,
+  kReportingLost,
+  kIssuingVoucher,
+  kPrinting,
+  kFinished,
+};
+
+/// Stable wire names ("waiting_for_card", ...).
+std::string_view FlowStageName(FlowStage stage) noexcept;
+
+/// One request to the terminal.
+///
+/// Thread safety: a value type.
+struct OperationRequest {
+  OperationKind kind = OperationKind::kWhoIsThis;
+  int64_t amount = 0;         ///< points: redeem, refund, voucher
+  int64_t programme_id = 0;   ///< 0: the configured one, else the first with enough points
+  int64_t redemption_id = 0;  ///< refund
+  std::string service_id;     ///< link_service
+  std::optional<std::string> wanted_mykey_id;  ///< create_mykey_id; nullopt: random
+  std::string coupon;                          ///< redeem_coupon
+  std::string reference;                       ///< the caller's own reference, echoed back
+  /// How long to wait for the card to be presented.
+  std::chrono::milliseconds card_timeout{60'000};
+};
+
+/// What an event says.
+enum class EventKind : uint8_t {
+  kStage,         ///< the flow entered `stage`
+  kProgress,      ///< a counter step (`name` is counter::FlowStepName)
+  kPinTriesLeft,  ///< `value` tries left
+  kCard,          ///< `name` "inserted" / "removed"
+};
+
+/// "stage", "progress", "pin_tries_left", "card".
+std::string_view EventKindName(EventKind kind) noexcept;
+
+/// One progress event of an operation. Never holds a PIN, a session token or
+/// an unmasked identifier.
+///
+/// Thread safety: a value type.
+struct OperationEvent {
+  uint64_t sequence = 0;  ///< 1, 2, ... within the operation
+  EventKind kind = EventKind::kStage;
+  std::string name;  ///< the stage, step or card event name
+  std::optional<int64_t> value;
+};
+
+/// How a receipt or voucher print went.
+enum class PrintState : uint8_t {
+  kNone,         ///< nothing to print, or no printer configured
+  kPrinted,      ///< the printer confirmed it
+  kUnconfirmed,  ///< one-way printer: sent, not confirmed
+  kNotPrinted,   ///< refused or failed (paper out, cover open...)
+  kUnknown,      ///< the transport failed mid-job: maybe printed
+};
+
+/// "none", "printed", "unconfirmed", "not_printed", "unknown".
+std::string_view PrintStateName(PrintState state) noexcept;
+
+/// The final result of an operation.
+///
+/// Thread safety: a value type.
+struct OperationResult {
+  OperationState state = OperationState::kFailed;
+  /// Why it failed or was cancelled: a counter::CounterErrorCodeName
+  /// ("card_removed", "insufficient_balance", "wrong_pin"...) or the
+  /// terminal's own ("cancelled", "invalid_request", "no_programme",
+  /// "unsupported", "output_failed"); empty when done.
+  std::string reason;
+  std::optional<int> pin_tries_left;  ///< after a wrong PIN
+  std::string service_id;             ///< who_is_this, library_lookup, link_service
+  std::string mykey_id_masked;        ///< MaskIdentifier() of the holder's MyKey ID
+  std::optional<int64_t> amount;      ///< points moved
+  std::optional<int64_t> balance;     ///< the holder's balance afterwards
+  std::optional<int64_t> redemption_id;
+  std::optional<int64_t> programme_id;
+  std::string idempotency_key;  ///< of the value-moving call (also for outcome_unknown)
+  PrintState print = PrintState::kNone;
+  std::string voucher_serial;
+};
+
+}  // namespace mykey::terminal

@@ -1,0 +1,144 @@
+#pragma once
+
+// OperationDesk: one operation at a time, from the console or the local API.
+// Operations run on the desk's own thread (the counter facade is used from
+// one thread); callers read snapshots, wait for new events, and cancel.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "mykey/base/result.h"
+#include "mykey/terminal/flow.h"
+#include "mykey/terminal/operation.h"
+
+namespace mykey::terminal {
+
+/// What runs an operation (the FlowRunner in the product, a double in tests).
+///
+/// Thread safety: Execute() on the desk's thread; Cancel() from any thread.
+class OperationExecutor {
+ public:
+  virtual ~OperationExecutor() = default;
+  /// Runs `request` to a final state, reporting events to `observer`.
+  virtual OperationResult Execute(const OperationRequest& request, FlowObserver& observer) = 0;
+  /// Asks the running (or the next) Execute() to stop.
+  virtual void Cancel() = 0;
+  /// Forgets a Cancel() no Execute() has seen; called before each operation.
+  virtual void Reset() = 0;
+};
+
+/// FlowRunner as an OperationExecutor.
+///
+/// Thread safety: as FlowRunner.
+class FlowExecutor final : public OperationExecutor {
+ public:
+  /// @param runner borrowed; must outlive the executor
+  explicit FlowExecutor(FlowRunner& runner) : runner_(runner) {}
+  OperationResult Execute(const OperationRequest& request, FlowObserver& observer) override {
+    return runner_.Run(request, observer);
+  }
+  void Cancel() override { runner_.Cancel(); }
+  void Reset() override { runner_.Reset(); }
+
+ private:
+  FlowRunner& runner_;
+};
+
+/// An operation as the desk knows it.
+///
+/// Thread safety: a value type (a copy taken under the desk's lock).
+struct OperationSnapshot {
+  std::string id;
+  OperationRequest request;
+  OperationState state = OperationState::kPending;
+  std::vector<OperationEvent> events;
+  std::optional<OperationResult> result;  ///< set once final
+  bool preemptible = false;
+};
+
+/// Who asked for an operation.
+enum class Submitter : uint8_t {
+  kApi,      ///< the local API: refused with busy while another runs
+  kConsole,  ///< the clerk
+  kIdle,     ///< the terminal's own idle loop (library taps): a request from
+             ///< the API or the clerk preempts it while no card was seen
+};
+
+/// The one-operation-at-a-time desk.
+///
+/// Thread safety: every method may be called from any thread.
+class OperationDesk {
+ public:
+  /// Starts the desk's thread.
+  /// @param executor  borrowed; must outlive the desk
+  /// @param keep      finished operations kept for GET (oldest dropped first)
+  explicit OperationDesk(OperationExecutor& executor, size_t keep = 32);
+  /// Cancels what runs, waits for its final state, stops the thread.
+  ~OperationDesk();
+  OperationDesk(const OperationDesk&) = delete;
+  OperationDesk& operator=(const OperationDesk&) = delete;
+
+  /// Accepts `request` to run next.
+  /// @returns the operation id; kFailedPrecondition ("busy") when another
+  ///          operation is pending or running (unless that one is an idle
+  ///          operation that no card reached yet: it is cancelled and this one
+  ///          runs after it); kUnavailable when the desk is stopping.
+  Result<std::string> Submit(OperationRequest request, Submitter submitter);
+
+  /// @returns a snapshot, or nullopt for an unknown (or forgotten) id.
+  std::optional<OperationSnapshot> Get(std::string_view id) const;
+
+  /// Waits until the operation has an event after `after_sequence` or is
+  /// final, or `timeout` passes.
+  /// @returns the snapshot then; nullopt for an unknown id.
+  std::optional<OperationSnapshot> WaitForChange(std::string_view id, uint64_t after_sequence,
+                                                 std::chrono::milliseconds timeout) const;
+
+  /// Waits for the final state (no timeout: every operation reaches one).
+  /// @returns the final snapshot; nullopt for an unknown id.
+  std::optional<OperationSnapshot> WaitForFinal(std::string_view id) const;
+
+  /// Cancels a pending or running operation. A running one ends `cancelled`
+  /// unless points already moved (it then completes).
+  /// @returns Ok; kNotFound (unknown id); kFailedPrecondition (already final).
+  Status Cancel(std::string_view id);
+
+  /// The id of the pending or running operation, if any.
+  std::optional<std::string> Current() const;
+
+  /// True while the desk's thread is alive and was not stuck: it has come
+  /// back to its loop (or is running an operation that still emits events)
+  /// within `stale`. For the watchdog and /healthz.
+  bool Healthy(std::chrono::milliseconds stale) const;
+
+ private:
+  struct Entry;
+  class Observer;
+
+  void Loop();
+  Entry* Find(std::string_view id) const;
+  void Forget();
+
+  OperationExecutor& executor_;
+  size_t keep_;
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
+  std::deque<std::unique_ptr<Entry>> entries_;
+  Entry* running_ = nullptr;
+  Entry* next_ = nullptr;
+  bool stopping_ = false;
+  uint64_t counter_ = 0;
+  std::chrono::steady_clock::time_point heartbeat_;
+  std::thread thread_;
+};
+
+}  // namespace mykey::terminal

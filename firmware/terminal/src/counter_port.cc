@@ -1,0 +1,54 @@
+#include "mykey/terminal/counter_port.h"
+
+#include <memory>
+
+namespace mykey::terminal {
+namespace {
+
+class CounterFacadePort final : public CounterPort {
+ public:
+  explicit CounterFacadePort(counter::Counter& counter) : counter_(counter) {}
+
+ private:
+  Result<counter::CardInfo> DoWaitForCard(std::chrono::milliseconds timeout) override {
+    return counter_.WaitForCard(timeout);
+  }
+  Status DoWaitForCardRemoval(std::chrono::milliseconds timeout) override {
+    return counter_.WaitForCardRemoval(timeout);
+  }
+  void DoCancel() override { counter_.Cancel(); }
+  Result<counter::HolderSession> DoAuthenticate(protocol::CardAuthPurpose purpose,
+                                                counter::PinEntry& pin_entry) override {
+    return counter_.Authenticate(purpose, pin_entry);
+  }
+  Result<counter::HolderSession> DoAuthenticateTapOnly() override {
+    return counter_.AuthenticateTapOnly();
+  }
+  void DoEndHolderSession() override { counter_.EndHolderSession(); }
+  Result<cloud_client::ServiceLink> DoServiceId() override { return counter_.ServiceId(); }
+  Result<cloud_client::Balances> DoBalances() override { return counter_.Balances(); }
+  Result<std::string> DoCreateMyKeyId(std::optional<std::string_view> wanted) override {
+    return counter_.CreateMyKeyId(wanted);
+  }
+  Result<cloud_client::ServiceLink> DoLinkService(std::string_view service_id) override {
+    return counter_.LinkService(service_id);
+  }
+  Status DoReportLost() override { return counter_.ReportLost(); }
+  Result<cloud_client::Redemption> DoRedeem(const counter::RedemptionOrder& order) override {
+    return counter_.Redeem(order);
+  }
+  Result<cloud_client::Refund> DoRefund(int64_t redemption_id, int64_t amount) override {
+    return counter_.Refund(redemption_id, amount);
+  }
+  counter::CounterFailure DoLastFailure() const override { return counter_.last_failure(); }
+
+  counter::Counter& counter_;
+};
+
+}  // namespace
+
+std::unique_ptr<CounterPort> CounterPortOver(counter::Counter& counter) {
+  return std::make_unique<CounterFacadePort>(counter);
+}
+
+}  // namespace mykey::terminal

@@ -1,0 +1,414 @@
+#include "mykey/terminal/flow.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mykey/base/mask.h"
+
+namespace mykey::terminal {
+namespace {
+
+using counter::CounterErrorCode;
+using counter::CounterErrorCodeOf;
+using protocol::CardAuthPurpose;
+
+// Slices of the card wait: a cancel is seen within one slice even if the
+// counter's own Cancel() raced the start of the wait.
+constexpr std::chrono::milliseconds kCardWaitSlice{500};
+
+std::vector<FlowStage> StagesOf(OperationKind kind) {
+  using S = FlowStage;
+  switch (kind) {
+    case OperationKind::kRedeem:
+    case OperationKind::kFacilityEntry:
+      return {S::kCheckingRequest, S::kWaitingForCard, S::kAuthenticating,
+              S::kReadingBalances, S::kRedeeming,      S::kPrinting};
+    case OperationKind::kRefund: return {S::kCheckingRequest, S::kRefunding, S::kPrinting};
+    case OperationKind::kWhoIsThis:
+      return {S::kCheckingRequest, S::kWaitingForCard, S::kAuthenticating, S::kLookingUpService};
+    case OperationKind::kLibraryLookup:
+      return {S::kCheckingRequest, S::kWaitingForCard, S::kAuthenticating, S::kLookingUpService,
+              S::kDeliveringNumber};
+    case OperationKind::kCreateMyKeyId:
+      return {S::kCheckingRequest, S::kWaitingForCard, S::kAuthenticating, S::kCreatingMyKeyId};
+    case OperationKind::kLinkService:
+      return {S::kCheckingRequest, S::kWaitingForCard, S::kAuthenticating, S::kLinkingService};
+    case OperationKind::kReportLost:
+      return {S::kCheckingRequest, S::kWaitingForCard, S::kAuthenticating, S::kReportingLost};
+    case OperationKind::kIssueVoucher:
+      return {S::kCheckingRequest, S::kWaitingForCard, S::kAuthenticating, S::kIssuingVoucher,
+              S::kPrinting};
+    case OperationKind::kRedeemCoupon: return {S::kCheckingRequest};
+  }
+  return {S::kCheckingRequest};
+}
+
+CardAuthPurpose PurposeOf(OperationKind kind) {
+  switch (kind) {
+    case OperationKind::kCreateMyKeyId: return CardAuthPurpose::kCreateMyKeyId;
+    case OperationKind::kLinkService: return CardAuthPurpose::kLinkService;
+    case OperationKind::kReportLost: return CardAuthPurpose::kReportLost;
+    default: return CardAuthPurpose::kLogin;
+  }
+}
+
+// Stages after which points (or the holder's registration) have changed: a
+// cancel no longer stops the flow.
+bool MovesValue(FlowStage stage) {
+  return stage == FlowStage::kRedeeming || stage == FlowStage::kRefunding ||
+         stage == FlowStage::kCreatingMyKeyId || stage == FlowStage::kLinkingService ||
+         stage == FlowStage::kReportingLost || stage == FlowStage::kIssuingVoucher;
+}
+
+// Forwards events to the observer; remembers the stage.
+struct StageFailure {
+  std::string reason;
+};
+
+}  // namespace
+
+bool AllowedInMode(const TerminalConfig& config, OperationKind kind) noexcept {
+  switch (kind) {
+    case OperationKind::kWhoIsThis: return true;
+    case OperationKind::kRedeem: return config.mode == Mode::kShop;
+    case OperationKind::kRefund: return config.mode == Mode::kShop && config.shop.refunds;
+    case OperationKind::kLibraryLookup: return config.mode == Mode::kLibrary;
+    case OperationKind::kCreateMyKeyId:
+    case OperationKind::kLinkService:
+    case OperationKind::kReportLost:
+    case OperationKind::kIssueVoucher:
+    case OperationKind::kRedeemCoupon: return config.mode == Mode::kKiosk;
+    case OperationKind::kFacilityEntry: return config.mode == Mode::kFacility;
+  }
+  return false;
+}
+
+// One run of one machine.
+struct FlowRunner::Machine {
+  FlowRunner& runner;
+  const OperationRequest& request;
+  FlowObserver& observer;
+  OperationResult result;
+  bool value_moved = false;
+  bool force_pin = false;
+  std::optional<counter::HolderSession> holder;
+  std::optional<cloud_client::Redemption> redemption;
+  std::optional<cloud_client::Refund> refund;
+  std::optional<IssuedVoucher> issued;
+  int64_t amount = 0;
+
+  const TerminalConfig& config() const { return runner.config_; }
+  CounterPort& counter() const { return *runner.env_.counter; }
+  bool cancelled() const { return runner.cancel_requested_.load(); }
+
+  // Ends the machine with `reason`; a failure caused by a cancel (the PIN pad
+  // or the card wait gave up) before value moved is a cancel.
+  Status Refuse(std::string reason) {
+    failure = StageFailure{std::move(reason)};
+    return Fail(ErrorCode::kAborted, "flow stage failed");
+  }
+  Status RefuseWith(const Error& error) {
+    CounterErrorCode code = CounterErrorCodeOf(error);
+    if (code == CounterErrorCode::kWrongPin) result.pin_tries_left = counter::PinTriesLeftOf(error);
+    if (code == CounterErrorCode::kOutcomeUnknown || code == CounterErrorCode::kNotApplied) {
+      result.idempotency_key = counter().LastFailure().idempotency_key;
+    }
+    if (code == CounterErrorCode::kNone) return Refuse("internal");
+    return Refuse(std::string(counter::CounterErrorCodeName(code)));
+  }
+
+  std::optional<StageFailure> failure;
+
+  Status CheckRequest() {
+    if (!AllowedInMode(config(), request.kind)) return Refuse("not_allowed_in_mode");
+    switch (request.kind) {
+      case OperationKind::kRedeem:
+        if (request.amount <= 0 || request.amount > config().shop.max_amount) {
+          return Refuse("invalid_amount");
+        }
+        amount = request.amount;
+        break;
+      case OperationKind::kFacilityEntry: amount = config().facility.fee; break;
+      case OperationKind::kRefund:
+        if (request.amount <= 0 || request.amount > config().shop.max_amount) {
+          return Refuse("invalid_amount");
+        }
+        if (request.redemption_id <= 0) return Refuse("invalid_request");
+        amount = request.amount;
+        break;
+      case OperationKind::kIssueVoucher: {
+        bool offered = false;
+        for (int64_t a : config().kiosk.voucher_amounts) offered = offered || a == request.amount;
+        if (!offered) return Refuse("invalid_amount");
+        if (runner.env_.voucher_issuer == nullptr) return Refuse("unsupported");
+        amount = request.amount;
+        break;
+      }
+      case OperationKind::kLinkService:
+        if (request.service_id.empty() || request.service_id.size() > 64) {
+          return Refuse("invalid_request");
+        }
+        break;
+      case OperationKind::kLibraryLookup:
+        if (runner.env_.library_output == nullptr) return Refuse("unsupported");
+        break;
+      case OperationKind::kRedeemCoupon:
+        // The counter facade has no partner-coupon conversion yet.
+        return Refuse("unsupported");
+      case OperationKind::kWhoIsThis:
+      case OperationKind::kCreateMyKeyId:
+      case OperationKind::kReportLost: break;
+    }
+    return Ok();
+  }
+
+  Status WaitForCard() {
+    auto deadline = std::chrono::steady_clock::now() + request.card_timeout;
+    while (true) {
+      if (cancelled()) return Refuse("cancelled");
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left <= std::chrono::milliseconds::zero()) return Refuse("timeout");
+      auto card = counter().WaitForCard(std::min(left, kCardWaitSlice));
+      if (card) {
+        observer.OnEvent(EventKind::kCard, "inserted", std::nullopt);
+        return Ok();
+      }
+      CounterErrorCode code = CounterErrorCodeOf(card.error());
+      // A timeout of one slice, or a cancel left over from an earlier
+      // operation (the counter keeps one for the next wait): wait again.
+      if (code == CounterErrorCode::kTimeout || code == CounterErrorCode::kCancelled) continue;
+      return RefuseWith(card.error());
+    }
+  }
+
+  Status Authenticate() {
+    bool tap_only =
+        request.kind == OperationKind::kLibraryLookup && config().library.tap_only && !force_pin;
+    auto session = tap_only ? counter().AuthenticateTapOnly()
+                            : counter().Authenticate(PurposeOf(request.kind), *runner.env_.pin_pad);
+    if (!session) return RefuseWith(session.error());
+    holder = *session;
+    if (holder->mykey_id) result.mykey_id_masked = MaskIdentifier(*holder->mykey_id);
+    return Ok();
+  }
+
+  Result<FlowStage> LookUpService() {
+    auto link = counter().ServiceId();
+    if (!link) {
+      // The cloud has no tap-only lookup: ask for the PIN after all.
+      if (CounterErrorCodeOf(link.error()) == CounterErrorCode::kPinSessionRequired && holder &&
+          holder->level == counter::AuthLevel::kTapOnly && !force_pin) {
+        force_pin = true;
+        return FlowStage::kAuthenticating;
+      }
+      return Fail(RefuseWith(link.error()).error());
+    }
+    result.service_id = link->service_id;
+    return FlowStage::kFinished;  // "next in the list"
+  }
+
+  Status ReadBalances() {
+    auto balances = counter().Balances();
+    if (!balances) return RefuseWith(balances.error());
+    int64_t wanted = request.programme_id != 0 ? request.programme_id
+                     : request.kind == OperationKind::kFacilityEntry
+                         ? config().facility.programme_id
+                         : config().shop.programme_id;
+    if (wanted != 0) {
+      result.programme_id = wanted;
+      return Ok();
+    }
+    for (const auto& programme : balances->programmes) {
+      if (programme.balance >= amount) {
+        result.programme_id = programme.programme_id;
+        return Ok();
+      }
+    }
+    return Refuse(balances->programmes.empty() ? "no_programme" : "insufficient_balance");
+  }
+
+  Status Redeem() {
+    counter::RedemptionOrder order;
+    order.programme_id = *result.programme_id;
+    order.amount = amount;
+    auto done = counter().Redeem(order);
+    if (!done) return RefuseWith(done.error());
+    redemption = *done;
+    result.amount = done->amount;
+    result.balance = done->balance;
+    result.redemption_id = done->redemption_id;
+    result.idempotency_key = done->idempotency_key;
+    if (result.mykey_id_masked.empty()) result.mykey_id_masked = MaskIdentifier(done->mykey_id);
+    return Ok();
+  }
+
+  Status DoRefund() {
+    auto done = counter().Refund(request.redemption_id, amount);
+    if (!done) return RefuseWith(done.error());
+    refund = *done;
+    result.amount = done->amount;
+    result.balance = done->balance;
+    result.redemption_id = done->redemption_id;
+    result.idempotency_key = done->idempotency_key;
+    return Ok();
+  }
+
+  std::chrono::sys_seconds Now() const {
+    if (runner.env_.now) return runner.env_.now();
+    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  }
+
+  const std::string& MerchantName() const {
+    return request.kind == OperationKind::kFacilityEntry ? config().facility.name
+                                                         : config().shop.merchant_name;
+  }
+
+  Status Print() {
+    ReceiptPrinter* printer = runner.env_.printer;
+    if (issued) {
+      result.print = printer != nullptr ? printer->PrintVoucher(issued->print) : PrintState::kNone;
+      auto confirmed = runner.env_.voucher_issuer->ConfirmPrint(issued->serial, result.print);
+      if (!confirmed ||
+          (result.print != PrintState::kPrinted && result.print != PrintState::kUnconfirmed)) {
+        return Refuse("voucher_not_printed");
+      }
+      return Ok();
+    }
+    if (printer == nullptr) return Ok();
+    if (redemption) {
+      voucher::RedemptionReceiptData data;
+      data.merchant_name = MerchantName();
+      data.programme_name = config().shop.programme_name;
+      data.time = Now();
+      data.points = static_cast<uint64_t>(redemption->amount);
+      data.balance_after = static_cast<uint64_t>(redemption->balance);
+      data.operation_id = redemption->idempotency_key;
+      data.mykey_id = redemption->mykey_id;
+      result.print = printer->PrintRedemption(data);
+    } else if (refund) {
+      voucher::RefundReceiptData data;
+      data.merchant_name = config().shop.merchant_name;
+      data.programme_name = config().shop.programme_name;
+      data.time = Now();
+      data.points = static_cast<uint64_t>(refund->amount);
+      data.balance_after = static_cast<uint64_t>(refund->balance);
+      data.operation_id = refund->idempotency_key;
+      data.original_operation_id = "R" + std::to_string(refund->redemption_id);
+      result.print = printer->PrintRefund(data);
+    }
+    // A receipt that did not print does not undo the redemption: the result
+    // says how the print went.
+    return Ok();
+  }
+
+  // Runs `stage`; returns the stage to go to (kFinished: the next in the list).
+  Result<FlowStage> Step(FlowStage stage) {
+    switch (stage) {
+      case FlowStage::kCheckingRequest: MYKEY_TRY(CheckRequest()); break;
+      case FlowStage::kWaitingForCard: MYKEY_TRY(WaitForCard()); break;
+      case FlowStage::kAuthenticating: MYKEY_TRY(Authenticate()); break;
+      case FlowStage::kLookingUpService: return LookUpService();
+      case FlowStage::kDeliveringNumber: {
+        auto delivered = runner.env_.library_output->Deliver(result.service_id);
+        if (!delivered) return Fail(Refuse("output_failed").error());
+        break;
+      }
+      case FlowStage::kReadingBalances: MYKEY_TRY(ReadBalances()); break;
+      case FlowStage::kRedeeming: MYKEY_TRY(Redeem()); break;
+      case FlowStage::kRefunding: MYKEY_TRY(DoRefund()); break;
+      case FlowStage::kCreatingMyKeyId: {
+        std::optional<std::string_view> wanted;
+        if (request.wanted_mykey_id) wanted = *request.wanted_mykey_id;
+        auto id = counter().CreateMyKeyId(wanted);
+        if (!id) return Fail(RefuseWith(id.error()).error());
+        result.mykey_id_masked = MaskIdentifier(*id);
+        break;
+      }
+      case FlowStage::kLinkingService: {
+        auto link = counter().LinkService(request.service_id);
+        if (!link) return Fail(RefuseWith(link.error()).error());
+        result.service_id = link->service_id;
+        break;
+      }
+      case FlowStage::kReportingLost: {
+        auto reported = counter().ReportLost();
+        if (!reported) return Fail(RefuseWith(reported.error()).error());
+        break;
+      }
+      case FlowStage::kIssuingVoucher: {
+        auto voucher = runner.env_.voucher_issuer->Issue(request.programme_id, amount);
+        if (!voucher) return Fail(RefuseWith(voucher.error()).error());
+        issued = std::move(*voucher);
+        result.voucher_serial = issued->serial;
+        result.amount = amount;
+        result.balance = issued->balance;
+        break;
+      }
+      case FlowStage::kPrinting: MYKEY_TRY(Print()); break;
+      case FlowStage::kFinished: break;
+    }
+    return FlowStage::kFinished;
+  }
+
+  OperationResult Run() {
+    const std::vector<FlowStage> stages = StagesOf(request.kind);
+    size_t index = 0;
+    while (index < stages.size()) {
+      FlowStage stage = stages[index];
+      if (cancelled() && !value_moved) {
+        failure = StageFailure{"cancelled"};
+        break;
+      }
+      observer.OnEvent(EventKind::kStage, FlowStageName(stage), std::nullopt);
+      if (MovesValue(stage)) value_moved = true;
+      auto next = Step(stage);
+      if (!next) break;
+      if (*next == FlowStage::kFinished) {
+        ++index;
+      } else {
+        for (size_t i = 0; i < stages.size(); ++i) {
+          if (stages[i] == *next) index = i;
+        }
+      }
+    }
+    counter().EndHolderSession();
+    if (failure) {
+      // A failure while a cancel was pending, before anything moved, is the
+      // cancel taking effect (the PIN pad or the card wait gave up).
+      // The holder cancelling at the PIN pad is a cancel too.
+      bool by_cancel = failure->reason == "cancelled" || (cancelled() && !value_moved);
+      result.state = by_cancel ? OperationState::kCancelled : OperationState::kFailed;
+      result.reason = by_cancel ? "cancelled" : failure->reason;
+    } else {
+      result.state = OperationState::kDone;
+      result.reason.clear();
+    }
+    observer.OnEvent(EventKind::kStage, FlowStageName(FlowStage::kFinished), std::nullopt);
+    return result;
+  }
+};
+
+FlowRunner::FlowRunner(TerminalConfig config, FlowEnvironment env)
+    : config_(std::move(config)), env_(std::move(env)) {}
+
+OperationResult FlowRunner::Run(const OperationRequest& request, FlowObserver& observer) {
+  Machine machine{*this, request, observer, {}, false, false, {}, {}, {}, {}, 0, {}};
+  OperationResult result = machine.Run();
+  Reset();
+  return result;
+}
+
+void FlowRunner::Reset() {
+  cancel_requested_ = false;
+  env_.pin_pad->Reset();
+}
+
+void FlowRunner::Cancel() {
+  cancel_requested_ = true;
+  env_.pin_pad->Cancel();
+  env_.counter->Cancel();
+}
+
+}  // namespace mykey::terminal

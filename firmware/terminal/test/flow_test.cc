@@ -1,0 +1,441 @@
+#include "mykey/terminal/flow.h"
+
+#include "fakes.h"
+#include "mykey/testing/catch.h"
+
+namespace mykey::terminal {
+namespace {
+
+using counter::CounterErrorCode;
+using testing::CounterError;
+using Strings = std::vector<std::string>;
+
+TerminalConfig ShopConfig() {
+  TerminalConfig config;
+  config.mode = Mode::kShop;
+  config.shop.merchant_name = "さくら商店";
+  config.shop.programme_name = "千代田区ポイント";
+  config.shop.max_amount = 10'000;
+  return config;
+}
+
+// A runner over the doubles, with a fixed clock.
+struct Rig {
+  testing::ScriptedCounter counter;
+  testing::FakePinPad pin_pad;
+  testing::RecordingPrinter printer;
+  testing::RecordingLibraryOutput library;
+  testing::FakeVoucherIssuer issuer;
+  testing::RecordingObserver observer;
+  bool with_issuer = true;
+
+  OperationResult Run(const TerminalConfig& config, const OperationRequest& request) {
+    FlowEnvironment env;
+    env.counter = &counter;
+    env.pin_pad = &pin_pad;
+    env.printer = &printer;
+    env.library_output = &library;
+    env.voucher_issuer = with_issuer ? &issuer : nullptr;
+    env.now = [] { return std::chrono::sys_seconds(std::chrono::seconds(1'743'470'100)); };
+    runner.emplace(config, env);
+    return runner->Run(request, observer);
+  }
+  std::optional<FlowRunner> runner;
+};
+
+OperationRequest Redeem(int64_t amount) {
+  OperationRequest request;
+  request.kind = OperationKind::kRedeem;
+  request.amount = amount;
+  return request;
+}
+
+TEST_CASE("a shop redemption goes amount, card, PIN, balances, redeem, receipt and ends done") {
+  Rig rig;
+  rig.counter.redemption = testing::ScriptedCounter::Redeemed(500, 12, 4500);
+  auto result = rig.Run(ShopConfig(), Redeem(500));
+
+  CHECK(result.state == OperationState::kDone);
+  CHECK(result.reason.empty());
+  CHECK(rig.observer.Stages() == Strings{"checking_request", "waiting_for_card", "authenticating",
+                                         "reading_balances", "redeeming", "printing", "finished"});
+  CHECK(rig.counter.calls == Strings{"WaitForCard", "Authenticate", "Balances", "Redeem"});
+  CHECK(rig.counter.purposes == std::vector{protocol::CardAuthPurpose::kLogin});
+  // Programme 11 has 300 points: the first with enough is 12.
+  REQUIRE(rig.counter.last_order);
+  CHECK(rig.counter.last_order->programme_id == 12);
+  CHECK(rig.counter.last_order->amount == 500);
+  CHECK(result.amount == 500);
+  CHECK(result.balance == 4500);
+  CHECK(result.redemption_id == 42);
+  CHECK(result.mykey_id_masked == "********34");
+  CHECK(result.print == PrintState::kPrinted);
+  REQUIRE(rig.printer.redemptions.size() == 1);
+  const auto& receipt = rig.printer.redemptions.front();
+  CHECK(receipt.merchant_name == "さくら商店");
+  CHECK(receipt.programme_name == "千代田区ポイント");
+  CHECK(receipt.points == 500);
+  CHECK(receipt.balance_after == 4500);
+  CHECK(receipt.operation_id == "mk-0123456789abcdef0123456789abcdef");
+  CHECK(rig.counter.sessions_ended == 1);
+}
+
+TEST_CASE("an amount over the shop's limit fails before the card is asked for") {
+  Rig rig;
+  auto result = rig.Run(ShopConfig(), Redeem(10'001));
+  CHECK(result.state == OperationState::kFailed);
+  CHECK(result.reason == "invalid_amount");
+  CHECK(rig.counter.calls.empty());
+  CHECK(rig.observer.Stages() == Strings{"checking_request", "finished"});
+}
+
+TEST_CASE("a card removed during authentication ends the redemption failed, card_removed") {
+  Rig rig;
+  rig.counter.holder = Fail(CounterError(CounterErrorCode::kCardRemoved));
+  auto result = rig.Run(ShopConfig(), Redeem(500));
+  CHECK(result.state == OperationState::kFailed);
+  CHECK(result.reason == "card_removed");
+  CHECK(rig.counter.calls == Strings{"WaitForCard", "Authenticate"});
+  CHECK(rig.printer.redemptions.empty());
+  CHECK(rig.counter.sessions_ended == 1);
+  CHECK(rig.observer.Stages().back() == "finished");
+}
+
+TEST_CASE("a card removed while the balances are read ends failed with nothing redeemed") {
+  Rig rig;
+  rig.counter.balances = Fail(CounterError(CounterErrorCode::kCardRemoved));
+  auto result = rig.Run(ShopConfig(), Redeem(500));
+  CHECK(result.state == OperationState::kFailed);
+  CHECK(result.reason == "card_removed");
+  CHECK_FALSE(rig.counter.last_order.has_value());
+}
+
+TEST_CASE("a wrong PIN ends failed with the tries left") {
+  Rig rig;
+  rig.counter.holder = Fail(CounterError(CounterErrorCode::kWrongPin, 2));
+  auto result = rig.Run(ShopConfig(), Redeem(500));
+  CHECK(result.state == OperationState::kFailed);
+  CHECK(result.reason == "wrong_pin");
+  CHECK(result.pin_tries_left == 2);
+}
+
+TEST_CASE("no programme with enough points ends failed, insufficient_balance, without a redeem") {
+  Rig rig;
+  auto result = rig.Run(ShopConfig(), Redeem(6'000));
+  CHECK(result.state == OperationState::kFailed);
+  CHECK(result.reason == "insufficient_balance");
+  CHECK_FALSE(rig.counter.last_order.has_value());
+}
+
+TEST_CASE("a configured programme is used as it is") {
+  Rig rig;
+  auto config = ShopConfig();
+  config.shop.programme_id = 11;
+  rig.counter.redemption = Fail(CounterError(CounterErrorCode::kInsufficientBalance));
+  auto result = rig.Run(config, Redeem(500));
+  REQUIRE(rig.counter.last_order);
+  CHECK(rig.counter.last_order->programme_id == 11);
+  CHECK(result.reason == "insufficient_balance");
+}
+
+TEST_CASE("a redemption whose answer was lost ends failed with the key to recover it") {
+  Rig rig;
+  rig.counter.redemption = Fail(CounterError(CounterErrorCode::kOutcomeUnknown));
+  rig.counter.failure.idempotency_key = "mk-lost";
+  auto result = rig.Run(ShopConfig(), Redeem(500));
+  CHECK(result.state == OperationState::kFailed);
+  CHECK(result.reason == "outcome_unknown");
+  CHECK(result.idempotency_key == "mk-lost");
+}
+
+TEST_CASE("a receipt that does not print leaves the redemption done, saying so") {
+  Rig rig;
+  rig.counter.redemption = testing::ScriptedCounter::Redeemed(500, 12, 4500);
+  rig.printer.answer = PrintState::kNotPrinted;
+  auto result = rig.Run(ShopConfig(), Redeem(500));
+  CHECK(result.state == OperationState::kDone);
+  CHECK(result.print == PrintState::kNotPrinted);
+}
+
+TEST_CASE("a refund needs no card and prints a refund receipt") {
+  Rig rig;
+  cloud_client::Refund refund;
+  refund.idempotency_key = "mk-refund";
+  refund.redemption_id = 42;
+  refund.amount = 200;
+  refund.balance = 4700;
+  rig.counter.refund = refund;
+  OperationRequest request;
+  request.kind = OperationKind::kRefund;
+  request.redemption_id = 42;
+  request.amount = 200;
+  auto result = rig.Run(ShopConfig(), request);
+  CHECK(result.state == OperationState::kDone);
+  CHECK(rig.counter.calls == Strings{"Refund"});
+  CHECK(rig.observer.Stages() == Strings{"checking_request", "refunding", "printing", "finished"});
+  REQUIRE(rig.printer.refunds.size() == 1);
+  CHECK(rig.printer.refunds[0].points == 200);
+  CHECK(rig.printer.refunds[0].operation_id == "mk-refund");
+  CHECK(result.balance == 4700);
+}
+
+TEST_CASE("refunds switched off in the configuration are not allowed") {
+  Rig rig;
+  auto config = ShopConfig();
+  config.shop.refunds = false;
+  OperationRequest request;
+  request.kind = OperationKind::kRefund;
+  request.redemption_id = 42;
+  request.amount = 200;
+  auto result = rig.Run(config, request);
+  CHECK(result.reason == "not_allowed_in_mode");
+  CHECK(rig.counter.calls.empty());
+}
+
+TerminalConfig LibraryConfig(bool tap_only) {
+  TerminalConfig config;
+  config.mode = Mode::kLibrary;
+  config.library.tap_only = tap_only;
+  return config;
+}
+
+TEST_CASE("a library lookup with PIN delivers the library number to the library system") {
+  Rig rig;
+  OperationRequest request;
+  request.kind = OperationKind::kLibraryLookup;
+  auto result = rig.Run(LibraryConfig(false), request);
+  CHECK(result.state == OperationState::kDone);
+  CHECK(result.service_id == "280212");
+  CHECK(rig.library.numbers == Strings{"280212"});
+  CHECK(rig.counter.calls == Strings{"WaitForCard", "Authenticate", "ServiceId"});
+  CHECK(rig.observer.Stages() == Strings{"checking_request", "waiting_for_card", "authenticating",
+                                         "looking_up_service", "delivering_number", "finished"});
+}
+
+TEST_CASE("a tap-only library lookup asks for the PIN when the cloud will not look up a tap") {
+  Rig rig;
+  rig.counter.service_links = {Fail(CounterError(CounterErrorCode::kPinSessionRequired)),
+                               cloud_client::ServiceLink{"library-1", "280212"}};
+  OperationRequest request;
+  request.kind = OperationKind::kLibraryLookup;
+  auto result = rig.Run(LibraryConfig(true), request);
+  CHECK(result.state == OperationState::kDone);
+  CHECK(rig.counter.calls ==
+        Strings{"WaitForCard", "AuthenticateTapOnly", "ServiceId", "Authenticate", "ServiceId"});
+  CHECK(rig.library.numbers == Strings{"280212"});
+}
+
+TEST_CASE("a tap-only library lookup the cloud answers needs no PIN") {
+  Rig rig;
+  OperationRequest request;
+  request.kind = OperationKind::kLibraryLookup;
+  auto result = rig.Run(LibraryConfig(true), request);
+  CHECK(result.state == OperationState::kDone);
+  CHECK(rig.counter.calls == Strings{"WaitForCard", "AuthenticateTapOnly", "ServiceId"});
+  CHECK(rig.pin_pad.requests == 0);
+}
+
+TEST_CASE("a library system that does not take the number ends the lookup failed") {
+  Rig rig;
+  rig.library.fail = true;
+  OperationRequest request;
+  request.kind = OperationKind::kLibraryLookup;
+  auto result = rig.Run(LibraryConfig(false), request);
+  CHECK(result.state == OperationState::kFailed);
+  CHECK(result.reason == "output_failed");
+}
+
+TEST_CASE("a holder without a library number ends failed, no_service_link") {
+  Rig rig;
+  rig.counter.service_links = {Fail(CounterError(CounterErrorCode::kNoServiceLink))};
+  OperationRequest request;
+  request.kind = OperationKind::kWhoIsThis;
+  auto result = rig.Run(LibraryConfig(false), request);
+  CHECK(result.reason == "no_service_link");
+  CHECK(rig.library.numbers.empty());
+}
+
+TerminalConfig KioskConfig() {
+  TerminalConfig config;
+  config.mode = Mode::kKiosk;
+  config.kiosk.voucher_amounts = {500, 1000};
+  return config;
+}
+
+TEST_CASE("a kiosk creates a MyKey ID with a session for that purpose") {
+  Rig rig;
+  OperationRequest request;
+  request.kind = OperationKind::kCreateMyKeyId;
+  auto result = rig.Run(KioskConfig(), request);
+  CHECK(result.state == OperationState::kDone);
+  CHECK(rig.counter.purposes == std::vector{protocol::CardAuthPurpose::kCreateMyKeyId});
+  CHECK(result.mykey_id_masked == "******78");
+}
+
+TEST_CASE("a kiosk links a service ID and reports a lost card with their own purposes") {
+  Rig rig;
+  OperationRequest link;
+  link.kind = OperationKind::kLinkService;
+  link.service_id = "789";
+  CHECK(rig.Run(KioskConfig(), link).state == OperationState::kDone);
+  OperationRequest lost;
+  lost.kind = OperationKind::kReportLost;
+  CHECK(rig.Run(KioskConfig(), lost).state == OperationState::kDone);
+  CHECK(rig.counter.purposes == std::vector{protocol::CardAuthPurpose::kLinkService,
+                                            protocol::CardAuthPurpose::kReportLost});
+}
+
+TEST_CASE("a kiosk voucher is issued, printed and confirmed") {
+  Rig rig;
+  OperationRequest request;
+  request.kind = OperationKind::kIssueVoucher;
+  request.amount = 500;
+  auto result = rig.Run(KioskConfig(), request);
+  CHECK(result.state == OperationState::kDone);
+  CHECK(result.voucher_serial == "V-0001");
+  CHECK(rig.printer.vouchers.size() == 1);
+  REQUIRE(rig.issuer.confirmations.size() == 1);
+  CHECK(rig.issuer.confirmations[0].second == PrintState::kPrinted);
+}
+
+TEST_CASE("a kiosk voucher that does not print ends failed, voucher_not_printed") {
+  Rig rig;
+  rig.printer.answer = PrintState::kNotPrinted;
+  OperationRequest request;
+  request.kind = OperationKind::kIssueVoucher;
+  request.amount = 1000;
+  auto result = rig.Run(KioskConfig(), request);
+  CHECK(result.state == OperationState::kFailed);
+  CHECK(result.reason == "voucher_not_printed");
+  REQUIRE(rig.issuer.confirmations.size() == 1);
+  CHECK(rig.issuer.confirmations[0].second == PrintState::kNotPrinted);
+}
+
+TEST_CASE("a voucher of an amount the kiosk does not offer is refused") {
+  Rig rig;
+  OperationRequest request;
+  request.kind = OperationKind::kIssueVoucher;
+  request.amount = 700;
+  CHECK(rig.Run(KioskConfig(), request).reason == "invalid_amount");
+}
+
+TEST_CASE("without a voucher issuer, and for partner coupons, the kiosk says unsupported") {
+  Rig rig;
+  rig.with_issuer = false;
+  OperationRequest voucher;
+  voucher.kind = OperationKind::kIssueVoucher;
+  voucher.amount = 500;
+  CHECK(rig.Run(KioskConfig(), voucher).reason == "unsupported");
+  OperationRequest coupon;
+  coupon.kind = OperationKind::kRedeemCoupon;
+  coupon.coupon = "PARTNER-123";
+  CHECK(rig.Run(KioskConfig(), coupon).reason == "unsupported");
+  CHECK(rig.counter.calls.empty());
+}
+
+TEST_CASE("a facility entry redeems the configured fee and prints the ticket") {
+  Rig rig;
+  TerminalConfig config;
+  config.mode = Mode::kFacility;
+  config.facility.name = "市立美術館";
+  config.facility.fee = 400;
+  config.facility.programme_id = 11;
+  rig.counter.redemption = testing::ScriptedCounter::Redeemed(400, 11, 100);
+  OperationRequest request;
+  request.kind = OperationKind::kFacilityEntry;
+  request.amount = 99;  // ignored: the fee is the site's
+  auto result = rig.Run(config, request);
+  CHECK(result.state == OperationState::kDone);
+  REQUIRE(rig.counter.last_order);
+  CHECK(rig.counter.last_order->amount == 400);
+  CHECK(rig.counter.last_order->programme_id == 11);
+  REQUIRE(rig.printer.redemptions.size() == 1);
+  CHECK(rig.printer.redemptions[0].merchant_name == "市立美術館");
+}
+
+TEST_CASE("an operation of another mode is refused without touching the card") {
+  Rig rig;
+  OperationRequest request;
+  request.kind = OperationKind::kLibraryLookup;
+  auto result = rig.Run(ShopConfig(), request);
+  CHECK(result.reason == "not_allowed_in_mode");
+  CHECK(rig.counter.calls.empty());
+}
+
+TEST_CASE("a cancel while waiting for the card ends the operation cancelled") {
+  Rig rig;
+  rig.counter.card = Fail(CounterError(CounterErrorCode::kTimeout));
+  rig.counter.on_wait = [&] { rig.runner->Cancel(); };
+  auto result = rig.Run(ShopConfig(), Redeem(500));
+  CHECK(result.state == OperationState::kCancelled);
+  CHECK(result.reason == "cancelled");
+  CHECK(rig.counter.cancels == 1);
+  CHECK(rig.counter.calls == Strings{"WaitForCard"});
+}
+
+TEST_CASE("a cancel that lands after the card was found stops the flow before the PIN") {
+  Rig rig;
+  rig.counter.on_wait = [&] { rig.runner->Cancel(); };
+  rig.counter.card = counter::CardInfo{};
+  // The cancel lands after the card was found: the next stage sees it.
+  auto result = rig.Run(ShopConfig(), Redeem(500));
+  CHECK(result.state == OperationState::kCancelled);
+  CHECK(rig.counter.pin_requests == 0);
+}
+
+TEST_CASE("the holder cancelling at the PIN pad ends the operation cancelled") {
+  Rig rig;
+  rig.counter.on_wait = [&] { rig.pin_pad.cancelled = true; };
+  auto result = rig.Run(ShopConfig(), Redeem(500));
+  CHECK(result.state == OperationState::kCancelled);
+  CHECK(result.reason == "cancelled");
+  CHECK(rig.counter.pin_cancelled_by_pad);
+  CHECK_FALSE(rig.counter.last_order.has_value());
+}
+
+TEST_CASE("a card wait cancelled by an earlier operation's leftover cancel waits again") {
+  Rig rig;
+  int waits = 0;
+  rig.counter.on_wait = [&] {
+    rig.counter.card =
+        ++waits == 1 ? Result<counter::CardInfo>(Fail(CounterError(CounterErrorCode::kCancelled)))
+                     : Result<counter::CardInfo>(counter::CardInfo{});
+  };
+  rig.counter.redemption = testing::ScriptedCounter::Redeemed(500, 12, 4500);
+  auto result = rig.Run(ShopConfig(), Redeem(500));
+  CHECK(result.state == OperationState::kDone);
+  CHECK(waits == 2);
+}
+
+TEST_CASE("no card within the card timeout ends failed, timeout") {
+  Rig rig;
+  rig.counter.card = Fail(CounterError(CounterErrorCode::kTimeout));
+  auto request = Redeem(500);
+  request.card_timeout = std::chrono::milliseconds(1);
+  int waits = 0;
+  rig.counter.on_wait = [&] {
+    if (++waits > 1000) rig.runner->Cancel();  // a guard: never spin forever
+  };
+  auto result = rig.Run(ShopConfig(), request);
+  CHECK(result.state == OperationState::kFailed);
+  CHECK(result.reason == "timeout");
+}
+
+TEST_CASE("a reader that is gone ends failed, reader_unavailable") {
+  Rig rig;
+  rig.counter.card = Fail(CounterError(CounterErrorCode::kReaderUnavailable));
+  auto result = rig.Run(ShopConfig(), Redeem(500));
+  CHECK(result.reason == "reader_unavailable");
+}
+
+TEST_CASE("a cloud that cannot be reached ends failed, cloud_unreachable") {
+  Rig rig;
+  rig.counter.redemption = Fail(CounterError(CounterErrorCode::kCloudUnreachable));
+  auto result = rig.Run(ShopConfig(), Redeem(500));
+  CHECK(result.state == OperationState::kFailed);
+  CHECK(result.reason == "cloud_unreachable");
+  CHECK(result.print == PrintState::kNone);
+}
+
+}  // namespace
+}  // namespace mykey::terminal
