@@ -35,6 +35,7 @@
 #include "mykey/sqlite_store/sqlite_store.h"
 #include "mykey/store/migrations.h"
 #include "options.h"
+#include "voucher_serving.h"
 
 namespace mykey::cloud {
 
@@ -365,6 +366,10 @@ int Serve(std::span<const std::string> args, std::ostream& out, std::ostream& er
     return Report(err, "ledger routes", added.error());
   }
   LedgerSweeper sweeper(ledger);
+  // Paper vouchers (cloud/ledger README, "Vouchers"): key, service, routes, sweeps.
+  auto vouchers = StartVouchers(**store, ledger, config.KeysDir(), api.router(),
+                                (*auth)->authenticator(), &api.metrics());
+  if (!vouchers) return Report(err, "vouchers", vouchers.error());
 
   http::HttpServerOptions server_options;
   server_options.listen_address = config.listen_address;
