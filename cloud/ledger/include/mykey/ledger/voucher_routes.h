@@ -19,8 +19,8 @@ namespace mykey::cloud {
 ///     GET  /v1/voucher-keys                          anyone: the verification keys
 ///     PUT  /v1/programmes/{id}/voucher-policy        operator: {"expired": "sink"|"return"}
 ///     GET  /v1/reports/vouchers?municipality=        operator: per programme and state
-///     POST /v1/vouchers/sweeps/expired, .../pending  admin
-///     GET  /v1/vouchers/reconciliation               admin
+///     POST /v1/voucher-sweeps/expired, .../pending   admin
+///     GET  /v1/voucher-reconciliation                admin
 ///
 /// Value-moving POSTs need an idempotency key (header `Idempotency-Key` or
 /// body member `idempotency_key`); a replay answers the original status and
