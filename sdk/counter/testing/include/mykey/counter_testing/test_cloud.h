@@ -1,0 +1,339 @@
+#pragma once
+
+// Test support for the counter's tests (header-only): the real cloud (auth,
+// registry and ledger routes over CloudApi + HttpServer, SQLite in a temp
+// dir) on an ephemeral loopback port, an enrolled CloudClient, a loopback
+// proxy that loses answers, and emulated JPKI cards of the test JPKI.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "mykey/api/cloud_api.h"
+#include "mykey/auth/auth_routes.h"
+#include "mykey/auth/auth_schema.h"
+#include "mykey/cloud_client/cloud_client.h"
+#include "mykey/cloud_testing/temp_dir.h"
+#include "mykey/crypto/random.h"
+#include "mykey/http_client/curl_http_transport.h"
+#include "mykey/http_server/http_server.h"
+#include "mykey/jpki_emulator/jpki_card_emulator.h"
+#include "mykey/json/json.h"
+#include "mykey/ledger/ledger_routes.h"
+#include "mykey/ledger/ledger_schema.h"
+#include "mykey/ledger/ledger_service.h"
+#include "mykey/registry/registry.h"
+#include "mykey/registry/routes.h"
+#include "mykey/registry/schema.h"
+#include "mykey/sqlite_store/sqlite_store.h"
+#include "mykey/store/migrations.h"
+#include "mykey/testing/catch.h"
+#include "mykey/testjpki/test_pki.h"
+
+namespace mykey::counter::testing {
+
+/// The test JPKI, made once per test program (RSA key generation is slow).
+inline const testjpki::TestPki& Pki() {
+  static testjpki::TestPki pki = std::move(*testjpki::TestPki::Create("counter-test"));
+  return pki;
+}
+
+/// An emulated My Number Card of the test JPKI, issued today.
+/// @param index        which holder (a different certificate and key per index)
+/// @param tries_left   the auth PIN's tries left
+inline std::unique_ptr<jpki::JpkiCardEmulator> IssueCard(uint32_t index, int tries_left = 3,
+                                                         std::string pin = "1234") {
+  testjpki::CardOptions options;
+  options.index = index;
+  options.now = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  options.auth_pin = std::move(pin);
+  options.auth_pin_tries_left = tries_left;
+  auto card = Pki().IssueCard(options);
+  REQUIRE(card);
+  auto emulator = jpki::JpkiCardEmulator::Create(std::move(card->personalisation));
+  REQUIRE(emulator);
+  return std::move(*emulator);
+}
+
+/// A loopback TCP proxy to `upstream`. While answers are to be lost, the
+/// first bytes of an answer close the connection instead: the request has
+/// reached the cloud and been applied, the terminal never hears back.
+class LossyProxy {
+ public:
+  explicit LossyProxy(uint16_t upstream) : upstream_(upstream) {
+    stop_ = ::eventfd(0, EFD_CLOEXEC);
+    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(stop_ >= 0);
+    REQUIRE(listener_ >= 0);
+    sockaddr_in address = Loopback(0);
+    REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(listener_, 16) == 0);
+    socklen_t length = sizeof address;
+    REQUIRE(::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    port_ = ntohs(address.sin_port);
+    acceptor_ = std::thread([this] { Accept(); });
+  }
+
+  ~LossyProxy() {
+    const uint64_t one = 1;
+    (void)!::write(stop_, &one, sizeof one);
+    acceptor_.join();
+    std::lock_guard lock(mu_);
+    for (std::thread& relay : relays_) relay.join();
+    ::close(listener_);
+    ::close(stop_);
+  }
+
+  LossyProxy(const LossyProxy&) = delete;
+  LossyProxy& operator=(const LossyProxy&) = delete;
+
+  uint16_t port() const { return port_; }
+  void LoseNextAnswers(int count) { to_lose_.store(count); }
+  int lost() const { return lost_.load(); }
+
+ private:
+  static sockaddr_in Loopback(uint16_t port) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return address;
+  }
+
+  void Accept() {
+    while (true) {
+      pollfd fds[2] = {{listener_, POLLIN, 0}, {stop_, POLLIN, 0}};
+      if (::poll(fds, 2, -1) < 0) continue;
+      if (fds[1].revents != 0) return;
+      const int client = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (client < 0) continue;
+      std::lock_guard lock(mu_);
+      relays_.emplace_back([this, client] { Relay(client); });
+    }
+  }
+
+  bool TakeLoss() {
+    int current = to_lose_.load();
+    while (current > 0) {
+      if (to_lose_.compare_exchange_weak(current, current - 1)) return true;
+    }
+    return false;
+  }
+
+  void Relay(int client) {
+    const int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address = Loopback(upstream_);
+    if (server < 0 ||
+        ::connect(server, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+      ::close(client);
+      if (server >= 0) ::close(server);
+      return;
+    }
+    char buffer[16384];
+    bool open = true;
+    while (open) {
+      pollfd fds[3] = {{client, POLLIN, 0}, {server, POLLIN, 0}, {stop_, POLLIN, 0}};
+      if (::poll(fds, 3, -1) < 0) continue;
+      if (fds[2].revents != 0) break;
+      for (int side = 0; side < 2 && open; ++side) {
+        if (fds[side].revents == 0) continue;
+        const int from = side == 0 ? client : server;
+        const int to = side == 0 ? server : client;
+        const ssize_t n = ::read(from, buffer, sizeof buffer);
+        if (n <= 0) {
+          open = false;
+          break;
+        }
+        if (side == 1 && TakeLoss()) {  // an answer: lose it
+          lost_.fetch_add(1);
+          open = false;
+          break;
+        }
+        if (::send(to, buffer, static_cast<size_t>(n), MSG_NOSIGNAL) != n) open = false;
+      }
+    }
+    ::close(client);
+    ::close(server);
+  }
+
+  uint16_t upstream_;
+  int stop_ = -1;
+  int listener_ = -1;
+  uint16_t port_ = 0;
+  std::atomic<int> to_lose_{0};
+  std::atomic<int> lost_{0};
+  std::thread acceptor_;
+  std::mutex mu_;
+  std::vector<std::thread> relays_;
+};
+
+/// The cloud: core, auth, registry and ledger schemas on SQLite; Chiyoda
+/// (131016) with programme 1, accepted by merchant 1; terminals enrol as
+/// merchant 1 of provider "shopA".
+struct TestCloud {
+  cloud::testing::TempDir dir;
+  std::unique_ptr<cloud::SqliteStore> store;
+  cloud::RequestLog log{[](std::string_view) {}};
+  std::unique_ptr<cloud::CloudApi> api;
+  std::unique_ptr<cloud::CloudAuth> auth;
+  std::unique_ptr<cloud::LedgerService> ledger;
+  std::unique_ptr<cloud::RegistryService> registry;
+  std::unique_ptr<http::HttpServer> server;
+  std::unique_ptr<http_client::CurlHttpTransport> transport;
+
+  TestCloud() {
+    cloud::SqliteStoreOptions options;
+    options.path = dir.File("cloud.db");
+    auto opened = cloud::SqliteStore::Open(options);
+    REQUIRE(opened);
+    store = std::move(*opened);
+    REQUIRE(cloud::Migrate(*store, cloud::CloudMigrations()));
+    REQUIRE(cloud::MigrateAuth(*store));
+    REQUIRE(cloud::Migrate(*store, cloud::kLedgerSchema, cloud::LedgerMigrations()));
+    REQUIRE(cloud::Migrate(*store, cloud::kRegistrySchema, cloud::RegistryMigrations()));
+    REQUIRE(store->WithTransaction(
+        cloud::TransactionMode::kReadWrite, [](cloud::Transaction& tx) -> Status {
+          MYKEY_TRY(
+              tx.Execute("INSERT INTO municipalities (code, name, created_at_ms) "
+                         "VALUES ('131016', 'Chiyoda', 0)"));
+          MYKEY_TRY(
+              tx.Execute("INSERT INTO programmes (id, municipality_code, code, name, kind, "
+                         "created_at_ms) VALUES (1, '131016', 'health', 'Health points', "
+                         "'points', 0)"));
+          MYKEY_TRY(
+              tx.Execute("INSERT INTO merchants (id, municipality_code, name, kind, "
+                         "created_at_ms) VALUES (1, '131016', 'Shop', 'shop', 0)"));
+          MYKEY_TRY(
+              tx.Execute("INSERT INTO merchant_programmes (merchant_id, programme_id) "
+                         "VALUES (1, 1)"));
+          return Ok();
+        }));
+    api = std::make_unique<cloud::CloudApi>(*store, log);
+    auto created = cloud::CloudAuth::Create(*store, &api->metrics());
+    REQUIRE(created);
+    auth = std::move(*created);
+    REQUIRE(cloud::RegisterAuthRoutes(api->router(), *auth));
+    ledger = std::make_unique<cloud::LedgerService>(*store, cloud::LedgerOptions{});
+    REQUIRE(cloud::RegisterLedgerRoutes(api->router(), *ledger, auth->authenticator(),
+                                        &api->metrics()));
+    cloud::RegistryConfig config;
+    for (const crypto::Certificate& ca : Pki().CaCertificates(testjpki::CaKind::kAuth)) {
+      config.auth_ca_certificates.emplace_back(ca.der().begin(), ca.der().end());
+    }
+    auto made_registry = cloud::RegistryService::Create(*store, std::move(config));
+    REQUIRE(made_registry);
+    registry = std::move(*made_registry);
+    REQUIRE(cloud::RegisterRegistryRoutes(api->router(), *registry, auth->authenticator(),
+                                          &api->metrics()));
+    auto started = http::HttpServer::Start(*api, http::HttpServerOptions{});
+    REQUIRE(started);
+    server = std::move(*started);
+    auto made = http_client::CurlHttpTransport::Create({});
+    REQUIRE(made);
+    transport = std::move(*made);
+  }
+
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(server->port()); }
+
+  std::string Token(cloud::OperatorScope scope, const std::string& scope_id) {
+    auto issued = auth->tokens().Issue(cloud::TokenScope{scope, scope_id}, "test");
+    REQUIRE(issued);
+    return issued->token;
+  }
+
+  /// An operator's call, as the cloud's admin tools make it.
+  json::Json Operator(const std::string& token, const std::string& path, const std::string& body,
+                      const std::string& key = {}) {
+    http_client::HttpRequest request;
+    request.method = "POST";
+    request.url = Url() + path;
+    request.body = body;
+    request.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
+    if (!key.empty()) request.headers.emplace_back("Idempotency-Key", key);
+    auto response = transport->RoundTrip(request);
+    REQUIRE(response);
+    INFO(response->body);
+    REQUIRE(response->status == 201);
+    auto parsed = json::ParseJson(response->body);
+    REQUIRE(parsed);
+    return *parsed;
+  }
+
+  std::string EnrollmentCode() {
+    const json::Json code =
+        Operator(Token(cloud::OperatorScope::kAdmin, ""), "/v1/enrollment-codes",
+                 R"({"site_kind":"merchant","site_id":"1",)"
+                 R"("provider_id":"shopA","municipality_code":"131016"})");
+    return code["enrollment_code"].get<std::string>();
+  }
+
+  /// A municipal grant of `amount` points of programme 1, valid to the end of next year.
+  void Grant(const std::string& mykey_id, int64_t amount) {
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    const std::string expires_on = std::to_string(utc.tm_year + 1900 + 1) + "-12-31";
+    Operator(Token(cloud::OperatorScope::kMunicipality, "131016"), "/v1/grants",
+             R"({"mykey_id":")" + mykey_id + R"(","programme_id":1,"amount":)" +
+                 std::to_string(amount) + R"(,"expires_on":")" + expires_on +
+                 R"(","department":"Health","reason":"checkup"})",
+             "grant-" + mykey_id);
+  }
+
+  /// A new terminal key.
+  static crypto::EcdsaPrivateKey NewKey() {
+    auto random = crypto::SystemRandom::Create();
+    REQUIRE(random);
+    auto key = crypto::EcdsaPrivateKey::Generate(**random);
+    REQUIRE(key);
+    return std::move(*key);
+  }
+
+  /// A client of this cloud, not enrolled yet, reaching it at `base_url`.
+  std::unique_ptr<cloud_client::CloudClient> NewClient(const std::string& base_url,
+                                                       int max_attempts = 3) {
+    cloud_client::CloudClientOptions options;
+    options.base_url = base_url;
+    options.max_attempts = max_attempts;
+    options.retry_backoff = std::chrono::milliseconds(0);
+    auto client = cloud_client::CloudClient::Create(*transport, options, std::nullopt);
+    REQUIRE(client);
+    return std::move(*client);
+  }
+
+  cloud_client::TerminalIdentityFiles IdentityFiles() const {
+    return {dir.File("terminal.key.pem"), dir.File("terminal.id")};
+  }
+
+  /// An enrolled client reaching the cloud at `base_url` (the cloud or a proxy).
+  std::unique_ptr<cloud_client::CloudClient> EnrolledClient(const std::string& base_url,
+                                                            int max_attempts = 3) {
+    auto enrolling = NewClient(Url());
+    auto enrolled = enrolling->Enroll(EnrollmentCode(), "Till 1", NewKey(), IdentityFiles());
+    INFO(cloud_client::LastCloudError().message);
+    REQUIRE(enrolled);
+    auto identity = cloud_client::LoadTerminalIdentity(IdentityFiles());
+    REQUIRE(identity);
+    cloud_client::CloudClientOptions options;
+    options.base_url = base_url;
+    options.max_attempts = max_attempts;
+    options.retry_backoff = std::chrono::milliseconds(0);
+    auto client = cloud_client::CloudClient::Create(*transport, options, std::move(*identity));
+    REQUIRE(client);
+    return std::move(*client);
+  }
+};
+
+}  // namespace mykey::counter::testing
