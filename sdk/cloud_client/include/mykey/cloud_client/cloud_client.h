@@ -195,6 +195,48 @@ struct RevocationFeedPage {
   bool more = false;                         ///< more entries follow `next`
 };
 
+/// A paper voucher to issue (POST /v1/vouchers; cloud/ledger README "Vouchers").
+struct VoucherIssueRequest {
+  bool sold = false;     ///< true: sold for cash; false: against the holder's points
+  std::string mykey_id;  ///< the holder (points vouchers; empty when sold)
+  int64_t programme_id = 0;
+  int64_t amount = 0;           ///< points, 1..1,000,000
+  std::string expires_on;       ///< last Japan day "YYYY-MM-DD" (sold: empty = the 6-month limit)
+  std::string idempotency_key;  ///< empty: the client makes one (NewIdempotencyKey())
+};
+
+/// A voucher as the cloud answers it.
+struct CloudVoucher {
+  std::string idempotency_key;  ///< the key the call used
+  bool replayed = false;        ///< the cloud answered a stored result
+  std::string operation;  ///< "issue", "confirm_printed", "void", "reprint", "redemption", "lookup"
+  int64_t voucher_id = 0;
+  std::string serial;  ///< "7KQ4-MX2P-R9"
+  std::string kind;    ///< "granted" or "sold"
+  int64_t programme_id = 0;
+  std::string municipality_code;
+  std::string mykey_id;
+  int64_t amount = 0;
+  std::string issued_on;
+  std::string expires_on;
+  int64_t expires_at_ms = 0;
+  std::string token;  ///< the signed token text for the QR code ("MKV:...")
+  std::string key_id;
+  std::string state;  ///< "pending_print", "issued", "voided", "redeemed", "expired"
+  int64_t reprints = 0;
+  bool duplicate = false;  ///< a reprint: print 再発行 with the original serial
+  int64_t issuer_merchant_id = 0;
+  std::optional<int64_t> redeemed_merchant_id;
+  int64_t created_at_ms = 0;
+};
+
+/// A published voucher verification key (GET /v1/voucher-keys).
+struct VoucherPublicKey {
+  std::string key_id;  ///< hex
+  Bytes public_key;    ///< uncompressed P-256 point, 65 bytes
+  bool current = false;
+};
+
 /// The terminal's client of the cloud.
 ///
 /// Retries: GETs and value-moving calls (with the SAME idempotency key and
@@ -346,6 +388,60 @@ class CloudClient {
   ///          bad hex, sequences not increasing or not after `since`); the
   ///          common errors.
   Result<RevocationFeedPage> Revocations(int64_t since, int limit = 1000);
+
+  // --- Vouchers (src/voucher_calls.cc; used by sdk/voucher's VoucherIssuer) ---
+  // Value-moving calls (issue, confirm-printed, void, reprint, redeem) carry
+  // an idempotency key and are retried with it; settle kOutcomeUnknown with
+  // RecoverVoucher(key) or by repeating the call with the same key. The
+  // serial is typed or scanned text (kInvalidArgument for an empty one or one
+  // with '/').
+
+  /// Issues a voucher, state "pending_print" (POST /v1/vouchers).
+  /// @returns the voucher; kConflict (insufficient_balance); kForbidden
+  ///          (cross_municipality_refused, merchant_suspended, not_allowed);
+  ///          kNotFound (unknown_programme, unknown_merchant); kInvalidField
+  ///          (sold_term_too_long, a bad day); kIdempotencyKeyReuse;
+  ///          kOutcomeUnknown.
+  Result<CloudVoucher> IssueVoucher(const VoucherIssueRequest& request);
+
+  /// The printer confirmed the job: "issued" (POST .../confirm-printed).
+  /// @returns the voucher; kNotFound (unknown_voucher); kConflict
+  ///          (already_voided, already_redeemed, voucher_expired); kOutcomeUnknown.
+  Result<CloudVoucher> ConfirmVoucherPrinted(std::string_view serial,
+                                             std::string_view idempotency_key = {});
+
+  /// The print failed: points back to the holder / sale cancelled (POST .../void).
+  /// @returns the voucher ("voided"); kNotFound (unknown_voucher); kConflict
+  ///          (already_issued, already_redeemed, voucher_expired); kOutcomeUnknown.
+  Result<CloudVoucher> VoidVoucher(std::string_view serial, std::string_view idempotency_key = {});
+
+  /// A duplicate of a pending or issued voucher (POST .../reprint).
+  /// @returns the voucher (duplicate, reprints + 1); kNotFound; kConflict
+  ///          (already_voided, already_redeemed, voucher_expired); kOutcomeUnknown.
+  Result<CloudVoucher> ReprintVoucher(std::string_view serial,
+                                      std::string_view idempotency_key = {});
+
+  /// Redeems a voucher at this terminal's merchant, once (POST .../redeem).
+  /// @returns the voucher ("redeemed"); kConflict (already_redeemed,
+  ///          already_voided, not_issued, voucher_expired); kForbidden
+  ///          (programme_not_accepted, cross_municipality_refused,
+  ///          merchant_suspended); kNotFound (unknown_voucher); kOutcomeUnknown.
+  Result<CloudVoucher> RedeemVoucher(std::string_view serial,
+                                     std::string_view idempotency_key = {});
+
+  /// The voucher as it stands now (GET /v1/vouchers/{serial}, retried).
+  /// @returns the voucher; kNotFound (unknown_voucher, also another site's).
+  Result<CloudVoucher> GetVoucher(std::string_view serial);
+
+  /// The published verification keys, current first (GET /v1/voucher-keys).
+  /// @returns the keys; kBadResponse for a malformed key.
+  Result<std::vector<VoucherPublicKey>> VoucherKeys();
+
+  /// Settles a kOutcomeUnknown voucher call: GetOperation() and the stored
+  /// answer as a CloudVoucher (replayed = true).
+  /// @returns the voucher; kNotFound (it did not happen: repeat with the
+  ///          key); kBadResponse if the operation is not a voucher call.
+  Result<CloudVoucher> RecoverVoucher(std::string_view idempotency_key);
 
  private:
   enum class Retry : uint8_t { kNever, kSafe, kIdempotent };
