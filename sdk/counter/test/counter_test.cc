@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "mykey/counter_testing/test_cloud.h"
@@ -555,6 +556,68 @@ TEST_CASE("A terminal enrols and passes the connection test through the counter"
   (*counter)->ReportOfflineQueue({4, false});
   REQUIRE(events.queue.size() == 1);
   CHECK(events.queue[0].pending == 4);
+}
+
+}  // namespace
+}  // namespace mykey::counter
+
+namespace mykey::counter {
+namespace {
+
+TEST_CASE("Cancel from another thread ends a wait for a card") {
+  testing::TestCloud cloud;
+  auto client = cloud.NewClient(cloud.Url());
+  hal::SimReaderMonitor monitor;
+  REQUIRE(monitor.AddReader(kReader));
+  auto counter = Counter::Create(monitor, *client, CounterOptions{});
+  REQUIRE(counter);
+  // Cancel() is never lost: whether it lands before or during the wait, the wait ends.
+  std::thread canceller([&] { (*counter)->Cancel(); });
+  auto waited = (*counter)->WaitForCard(std::chrono::hours(1));
+  canceller.join();
+  REQUIRE_FALSE(waited);
+  CHECK(CounterErrorCodeOf(waited.error()) == CounterErrorCode::kCancelled);
+}
+
+TEST_CASE("Log records follow the counter's level and never hold the PIN or a full MyKey ID") {
+  std::vector<std::string> records;
+  const log::Level saved = log::GetLevel();
+  log::SetLevel(log::Level::kTrace);
+  log::SetSink([&](log::Level, std::string_view module, std::string_view message) {
+    if (module == "counter") records.emplace_back(message);
+  });
+
+  testing::TestCloud cloud;
+  auto client = cloud.EnrolledClient(cloud.Url());
+  hal::SimReaderMonitor monitor;
+  REQUIRE(monitor.AddReader(kReader));
+  auto card = testing::IssueCard(31, 3, "8642");
+  REQUIRE(monitor.InsertCard(kReader, *card));
+  CounterOptions options;
+  options.log_level = log::Level::kOff;
+  auto made = Counter::Create(monitor, *client, options);
+  REQUIRE(made);
+  Counter& counter = **made;
+  REQUIRE(counter.WaitForCard(5s));
+  CHECK(records.empty());
+
+  counter.set_log_level(log::Level::kTrace);
+  ScriptedPinPad wrong("1111");
+  REQUIRE_FALSE(counter.Authenticate(CardAuthPurpose::kCreateMyKeyId, wrong));
+  ScriptedPinPad right("8642");
+  REQUIRE(counter.Authenticate(CardAuthPurpose::kCreateMyKeyId, right));
+  auto mykey_id = counter.CreateMyKeyId();
+  REQUIRE(mykey_id);
+
+  log::SetSink(nullptr);
+  log::SetLevel(saved);
+  CHECK_FALSE(records.empty());
+  for (const std::string& record : records) {
+    INFO(record);
+    CHECK(record.find("8642") == std::string::npos);
+    CHECK(record.find("1111") == std::string::npos);
+    CHECK(record.find(*mykey_id) == std::string::npos);
+  }
 }
 
 }  // namespace
