@@ -20,6 +20,7 @@
 #include "mykey/sqlite_store/sqlite_store.h"
 #include "mykey/store/migrations.h"
 #include "options.h"
+#include "store_location.h"
 
 namespace mykey::cloud {
 
@@ -63,7 +64,7 @@ A suspended terminal's requests are refused (403) from its next request on.
 
 /// Opens an initialised store and brings the core and auth schemas up to
 /// date. Prints why it could not.
-Result<std::unique_ptr<SqliteStore>> OpenStore(const Options& options, std::ostream& err) {
+Result<std::unique_ptr<Store>> OpenStore(const Options& options, std::ostream& err) {
   std::string path = options.Value("--store");
   if (path.empty() && options.Has("--config")) {
     CloudConfig config;
@@ -78,13 +79,10 @@ Result<std::unique_ptr<SqliteStore>> OpenStore(const Options& options, std::ostr
     err << "mykey-cloud: --store PATH is required\n";
     return Fail(ErrorCode::kInvalidArgument, "no store");
   }
-  SqliteStoreOptions store_options;
-  store_options.path = path;
-  store_options.create = false;
-  store_options.connections = 1;
-  auto store = SqliteStore::Open(store_options);
+  auto store = OpenStoreAt(path, 1, /*create=*/false);
   if (!store) {
-    err << "mykey-cloud: cannot open the store " << path << " (run mykey-cloud init?)\n";
+    err << "mykey-cloud: cannot open the store " << RedactLocation(path)
+        << " (run mykey-cloud init?)\n";
     return Fail(store.error());
   }
   MYKEY_ASSIGN_OR_RETURN(const int version, SchemaVersion(**store));

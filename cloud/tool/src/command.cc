@@ -22,6 +22,7 @@
 #include "mykey/cloud_tool/auth_admin.h"
 #include "mykey/cloud_tool/cloud_keys.h"
 #include "mykey/cloud_tool/config.h"
+#include "mykey/cloud_tool/scheme_admin.h"
 #include "mykey/crypto/random.h"
 #include "mykey/http_server/http_server.h"
 #include "mykey/json/json.h"
@@ -32,9 +33,11 @@
 #include "mykey/registry/routes.h"
 #include "mykey/registry/schema.h"
 #include "mykey/scheme/municipalities.h"
+#include "mykey/scheme_routes/scheme_routes.h"
 #include "mykey/sqlite_store/sqlite_store.h"
 #include "mykey/store/migrations.h"
 #include "options.h"
+#include "store_location.h"
 #include "voucher_serving.h"
 
 namespace mykey::cloud {
@@ -51,7 +54,7 @@ commands:
         the cloud's ECDSA P-256 keys (voucher signing, terminal session);
         safe to run again: it migrates and keeps existing keys
   serve [--config FILE] [--listen ADDR:PORT] [--store PATH] [--threads N]
-        [--log-level LEVEL] [--jpki-auth-ca DIR]
+        [--log-level LEVEL] [--jpki-auth-ca DIR] [--keys-dir DIR]
         serve the HTTP API until SIGTERM or SIGINT, then finish the requests
         in flight and exit
   admin backup --store PATH --to FILE       online backup of the store
@@ -64,6 +67,13 @@ commands:
   admin terminal list|suspend|resume        enrolled terminals
   admin crl import --store PATH --jpki-auth-ca DIR --file CRL.der
         import the daily JPKI CRL (signature verified) into the registry
+  admin programme|merchant|provider ...     the parties of the scheme
+  admin grant ...                           grant points to a holder
+  admin report settlement|unused-balances   CSV reports
+
+PATH is a SQLite file, or postgresql://[user[:password]@][host][:port]/dbname
+(?host=/socket/dir) for several mykey-cloud processes on one PostgreSQL 15
+database (init then needs --keys-dir).
 
 Every command takes --help. Admin commands take --config FILE instead of
 --store to use the store of a serve config.
@@ -80,7 +90,11 @@ constexpr std::string_view kServeUsage = R"(usage: mykey-cloud serve [options]
                       shutdown_grace_ms, tls_certificate, tls_private_key,
                       allow_plain_http_off_loopback, log_level
   --listen ADDR:PORT  default 127.0.0.1:8080; port 0 picks a free port
-  --store PATH        the SQLite store (made by mykey-cloud init)
+  --store PATH        the store made by mykey-cloud init: a SQLite file, or
+                      postgresql://user@host:port/dbname (several processes
+                      may serve one PostgreSQL database)
+  --keys-dir DIR      the cloud's key files (default PATH.keys; needed for
+                      PostgreSQL)
   --threads N         HTTP worker threads (default 2)
   --log-level LEVEL   trace, debug, info (default: one JSON line per request
                       on stdout), warning, error, off
@@ -215,16 +229,14 @@ class LedgerSweeper {
   std::thread thread_;
 };
 
-/// Opens an existing store at the current schema.
-Result<std::unique_ptr<SqliteStore>> OpenInitialisedStore(const std::string& path,
-                                                          unsigned connections, std::ostream& err) {
-  SqliteStoreOptions store_options;
-  store_options.path = path;
-  store_options.create = false;
-  store_options.connections = connections;
-  auto store = SqliteStore::Open(store_options);
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenInitialisedStore(const std::string& path, unsigned connections,
+                                                    std::ostream& err) {
+  auto store = OpenStoreAt(path, connections, /*create=*/false);
   if (!store) {
-    err << "mykey-cloud: cannot open the store " << path << " (run mykey-cloud init?)\n";
+    err << "mykey-cloud: cannot open the store " << RedactLocation(path)
+        << " (run mykey-cloud init?)\n";
     return Fail(store.error());
   }
   auto version = SchemaVersion(**store);
@@ -240,6 +252,8 @@ Result<std::unique_ptr<SqliteStore>> OpenInitialisedStore(const std::string& pat
   }
   return std::move(*store);
 }
+
+namespace {
 
 int Init(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   Options options;
@@ -258,15 +272,16 @@ int Init(std::span<const std::string> args, std::ostream& out, std::ostream& err
     err << "mykey-cloud: init needs --store PATH\n";
     return kCloudExitUsage;
   }
-  SqliteStoreOptions store_options;
-  store_options.path = config.store_path;
-  store_options.connections = 1;
-  auto store = SqliteStore::Open(store_options);
+  if (IsPostgresLocation(config.store_path) && config.keys_dir.empty()) {
+    err << "mykey-cloud: init of a PostgreSQL store needs --keys-dir DIR\n";
+    return kCloudExitUsage;
+  }
+  auto store = OpenStoreAt(config.store_path, 1, /*create=*/true);
   if (!store) return Report(err, "cannot create the store", store.error());
   auto report = MigrateAllComponents(**store);
   if (!report) return Report(err, "schema migration failed", report.error());
-  out << "store " << config.store_path << ": schema " << report->versions << " (" << report->applied
-      << " migration(s) applied)\n";
+  out << "store " << RedactLocation(config.store_path) << ": schema " << report->versions << " ("
+      << report->applied << " migration(s) applied)\n";
   auto random = crypto::SystemRandom::Create();
   if (!random) return Report(err, "no randomness", random.error());
   auto keys = EnsureCloudKeys(**store, config.KeysDir(), **random);
@@ -280,9 +295,10 @@ int Init(std::span<const std::string> args, std::ostream& out, std::ostream& err
 
 int Serve(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
   Options options;
-  if (!ParseOptions(
-          args, {"--config", "--listen", "--store", "--threads", "--log-level", "--jpki-auth-ca"},
-          {}, options, err)) {
+  if (!ParseOptions(args,
+                    {"--config", "--listen", "--store", "--threads", "--log-level",
+                     "--jpki-auth-ca", "--keys-dir"},
+                    {}, options, err)) {
     return kCloudExitUsage;
   }
   if (options.help) {
@@ -301,6 +317,7 @@ int Serve(std::span<const std::string> args, std::ostream& out, std::ostream& er
   }
   if (options.Has("--store")) config.store_path = options.Value("--store");
   if (options.Has("--jpki-auth-ca")) config.jpki_auth_ca_dir = options.Value("--jpki-auth-ca");
+  if (options.Has("--keys-dir")) config.keys_dir = options.Value("--keys-dir");
   if (options.Has("--threads")) {
     const std::string text = options.Value("--threads");
     unsigned threads = 0;
@@ -340,6 +357,9 @@ int Serve(std::span<const std::string> args, std::ostream& out, std::ostream& er
   if (!auth) return Report(err, "auth", auth.error());
   if (auto added = RegisterAuthRoutes(api.router(), **auth); !added) {
     return Report(err, "auth routes", added.error());
+  }
+  if (auto added = RegisterSchemeRoutes(api.router(), **store, (*auth)->authenticator()); !added) {
+    return Report(err, "scheme routes", added.error());
   }
   std::unique_ptr<RegistryService> registry;
   if (!config.jpki_auth_ca_dir.empty()) {
@@ -543,6 +563,7 @@ int Admin(std::span<const std::string> args, std::ostream& out, std::ostream& er
   const std::string_view topic = args.empty() ? "" : std::string_view(args[0]);
   if (topic == "municipality") return AdminMunicipality(args.subspan(1), out, err);
   if (IsAuthAdminTopic(topic)) return RunAuthAdminCommand(topic, args.subspan(1), out, err);
+  if (IsSchemeAdminTopic(topic)) return RunSchemeAdminCommand(topic, args.subspan(1), out, err);
   if (topic == "backup") {
     Options options;
     if (!ParseOptions(args.subspan(1), {"--store", "--config", "--to"}, {}, options, err)) {
