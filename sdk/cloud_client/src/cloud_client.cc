@@ -456,13 +456,17 @@ Result<Redemption> CloudClient::Redeem(const RedeemRequest& request) {
 
 Result<Redemption> CloudClient::Capture(int64_t redemption_id, std::string_view idempotency_key) {
   MYKEY_ASSIGN_OR_RETURN(std::string key, KeyOrNew(idempotency_key));
-  return RedemptionCall("/v1/redemptions/" + std::to_string(redemption_id) + "/capture", {},
+  // "{}", not an empty body: libcurl silently re-sends a request with an empty
+  // body (same signed nonce) when its reused connection dies before an answer,
+  // and the cloud then refuses the replayed nonce although it applied the
+  // first copy. A body is never re-sent (sdk/http refuses the rewind).
+  return RedemptionCall("/v1/redemptions/" + std::to_string(redemption_id) + "/capture", "{}",
                         std::move(key));
 }
 
 Result<Redemption> CloudClient::Void(int64_t redemption_id, std::string_view idempotency_key) {
   MYKEY_ASSIGN_OR_RETURN(std::string key, KeyOrNew(idempotency_key));
-  return RedemptionCall("/v1/redemptions/" + std::to_string(redemption_id) + "/void", {},
+  return RedemptionCall("/v1/redemptions/" + std::to_string(redemption_id) + "/void", "{}",
                         std::move(key));
 }
 

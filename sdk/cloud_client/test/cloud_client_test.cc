@@ -168,6 +168,18 @@ TEST_CASE("A value-moving call generates one key and keeps it across retries") {
   CHECK(f.transport.requests[0].url == "https://cloud.example.jp/v1/redemptions/7/capture");
 }
 
+TEST_CASE("Capture and void send a JSON body, which libcurl never re-sends by itself") {
+  Fixture f;
+  f.transport.Answer(200, kHeld);
+  f.transport.Answer(200, kHeld);
+  REQUIRE(f.client->Capture(7));
+  REQUIRE(f.client->Void(7));
+  REQUIRE(f.transport.requests.size() == 2);
+  CHECK(f.transport.requests[0].body == "{}");
+  CHECK(f.transport.requests[1].body == "{}");
+  CHECK(HeaderOf(f.transport.requests[0], "Content-Type") == "application/json");
+}
+
 TEST_CASE("All answers lost ends in outcome unknown with the key, after max_attempts") {
   Fixture f;
   f.transport.Break(ErrorCode::kAborted);
