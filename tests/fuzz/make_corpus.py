@@ -84,6 +84,59 @@ DER = {
 }
 
 
+MUNI = "X-Test-Caller: operator:municipality:131016"
+SHOP = "X-Test-Caller: terminal:T1:merchant:1:p1:131016"
+JSON = "Content-Type: application/json"
+CLOUD = {
+    "grant": ("POST /v1/grants", [MUNI, JSON, "Idempotency-Key: g1"],
+              '{"mykey_id":"AB23CD45","programme_id":1,"amount":500,"expires_on":"2099-03-31",'
+              '"department":"d","reason":"r"}'),
+    "grant_bad_amount": ("POST /v1/grants", [MUNI, JSON, "Idempotency-Key: g2"],
+                         '{"mykey_id":"AB23CD45","programme_id":1,"amount":-5,'
+                         '"expires_on":"2099-03-31","department":"d","reason":"r"}'),
+    "grant_unknown_field": ("POST /v1/grants", [MUNI, JSON, "Idempotency-Key: g3"],
+                            '{"mykey_id":"AB23CD45","colour":"red"}'),
+    "grant_deep_json": ("POST /v1/grants", [MUNI, JSON], "[" * 40 + "]" * 40),
+    "redeem": ("POST /v1/redemptions", [SHOP, JSON, "Idempotency-Key: r1"],
+               '{"mykey_id":"AB23CD45","programme_id":1,"amount":100,"hold":true}'),
+    "redeem_huge": ("POST /v1/redemptions", [SHOP, JSON, "Idempotency-Key: r2"],
+                    '{"mykey_id":"AB23CD45","programme_id":1,"amount":99999999999999999999}'),
+    "capture": ("POST /v1/redemptions/1/capture", [SHOP, "Idempotency-Key: c1"], ""),
+    "void_bad_id": ("POST /v1/redemptions/-1/void", [SHOP], ""),
+    "refund": ("POST /v1/redemptions/1/refunds", [SHOP, JSON, "Idempotency-Key: f1"],
+               '{"amount":10}'),
+    "balances": ("GET /v1/holders/AB23CD45/balances", [MUNI], ""),
+    "operation": ("GET /v1/operations/g1", [MUNI], ""),
+    "settlement": ("GET /v1/reports/settlement?merchant_id=1&from=2026-04-01&to=2026-04-30",
+                   [MUNI], ""),
+    "unused": ("GET /v1/reports/unused-balances?municipality=131016&on=2026-04-01", [MUNI], ""),
+    "programme_add": ("POST /v1/municipalities/131016/programmes", [MUNI, JSON],
+                      '{"code":"event1","name":"祭り","kind":"event"}'),
+    "merchant_add": ("POST /v1/municipalities/131016/merchants", [MUNI, JSON],
+                     '{"name":"Library","kind":"library"}'),
+    "accept": ("PUT /v1/merchants/1/programmes/1", [MUNI], ""),
+    "policy": ("PUT /v1/municipalities/131016/policy", [MUNI, JSON],
+               '{"cross_municipality_use":true}'),
+    "providers_admin": ("POST /v1/providers", ["X-Test-Caller: operator:admin", JSON],
+                        '{"code":"lib","name":"図書館"}'),
+    "no_caller": ("GET /v1/municipalities", [], ""),
+    "not_json": ("POST /v1/grants", [MUNI, JSON], "not json"),
+    "wrong_type": ("POST /v1/grants", [MUNI, "Content-Type: text/plain"], "{}"),
+    "bad_utf8": ("POST /v1/municipalities/131016/merchants", [MUNI, JSON],
+                 '{"name":"\xff\xfe","kind":"shop"}'),
+    "method": ("DELETE /v1/grants", [MUNI], ""),
+}
+
+
+def write_cloud_requests():
+    d = os.path.join(HERE, "corpus", "fuzz_cloud_request")
+    os.makedirs(d, exist_ok=True)
+    for name, (line, headers, body) in CLOUD.items():
+        text = line + "\n" + "".join(h + "\n" for h in headers) + "\n" + body
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(text.encode("utf-8", "surrogateescape"))
+
+
 def main():
     d = os.path.join(HERE, "corpus", "fuzz_response_apdu")
     os.makedirs(d, exist_ok=True)
@@ -92,6 +145,7 @@ def main():
             f.write(bytes([ops]) + frame(responses))
     with open(os.path.join(d, "raw_sw_6a82"), "wb") as f:
         f.write(bytes.fromhex("6A82"))
+    write_cloud_requests()
     d = os.path.join(HERE, "corpus", "fuzz_der_length")
     os.makedirs(d, exist_ok=True)
     for name, hexdata in DER.items():
