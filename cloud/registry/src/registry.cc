@@ -556,6 +556,20 @@ Status RegistryService::LinkService(SessionRef ref, std::string_view provider_id
   });
 }
 
+Result<std::string> RegistryService::SessionMyKeyId(SessionRef ref) {
+  const int64_t now = NowMs();
+  std::string result;
+  const Status status =
+      store_.WithTransaction(TransactionMode::kReadOnly, [&](Transaction& tx) -> Status {
+        MYKEY_ASSIGN_OR_RETURN(LoadedSession session, LoadSession(tx, ref, now, std::nullopt));
+        if (!session.holder_id) return Refuse(RegistryRefusal::kNoMyKeyId);
+        result = session.mykey_id;
+        return Ok();
+      });
+  if (!status) return Fail(status.error());
+  return result;
+}
+
 Result<std::string> RegistryService::LookupService(SessionRef ref, std::string_view provider_id) {
   if (provider_id.empty() || provider_id.size() > kMaxProviderId) {
     return Fail(ErrorCode::kInvalidArgument, "a provider id has 1..64 bytes");

@@ -201,6 +201,14 @@ class RegistryService {
   ///          1..64 bytes; kNoMyKeyId; session refusals.
   Status LinkService(SessionRef session, std::string_view provider_id, std::string_view service_id);
 
+  /// The MyKey ID of the holder whose card session this is (any purpose):
+  /// how other modules (the ledger's balance, donation and coupon routes)
+  /// check that a terminal presents a live session of a holder.
+  /// @returns the MyKey ID; kNoMyKeyId; session refusals (kSessionUnknown,
+  ///          kSessionExpired, kSessionOtherTerminal, kCertificateRevoked,
+  ///          kCardSuspended).
+  Result<std::string> SessionMyKeyId(SessionRef session);
+
   /// The holder's ID at `provider_id` and only there. Any session purpose.
   /// @returns the service id; kNoMyKeyId; kNoServiceLink; session refusals.
   Result<std::string> LookupService(SessionRef session, std::string_view provider_id);
