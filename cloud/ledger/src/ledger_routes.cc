@@ -7,6 +7,7 @@
 #include "mykey/api/json_body.h"
 #include "mykey/json/json.h"
 #include "mykey/registry/mykey_id.h"
+#include "mykey/registry/routes.h"
 
 namespace mykey::cloud {
 
@@ -29,6 +30,7 @@ struct Context {
   LedgerService& ledger;
   RequestAuthenticator& authenticator;
   Metrics* metrics;
+  CardSessionCheck card_sessions;
 
   void Count(std::string_view operation, std::string_view outcome) const {
     if (metrics == nullptr) return;
@@ -216,6 +218,24 @@ ApiReply GetBalances(Context& c, RouteContext& route) {
     return ApiError(ApiErrorCode::kInvalidParameter, "a MyKey ID has 8 letters or digits");
   }
   route.log_identifiers.emplace_back("mykey_id", mykey_id);
+  if (caller.kind == CallerKind::kTerminal) {
+    // A terminal sees a holder's points only while that holder's card
+    // session, opened at this terminal, is live.
+    if (!c.card_sessions) {
+      return ApiError(ApiErrorCode::kForbidden, "card sessions are not checked on this server");
+    }
+    const auto session = route.request.QueryValue("session");
+    if (!session || session->empty() || session->size() > 128) {
+      return ApiError(ApiErrorCode::kInvalidParameter,
+                      "a terminal needs the holder's ?session=", "session");
+    }
+    auto holder = c.card_sessions(caller.terminal_id, *session);
+    if (!holder) return RegistryApiError(holder.error());
+    if (*holder != mykey_id) {
+      return ApiError(ApiErrorCode::kForbidden, "the card session is another holder's")
+          .set_reason("session_other_holder");
+    }
+  }
   auto balances = c.ledger.Balances(caller, mykey_id);
   if (!balances) return FromLedger(balances.error());
   json::OrderedJson out = json::OrderedJson::object();
@@ -340,6 +360,8 @@ ApiReply GetReconciliation(Context& c, RouteContext& route) {
   out["spent"] = report->spent;
   out["expired"] = report->expired;
   out["other"] = report->other;
+  out["conversion_pending"] = report->conversion_pending;
+  out["donated"] = report->donated;
   out["problems"] = report->problems;
   return ApiReply::Json(200, json::Dump(out));
 }
@@ -347,9 +369,11 @@ ApiReply GetReconciliation(Context& c, RouteContext& route) {
 }  // namespace
 
 Status RegisterLedgerRoutes(Router& router, LedgerService& ledger,
-                            RequestAuthenticator& authenticator, Metrics* metrics) {
+                            RequestAuthenticator& authenticator, Metrics* metrics,
+                            CardSessionCheck card_sessions) {
   // Shared by the handlers (which the router keeps as long as it lives).
-  auto c = std::make_shared<Context>(Context{ledger, authenticator, metrics});
+  auto c =
+      std::make_shared<Context>(Context{ledger, authenticator, metrics, std::move(card_sessions)});
   MYKEY_TRY(router.Add("POST", "/v1/grants", [c](RouteContext& r) { return PostGrant(*c, r); }));
   MYKEY_TRY(router.Add("POST", "/v1/redemptions",
                        [c](RouteContext& r) { return PostRedemption(*c, r); }));

@@ -6,9 +6,11 @@
 #include <utility>
 
 #include "codec.h"
+#include "conversion_reconcile.h"
 #include "ledger_store.h"
 #include "mykey/crypto/sha256.h"
 #include "mykey/registry/mykey_id.h"
+#include "premium.h"
 
 namespace mykey::cloud {
 
@@ -454,6 +456,8 @@ Result<GrantResult> LedgerService::Grant(const Caller& caller, const GrantReques
         MYKEY_TRY(Post(tx, transfer_id,
                        {{issuance, std::nullopt, -request.amount, false},
                         {holder, lot_id, request.amount, true}}));
+        MYKEY_TRY(premium::AddPremium(tx, programme.id, holder, request.amount,
+                                      request.expires_at_ms, now));
         result = GrantResult{};
         result.transfer_id = transfer_id;
         result.lot_id = lot_id;
@@ -1146,6 +1150,7 @@ Result<ReconcileReport> LedgerService::Reconcile() {
             problem("merchant " + key.first + ": captured redemptions without receivable");
           }
         }
+        MYKEY_TRY(conversion_reconcile::Check(tx, report));
         const int64_t accounted =
             report.holder_balances + report.held + report.spent + report.expired + report.other;
         if (report.issued != accounted) {

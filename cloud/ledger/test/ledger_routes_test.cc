@@ -33,7 +33,15 @@ struct LedgerServer {
     revoked.token_id = "revoked";
     authenticator.Add("revoked", revoked);
     api = std::make_unique<CloudApi>(*f.store, log);
-    REQUIRE(RegisterLedgerRoutes(api->router(), *f.ledger, authenticator, &api->metrics()));
+    // Card sessions as the registry would check them: one live session of
+    // AB23CD45 at terminal t1.
+    auto sessions = [](std::string_view terminal, std::string_view token) -> Result<std::string> {
+      if (token != "SESSION-AB23CD45") return Fail(ErrorCode::kUnauthenticated, "no such session");
+      if (terminal != "t1") return Fail(ErrorCode::kPermissionDenied, "another terminal's session");
+      return std::string("AB23CD45");
+    };
+    REQUIRE(
+        RegisterLedgerRoutes(api->router(), *f.ledger, authenticator, &api->metrics(), sessions));
     auto started = http::HttpServer::Start(*api, http::HttpServerOptions{});
     REQUIRE(started);
     server = std::move(*started);
@@ -244,7 +252,8 @@ TEST_CASE("GET balances lists the programmes with their lots") {
   LedgerServer s;
   REQUIRE(s.Grant("g1", 100, "2026-06-30").status == 201);
   REQUIRE(s.Grant("g2", 40, "2026-05-31").status == 201);
-  const RawResponse response = s.Call("shop", "GET", "/v1/holders/AB23CD45/balances");
+  const RawResponse response =
+      s.Call("shop", "GET", "/v1/holders/AB23CD45/balances?session=SESSION-AB23CD45");
   INFO(response.body);
   REQUIRE(response.status == 200);
   const json::Json body = BodyOf(response);
@@ -257,6 +266,20 @@ TEST_CASE("GET balances lists the programmes with their lots") {
   CHECK(programme["lots"][0]["remaining"] == 40);
   CHECK(programme["lots"][0]["expires_at_ms"] == *JapanDayEndMs("2026-05-31"));
   CheckError(s.Call("shop", "GET", "/v1/holders/short/balances"), 400, "invalid_parameter");
+}
+
+TEST_CASE("A terminal reads balances only with that holder's card session at that terminal") {
+  LedgerServer s;
+  REQUIRE(s.Grant("g1", 100, "2026-06-30").status == 201);
+  CheckError(s.Call("shop", "GET", "/v1/holders/AB23CD45/balances"), 400, "invalid_parameter");
+  CheckError(s.Call("shop", "GET", "/v1/holders/AB23CD45/balances?session=FORGED"), 401,
+             "unauthenticated");
+  CheckError(s.Call("stand", "GET", "/v1/holders/AB23CD45/balances?session=SESSION-AB23CD45"), 403,
+             "forbidden");
+  CheckError(s.Call("shop", "GET", "/v1/holders/ZZ23CD45/balances?session=SESSION-AB23CD45"), 403,
+             "forbidden", "session_other_holder");
+  // Operators need no card session.
+  CHECK(s.Call("chiyoda", "GET", "/v1/holders/AB23CD45/balances").status == 200);
 }
 
 TEST_CASE("Reports come as CSV; sweeps and reconciliation are the admin's") {

@@ -170,13 +170,15 @@ struct SweepReport {
 struct ReconcileReport {
   int64_t transfers = 0;
   int64_t postings = 0;
-  int64_t postings_sum = 0;     ///< must be 0
-  int64_t issued = 0;           ///< points out of the issuance accounts
-  int64_t holder_balances = 0;  ///< points in holder accounts (lots)
-  int64_t held = 0;             ///< points in hold accounts
-  int64_t spent = 0;            ///< points in merchants' receivables (redeemed - refunded)
-  int64_t expired = 0;          ///< points in the expiry sinks
-  int64_t other = 0;            ///< points in other system accounts (vouchers, later)
+  int64_t postings_sum = 0;        ///< must be 0
+  int64_t issued = 0;              ///< points out of the issuance accounts
+  int64_t holder_balances = 0;     ///< points in holder accounts (lots)
+  int64_t held = 0;                ///< points in hold accounts
+  int64_t spent = 0;               ///< points in merchants' receivables (redeemed - refunded)
+  int64_t expired = 0;             ///< points in the expiry sinks
+  int64_t other = 0;               ///< points in other system accounts (vouchers, later)
+  int64_t conversion_pending = 0;  ///< part of other: converted points waiting to land
+  int64_t donated = 0;             ///< part of other: points given to projects
   /// Each broken invariant, in words (empty when the ledger is exact).
   std::vector<std::string> problems;
   bool ok() const { return problems.empty(); }
