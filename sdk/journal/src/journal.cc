@@ -348,6 +348,12 @@ Result<JournalEntry> Journal::Authorise(const OfflineCardEvidence& card,
   if (redemption.amount < 1 || redemption.mykey_id.empty() || redemption.programme_id < 1) {
     return Fail(OfflineRefusalError(OfflineRefusal::kAmountInvalid));
   }
+  const std::string& given_key = redemption.idempotency_key;
+  if (given_key.size() > 255 || std::any_of(given_key.begin(), given_key.end(), [](char c) {
+        return c <= ' ' || c > '~' || c == '/';
+      })) {
+    return Fail(ErrorCode::kInvalidArgument, "journal: malformed idempotency key");
+  }
   if (redemption.amount > limits.max_amount_per_operation) {
     return Fail(OfflineRefusalError(OfflineRefusal::kOverOperationLimit));
   }
@@ -391,13 +397,17 @@ Result<JournalEntry> Journal::Authorise(const OfflineCardEvidence& card,
       return Fail(OfflineRefusalError(OfflineRefusal::kCardSuspended));
     }
 
-    // The key: "mk-" and 32 hex digits, as CloudClient makes them.
-    Bytes random(16);
-    MYKEY_TRY(options_.random->Fill(random));
-    entry.idempotency_key = "mk-" + ToHex(random);
-    std::transform(
-        entry.idempotency_key.begin(), entry.idempotency_key.end(), entry.idempotency_key.begin(),
-        [](char c) { return static_cast<char>(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c); });
+    if (!given_key.empty()) {
+      entry.idempotency_key = given_key;
+    } else {
+      // The key: "mk-" and 32 hex digits, as CloudClient makes them.
+      Bytes random(16);
+      MYKEY_TRY(options_.random->Fill(random));
+      entry.idempotency_key = "mk-" + ToHex(random);
+      std::transform(
+          entry.idempotency_key.begin(), entry.idempotency_key.end(), entry.idempotency_key.begin(),
+          [](char c) { return static_cast<char>(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c); });
+    }
     entry.mykey_id = redemption.mykey_id;
     entry.programme_id = redemption.programme_id;
     entry.amount = redemption.amount;
@@ -417,6 +427,10 @@ Result<JournalEntry> Journal::Authorise(const OfflineCardEvidence& card,
           .Bind(5, entry.card_serial_masked)
           .Bind(6, now_ms);
       const int rc = insert.Step();
+      if (rc == SQLITE_CONSTRAINT) {
+        return Fail(ErrorCode::kAlreadyExists, "journal: the idempotency key is in use",
+                    ErrorDomain::kSqlite, rc);
+      }
       if (rc != SQLITE_DONE) return Fail(SqliteError(rc, "journal: cannot write the entry"));
       entry.id = sqlite3_last_insert_rowid(db_->db);
       return Ok();

@@ -137,7 +137,8 @@ int main(int argc, char** argv) {
       auto signature =
           key->SignDigestInfo(journal::OfflineChallengeDigestInfo(*challenge, terminal_id));
       if (!signature) return Die("sign", signature.error());
-      auto entry = journal.Authorise({certificate, *challenge, *signature}, {mykey_id, 1, amount});
+      auto entry =
+          journal.Authorise({certificate, *challenge, *signature}, {mykey_id, 1, amount, ""});
       if (!entry) return Die("authorise", entry.error());
       Say("approved " + entry->idempotency_key);
     }

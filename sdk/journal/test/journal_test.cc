@@ -111,7 +111,7 @@ struct Fixture {
     auto challenge = journal->NewChallenge();
     REQUIRE(challenge);
     return journal->Authorise(card.Sign(*challenge, kTerminal),
-                              OfflineRedemption{mykey_id, 1, amount});
+                              OfflineRedemption{mykey_id, 1, amount, ""});
   }
 };
 
@@ -138,6 +138,29 @@ TEST_CASE("An approved redemption is journalled with its key before it is return
   CHECK(found->amount == 300);
   CHECK(found->mykey_id == "HOLD2345");
   CHECK(found->state == EntryState::kPending);
+}
+
+TEST_CASE("A key the host made is kept, and is refused if malformed or used before") {
+  Fixture f;
+  auto challenge = f.journal->NewChallenge();
+  REQUIRE(challenge);
+  auto entry = f.journal->Authorise(f.card.Sign(*challenge, kTerminal),
+                                    OfflineRedemption{"HOLD2345", 1, 10, "mk-host-key-1"});
+  REQUIRE(entry);
+  CHECK(entry->idempotency_key == "mk-host-key-1");
+  challenge = f.journal->NewChallenge();
+  REQUIRE(challenge);
+  auto again = f.journal->Authorise(f.card.Sign(*challenge, kTerminal),
+                                    OfflineRedemption{"HOLD2345", 1, 10, "mk-host-key-1"});
+  REQUIRE_FALSE(again);
+  CHECK(again.error().code() == ErrorCode::kAlreadyExists);
+  auto malformed = f.journal->Authorise(f.card.Sign(*challenge, kTerminal),
+                                        OfflineRedemption{"HOLD2345", 1, 10, "a/b"});
+  REQUIRE_FALSE(malformed);
+  CHECK(malformed.error().code() == ErrorCode::kInvalidArgument);
+  auto counts = f.journal->Counts();
+  REQUIRE(counts);
+  CHECK(counts->pending == 1);
 }
 
 TEST_CASE("The limits refuse by operation, count, total, holder and age, with typed reasons") {
@@ -177,17 +200,17 @@ TEST_CASE("A challenge is single use, expires, and must be one this terminal mad
   auto challenge = f.journal->NewChallenge();
   REQUIRE(challenge);
   const auto evidence = f.card.Sign(*challenge, kTerminal);
-  REQUIRE(f.journal->Authorise(evidence, OfflineRedemption{"HOLD2345", 1, 10}));
-  CHECK(RefusalOf(f.journal->Authorise(evidence, OfflineRedemption{"HOLD2345", 1, 10})) ==
+  REQUIRE(f.journal->Authorise(evidence, OfflineRedemption{"HOLD2345", 1, 10, ""}));
+  CHECK(RefusalOf(f.journal->Authorise(evidence, OfflineRedemption{"HOLD2345", 1, 10, ""})) ==
         OfflineRefusal::kChallengeUnknown);
   CHECK(RefusalOf(f.journal->Authorise(f.card.Sign(Bytes(32, 1), kTerminal),
-                                       OfflineRedemption{"HOLD2345", 1, 10})) ==
+                                       OfflineRedemption{"HOLD2345", 1, 10, ""})) ==
         OfflineRefusal::kChallengeUnknown);
   challenge = f.journal->NewChallenge();
   REQUIRE(challenge);
   f.now += std::chrono::seconds(121);
   CHECK(RefusalOf(f.journal->Authorise(f.card.Sign(*challenge, kTerminal),
-                                       OfflineRedemption{"HOLD2345", 1, 10})) ==
+                                       OfflineRedemption{"HOLD2345", 1, 10, ""})) ==
         OfflineRefusal::kChallengeUnknown);
 }
 
@@ -198,7 +221,7 @@ TEST_CASE("A suspended MyKey ID or a bad card signature is refused and nothing i
   REQUIRE(challenge);
   auto evidence = f.card.Sign(*challenge, kTerminal);
   evidence.signature.back() ^= 1;
-  CHECK(RefusalOf(f.journal->Authorise(evidence, OfflineRedemption{"HOLD2345", 1, 10})) ==
+  CHECK(RefusalOf(f.journal->Authorise(evidence, OfflineRedemption{"HOLD2345", 1, 10, ""})) ==
         OfflineRefusal::kSignatureInvalid);
   auto counts = f.journal->Counts();
   REQUIRE(counts);

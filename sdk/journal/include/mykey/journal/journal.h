@@ -79,6 +79,10 @@ struct OfflineRedemption {
   std::string mykey_id;  ///< the holder's ID as the host knows it (see offline_authorisation.h)
   int64_t programme_id = 0;
   int64_t amount = 0;
+  /// The key to forward it with: empty, the journal makes one ("mk-" + 32
+  /// hex); else 1..255 printable ASCII without '/' (e.g. a key the host made
+  /// before it knew the cloud was down), never used before in this journal.
+  std::string idempotency_key;
 };
 
 /// What a Forward() pass did.
@@ -150,6 +154,8 @@ class Journal {
   /// with a new idempotency key and commits it to disk.
   /// @returns the entry (state kPending): only now may the customer be told
   ///          "approved"; an OfflineRefusal error (OfflineRefusalOf());
+  ///          kInvalidArgument for a malformed given key; kAlreadyExists if
+  ///          the given key is in the journal already;
   ///          kUnavailable (domain kSqlite) if it could not be written (not approved).
   Result<JournalEntry> Authorise(const OfflineCardEvidence& card,
                                  const OfflineRedemption& redemption);
