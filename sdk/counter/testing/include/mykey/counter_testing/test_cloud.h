@@ -225,9 +225,6 @@ struct TestCloud {
     REQUIRE(created);
     auth = std::move(*created);
     REQUIRE(cloud::RegisterAuthRoutes(api->router(), *auth));
-    ledger = std::make_unique<cloud::LedgerService>(*store, cloud::LedgerOptions{});
-    REQUIRE(cloud::RegisterLedgerRoutes(api->router(), *ledger, auth->authenticator(),
-                                        &api->metrics()));
     cloud::RegistryConfig config;
     for (const crypto::Certificate& ca : Pki().CaCertificates(testjpki::CaKind::kAuth)) {
       config.auth_ca_certificates.emplace_back(ca.der().begin(), ca.der().end());
@@ -237,6 +234,14 @@ struct TestCloud {
     registry = std::move(*made_registry);
     REQUIRE(cloud::RegisterRegistryRoutes(api->router(), *registry, auth->authenticator(),
                                           &api->metrics()));
+    // Terminals read balances only with the holder's live card session.
+    ledger = std::make_unique<cloud::LedgerService>(*store, cloud::LedgerOptions{});
+    cloud::RegistryService* sessions = registry.get();
+    REQUIRE(cloud::RegisterLedgerRoutes(
+        api->router(), *ledger, auth->authenticator(), &api->metrics(),
+        [sessions](std::string_view terminal_id, std::string_view token) {
+          return sessions->SessionMyKeyId({terminal_id, token});
+        }));
     auto started = http::HttpServer::Start(*api, http::HttpServerOptions{});
     REQUIRE(started);
     server = std::move(*started);
