@@ -185,6 +185,7 @@ Status Populate(const ConfigNode& root, Validator& v, TerminalConfig& c) {
        {"off", "off"}}};
 
   int64_t port = 0, timeout_ms = c.cloud.timeout.count(), hours = c.offline.max_age.count();
+  int64_t entry_hours = c.offline.max_entry_age.count();
   int64_t baud = c.printer.baud, api_port = c.local_api.port;
   Status status = v.Table(
       root, "",
@@ -204,6 +205,7 @@ Status Populate(const ConfigNode& root, Validator& v, TerminalConfig& c) {
                      return Ok();
                    }},
                   {"site_name", str(c.site_name, true)},
+                  {"pin_device", str(c.pin_device, false)},
                   {"log_level", [&](const ConfigNode& m, const std::string& mk) -> Status {
                      MYKEY_SET(c.log_level, v.Choice(m, mk, kLevels));
                      return Ok();
@@ -261,9 +263,12 @@ Status Populate(const ConfigNode& root, Validator& v, TerminalConfig& c) {
                   {"max_per_operation", integer(c.offline.max_per_operation, 1, 1'000'000)},
                   {"max_total", integer(c.offline.max_total, 1, 100'000'000)},
                   {"max_count", integer(c.offline.max_count, 1, 100'000)},
+                  {"max_per_holder", integer(c.offline.max_per_holder, 1, 100'000'000)},
                   {"max_age_hours", integer(hours, 1, 24 * 31)},
+                  {"max_entry_age_hours", integer(entry_hours, 1, 23)},
                   {"journal", str(c.offline.journal, false)},
-                  {"revocation_cache", str(c.offline.revocation_cache, false)}});
+                  {"revocation_cache", str(c.offline.revocation_cache, false)},
+                  {"trust_anchors", str(c.offline.trust_anchors, false)}});
            }},
           {"maintenance",
            [&](const ConfigNode& n, const std::string& k) {
@@ -360,6 +365,7 @@ Status Populate(const ConfigNode& root, Validator& v, TerminalConfig& c) {
   MYKEY_TRY(status);
   c.cloud.timeout = std::chrono::milliseconds(timeout_ms);
   c.offline.max_age = std::chrono::hours(hours);
+  c.offline.max_entry_age = std::chrono::hours(entry_hours);
   c.printer.baud = static_cast<uint32_t>(baud);
   c.local_api.port = static_cast<uint16_t>(api_port);
   return Ok();

@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "mykey/terminal/flow.h"
+
 namespace mykey::terminal {
 namespace {
 
@@ -49,6 +51,23 @@ class CounterFacadePort final : public CounterPort {
 
 std::unique_ptr<CounterPort> CounterPortOver(counter::Counter& counter) {
   return std::make_unique<CounterFacadePort>(counter);
+}
+
+void CounterEventRelay::OnReaderEvent(const hal::ReaderEvent& event) {
+  if (observer_ != nullptr && event.type == hal::ReaderEventType::kCardRemoved) {
+    observer_->OnEvent(EventKind::kCard, "removed", std::nullopt);
+  }
+}
+
+void CounterEventRelay::OnPinTriesLeft(const counter::PinState& state) {
+  if (observer_ != nullptr)
+    observer_->OnEvent(EventKind::kPinTriesLeft, "auth_pin", state.tries_left);
+}
+
+void CounterEventRelay::OnProgress(counter::FlowStep step) {
+  if (observer_ != nullptr) {
+    observer_->OnEvent(EventKind::kProgress, counter::FlowStepName(step), std::nullopt);
+  }
 }
 
 }  // namespace mykey::terminal

@@ -394,8 +394,10 @@ FlowRunner::FlowRunner(TerminalConfig config, FlowEnvironment env)
     : config_(std::move(config)), env_(std::move(env)) {}
 
 OperationResult FlowRunner::Run(const OperationRequest& request, FlowObserver& observer) {
+  if (env_.relay != nullptr) env_.relay->set_observer(&observer);
   Machine machine{*this, request, observer, {}, false, false, {}, {}, {}, {}, 0, {}};
   OperationResult result = machine.Run();
+  if (env_.relay != nullptr) env_.relay->set_observer(nullptr);
   Reset();
   return result;
 }

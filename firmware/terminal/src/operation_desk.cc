@@ -44,6 +44,12 @@ OperationDesk::OperationDesk(OperationExecutor& executor, size_t keep)
 }
 
 OperationDesk::~OperationDesk() {
+  Close();
+  thread_.join();
+}
+
+void OperationDesk::Close() {
+  bool running = false;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -55,10 +61,11 @@ OperationDesk::~OperationDesk() {
       next_->snapshot.result = cancelled;
       next_ = nullptr;
     }
+    if (running_ != nullptr) running_->cancel_requested = true;
+    running = running_ != nullptr;
     changed_.notify_all();
   }
-  executor_.Cancel();
-  thread_.join();
+  if (running) executor_.Cancel();
 }
 
 OperationDesk::Entry* OperationDesk::Find(std::string_view id) const {

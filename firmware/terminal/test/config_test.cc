@@ -66,6 +66,7 @@ mode = "library"
 language = "en"
 site_name = "Central Library"
 log_level = "debug"
+pin_device = "/dev/tty1"
 [reader]
 name = "Virtual PCD 00 00"
 [printer]
@@ -84,9 +85,12 @@ enabled = true
 max_per_operation = 300
 max_total = 3000
 max_count = 5
+max_per_holder = 700
 max_age_hours = 48
+max_entry_age_hours = 6
 journal = "/j.sqlite"
 revocation_cache = "/r.bin"
+trust_anchors = "/a.pem"
 [maintenance]
 window = "23:30-01:15"
 [local_api]
@@ -114,11 +118,15 @@ programme_id = 7
   CHECK(config->language == Language::kEnglish);
   CHECK(config->reader == "Virtual PCD 00 00");
   CHECK(config->log_level == "debug");
+  CHECK(config->pin_device == "/dev/tty1");
   CHECK(config->printer.backend == PrinterBackend::kSerial);
   CHECK(config->printer.baud == 115200);
   CHECK(config->cloud.timeout == std::chrono::milliseconds(2500));
   CHECK(config->offline.max_age == std::chrono::hours(48));
   CHECK(config->offline.max_count == 5);
+  CHECK(config->offline.max_per_holder == 700);
+  CHECK(config->offline.max_entry_age == std::chrono::hours(6));
+  CHECK(config->offline.trust_anchors == "/a.pem");
   CHECK(config->maintenance.start == std::chrono::minutes(23 * 60 + 30));
   CHECK(config->maintenance.end == std::chrono::minutes(75));
   CHECK(config->local_api.address == "::1");
@@ -234,6 +242,12 @@ TEST_CASE("a maintenance window that is not HH:MM-HH:MM is refused") {
     auto problem = Refusal(std::string(kMinimal) + "[maintenance]\nwindow = \"" + window + "\"\n");
     CHECK(problem.key == "maintenance.window");
   }
+}
+
+TEST_CASE("a journal entry may not wait as long as the cloud keeps idempotency records") {
+  auto problem = Refusal(std::string(kMinimal) + "[offline]\nmax_entry_age_hours = 24\n");
+  CHECK(problem.key == "offline.max_entry_age_hours");
+  CHECK(problem.message == "must be 1..23");
 }
 
 TEST_CASE("voucher amounts must be positive integers") {

@@ -52,12 +52,15 @@ struct CloudConfig {
 /// [offline]: redemptions authorised locally when the cloud is unreachable.
 struct OfflineConfig {
   bool enabled = false;
-  int64_t max_per_operation = 1'000;  ///< points
-  int64_t max_total = 10'000;         ///< points journalled and not yet forwarded
-  int64_t max_count = 20;             ///< operations journalled and not yet forwarded
-  std::chrono::hours max_age{24};     ///< oldest revocation set still trusted
+  int64_t max_per_operation = 1'000;     ///< points
+  int64_t max_total = 10'000;            ///< points journalled and not yet forwarded
+  int64_t max_count = 20;                ///< operations journalled and not yet forwarded
+  int64_t max_per_holder = 3'000;        ///< points of one MyKey ID journalled, not forwarded
+  std::chrono::hours max_age{24};        ///< oldest revocation set still trusted
+  std::chrono::hours max_entry_age{12};  ///< oldest journal entry before offline mode stops
   std::string journal = "/var/lib/mykey/journal.sqlite";
   std::string revocation_cache = "/var/lib/mykey/revocation.bin";
+  std::string trust_anchors = "/var/lib/mykey/jpki-auth-ca.pem";  ///< cached JPKI auth CAs (PEM)
 };
 
 /// [maintenance]: the daily window for revocation sync and journal forwarding
@@ -113,6 +116,7 @@ struct TerminalConfig {
   std::string site_name;  ///< shown on the console
   std::string reader;     ///< PC/SC reader name; empty: the first reader
   std::string log_level = "info";
+  std::string pin_device = "/dev/tty";  ///< the holder's PIN pad (a terminal device)
   PrinterConfig printer;
   CloudConfig cloud;
   OfflineConfig offline;

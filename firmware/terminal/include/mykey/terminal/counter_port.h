@@ -81,4 +81,26 @@ class CounterPort {
 /// A CounterPort that forwards to `counter` (borrowed; must outlive it).
 std::unique_ptr<CounterPort> CounterPortOver(counter::Counter& counter);
 
+class FlowObserver;
+
+/// Passes the counter's events (progress steps, PIN tries left, card removed)
+/// to the observer of the operation that runs now. Set it as
+/// CounterOptions::listener; the flow runner points it at each operation's
+/// observer.
+///
+/// Thread safety: the counter calls it on the flow's thread, which also sets
+/// the observer.
+class CounterEventRelay final : public counter::CounterListener {
+ public:
+  /// @param observer borrowed until the next call; nullptr: drop events
+  void set_observer(FlowObserver* observer) { observer_ = observer; }
+
+  void OnReaderEvent(const hal::ReaderEvent& event) override;
+  void OnPinTriesLeft(const counter::PinState& state) override;
+  void OnProgress(counter::FlowStep step) override;
+
+ private:
+  FlowObserver* observer_ = nullptr;
+};
+
 }  // namespace mykey::terminal

@@ -128,6 +128,8 @@ struct FlowEnvironment {
   ReceiptPrinter* printer = nullptr;        ///< nullptr: no receipts (print state kNone)
   LibraryOutput* library_output = nullptr;  ///< required for library_lookup
   VoucherIssuer* voucher_issuer = nullptr;  ///< nullptr: issue_voucher is unsupported
+  /// The counter's listener, pointed at each operation's observer; may be nullptr.
+  CounterEventRelay* relay = nullptr;
   /// The clock for receipts. Default: the system clock.
   std::function<std::chrono::sys_seconds()> now;
 };

@@ -112,6 +112,10 @@ class OperationDesk {
   /// @returns Ok; kNotFound (unknown id); kFailedPrecondition (already final).
   Status Cancel(std::string_view id);
 
+  /// Stops taking operations (Submit() answers kUnavailable), cancels the
+  /// pending one and asks the running one to stop. Idempotent.
+  void Close();
+
   /// The id of the pending or running operation, if any.
   std::optional<std::string> Current() const;
 

@@ -1,0 +1,61 @@
+#pragma once
+
+// The clerk's and the holder's console: a thin layer over the desk. It shows
+// the idle screen of the mode, reads the clerk's keys (an amount, a menu
+// choice), submits operations, and follows every operation (its own or the
+// POS's) with large screens until its final state.
+
+#include <atomic>
+#include <string>
+
+#include "mykey/terminal/config.h"
+#include "mykey/terminal/console_screen.h"
+#include "mykey/terminal/operation_desk.h"
+
+namespace mykey::terminal {
+
+/// What a line the clerk typed asks for, per mode. Pure.
+///
+/// Thread safety: a value type.
+struct ClerkCommand {
+  enum class Action : uint8_t {
+    kNone,  ///< empty or not understood (`invalid` says which)
+    kQuit,
+    kStart,    ///< start `request`
+    kAskMore,  ///< the next prompt is needed (refund: id then amount, kiosk: a value)
+  };
+  Action action = Action::kNone;
+  bool invalid = false;
+  OperationRequest request;
+};
+
+/// Reads one clerk line in the idle state: shop "500" (redeem), "r" (refund),
+/// "w" (who is this); library and facility Enter; kiosk "1".."5"; "q" quits.
+ClerkCommand ParseClerkLine(const TerminalConfig& config, std::string_view line);
+
+/// The console on a pair of descriptors (the process's terminal).
+///
+/// Thread safety: Run() on one thread; `stop` may be set from any thread.
+class Console {
+ public:
+  /// @param in, out borrowed descriptors (a TTY: ANSI screens)
+  Console(int in, int out, TerminalConfig config, OperationDesk& desk);
+
+  /// Runs until the clerk quits or `stop` becomes true.
+  void Run(const std::atomic<bool>& stop);
+
+ private:
+  void Show(const Screen& screen);
+  bool ReadLine(std::string& line, const std::atomic<bool>& stop);
+  std::string Ask(std::string_view prompt, const std::atomic<bool>& stop);
+  void Follow(const std::string& id, const std::atomic<bool>& stop);
+  void Start(ClerkCommand command, const std::atomic<bool>& stop);
+
+  int in_;
+  int out_;
+  TerminalConfig config_;
+  OperationDesk& desk_;
+  ScreenStyle style_;
+};
+
+}  // namespace mykey::terminal

@@ -1,0 +1,415 @@
+// mykey-terminal: the composition root. Reads the configuration, builds the
+// cloud client, the PC/SC reader monitor, the counter facade, the printer,
+// the library output and the PIN pad, and runs the operation desk, the local
+// API, the daily jobs, the console and the systemd notifications.
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "mykey/base/bytes.h"
+#include "mykey/base/log.h"
+#include "mykey/cloud_client/cloud_client.h"
+#include "mykey/cloud_client/terminal_identity.h"
+#include "mykey/counter/counter.h"
+#include "mykey/crypto/x509.h"
+#include "mykey/http_client/curl_http_transport.h"
+#include "mykey/http_server/http_server.h"
+#include "mykey/journal/journal.h"
+#include "mykey/journal/ledger_uplink.h"
+#include "mykey/pcsc/pcsc_reader.h"
+#include "mykey/printer_chardev/char_device_printer_port.h"
+#include "mykey/printer_file/file_printer_port.h"
+#include "mykey/printer_serial/serial_printer_port.h"
+#include "mykey/printer_tcp/tcp_printer_port.h"
+#include "mykey/receipt/printer_profile.h"
+#include "mykey/revocation/revocation_cache.h"
+#include "mykey/terminal/config.h"
+#include "mykey/terminal/console.h"
+#include "mykey/terminal/counter_port.h"
+#include "mykey/terminal/daily_jobs.h"
+#include "mykey/terminal/flow.h"
+#include "mykey/terminal/library_outputs.h"
+#include "mykey/terminal/local_api.h"
+#include "mykey/terminal/operation_desk.h"
+#include "mykey/terminal/receipt_printer.h"
+#include "mykey/terminal/service_notifier.h"
+#include "mykey/terminal/tty_pin_pad.h"
+
+namespace mykey::terminal {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: mykey-terminal [--config FILE] [--check-config] [--no-console]\n"
+    "  --config FILE    the configuration (default /etc/mykey/terminal.toml)\n"
+    "  --check-config   validate the configuration and the secret files, then exit\n"
+    "  --no-console     no clerk console (the local API and library taps only)\n";
+
+struct Options {
+  std::string config = "/etc/mykey/terminal.toml";
+  bool check_only = false;
+  bool console = true;
+};
+
+int Usage(const char* problem) {
+  if (problem != nullptr) std::fprintf(stderr, "mykey-terminal: %s\n", problem);
+  std::fputs(kUsage, stderr);
+  return 2;
+}
+
+int Refuse(const std::string& what) {
+  std::fprintf(stderr, "mykey-terminal: %s\n", what.c_str());
+  return 1;
+}
+
+std::unique_ptr<printer::PrinterPort> MakePrinterPort(const PrinterConfig& config) {
+  switch (config.backend) {
+    case PrinterBackend::kNone: return nullptr;
+    case PrinterBackend::kTcp: {
+      printer::TcpPrinterOptions options;
+      options.host = config.host;
+      options.port = config.port;
+      return std::make_unique<printer::TcpPrinterPort>(options);
+    }
+    case PrinterBackend::kCharDevice:
+      return std::make_unique<printer::CharDevicePrinterPort>(config.path);
+    case PrinterBackend::kSerial: {
+      printer::SerialOptions options;
+      options.baud = config.baud;
+      return std::make_unique<printer::SerialPrinterPort>(config.path, options);
+    }
+    case PrinterBackend::kFile: return std::make_unique<printer::FilePrinterPort>(config.path);
+  }
+  return nullptr;
+}
+
+// The local revocation set behind the counter's hook: a listed card is
+// refused before its PIN is asked.
+class RevocationCacheCheck final : public counter::RevocationCheck {
+ public:
+  explicit RevocationCacheCheck(const revocation::RevocationCache& cache) : cache_(cache) {}
+  Result<counter::RevocationVerdict> CheckCertificate(std::string_view serial_hex) override {
+    MYKEY_ASSIGN_OR_RETURN(Bytes serial, FromHex(serial_hex));
+    return cache_.IsRevoked(serial) ? counter::RevocationVerdict::kRevoked
+                                    : counter::RevocationVerdict::kNotListed;
+  }
+  Result<counter::RevocationVerdict> CheckMyKeyId(std::string_view mykey_id) override {
+    return cache_.IsMyKeyIdSuspended(mykey_id) ? counter::RevocationVerdict::kSuspended
+                                               : counter::RevocationVerdict::kNotListed;
+  }
+
+ private:
+  const revocation::RevocationCache& cache_;
+};
+
+// The cached JPKI auth CA certificates: one PEM file with one or more certificates.
+Result<std::vector<crypto::Certificate>> LoadAnchors(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    return Fail(ErrorCode::kNotFound, "trust anchors file cannot be opened", ErrorDomain::kOs,
+                errno);
+  }
+  std::string text;
+  char buf[4096];
+  size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, file)) > 0) text.append(buf, n);
+  std::fclose(file);
+  std::vector<crypto::Certificate> anchors;
+  constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----";
+  constexpr std::string_view kEnd = "-----END CERTIFICATE-----";
+  size_t at = 0;
+  while ((at = text.find(kBegin, at)) != std::string::npos) {
+    size_t end = text.find(kEnd, at);
+    if (end == std::string::npos) break;
+    end += kEnd.size();
+    MYKEY_ASSIGN_OR_RETURN(auto certificate, crypto::Certificate::FromPem(
+                                                 std::string_view(text).substr(at, end - at)));
+    anchors.push_back(std::move(certificate));
+    at = end;
+  }
+  if (anchors.empty())
+    return Fail(ErrorCode::kInvalidArgument, "no certificate in the anchors file");
+  return anchors;
+}
+
+// Library taps need no clerk: while the terminal runs in library mode, a
+// lookup waits for the next card (the POS or the clerk can preempt it while
+// no card is there).
+void IdleLibraryLoop(OperationDesk& desk, const std::atomic<bool>& stop) {
+  while (!stop.load()) {
+    OperationRequest request;
+    request.kind = OperationKind::kLibraryLookup;
+    request.card_timeout = std::chrono::seconds(30);
+    auto id = desk.Submit(request, Submitter::kIdle);
+    if (!id) {
+      // Busy with someone else's operation: wait for it to end.
+      if (auto current = desk.Current()) (void)desk.WaitForFinal(*current);
+      continue;
+    }
+    auto final = desk.WaitForFinal(*id);
+    if (final && final->result && final->result->state == OperationState::kFailed &&
+        final->result->reason == "reader_unavailable") {
+      // No reader: do not spin; try again in a while.
+      for (int i = 0; i < 20 && !stop.load(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      }
+    }
+  }
+}
+
+int Run(const Options& options) {
+  ConfigProblem problem;
+  auto loaded = LoadConfig(options.config, &problem);
+  if (!loaded) return Refuse(problem.ToString());
+  TerminalConfig config = *loaded;
+  log::Level level = log::Level::kInfo;
+  (void)log::ParseLevel(config.log_level, level);
+  log::SetLevel(level);
+
+  if (auto key = CheckSecretFile(config.cloud.key_file, "cloud.key_file", &problem); !key) {
+    return Refuse(problem.ToString());
+  }
+  std::string token;
+  if (config.local_api.enabled) {
+    auto read = ReadApiToken(config.local_api.token_file, &problem);
+    if (!read) return Refuse(problem.ToString());
+    token = *read;
+  }
+  auto profile = receipt::PrinterProfile::Named(config.printer.profile);
+  if (!profile)
+    return Refuse("printer.profile: unknown profile \"" + config.printer.profile + "\"");
+
+  http_client::CurlHttpOptions http;
+  http.ca_file = config.cloud.ca_file;
+  http.total_timeout = config.cloud.timeout;
+  auto transport = http_client::CurlHttpTransport::Create(http);
+  if (!transport) return Refuse("cloud transport: " + transport.error().ToString());
+  auto identity = cloud_client::LoadTerminalIdentity(
+      {.key_path = config.cloud.key_file, .terminal_id_path = config.cloud.id_file});
+  if (!identity) {
+    return Refuse("terminal identity: " + identity.error().ToString() +
+                  (identity.error().code() == ErrorCode::kNotFound ? " (not enrolled yet?)" : ""));
+  }
+
+  // The library output is checked at start-up: a uinput device this user
+  // cannot write is a configuration error, not a failed tap later.
+  std::unique_ptr<LibraryOutput> library_output;
+  std::unique_ptr<http_client::CurlHttpTransport> library_transport;
+  if (config.mode == Mode::kLibrary) {
+    switch (config.library.output) {
+      case LibraryOutputKind::kStdout:
+        library_output = std::make_unique<LineLibraryOutput>(STDOUT_FILENO);
+        break;
+      case LibraryOutputKind::kUrl: {
+        auto t = http_client::CurlHttpTransport::Create({});
+        if (!t) return Refuse("library transport: " + t.error().ToString());
+        library_transport = std::move(*t);
+        library_output = std::make_unique<UrlLibraryOutput>(*library_transport, config.library.url,
+                                                            config.site_name);
+        break;
+      }
+      case LibraryOutputKind::kUinput: {
+        auto keyboard = UinputKeyboard::Open("/dev/uinput", config.library.press_enter);
+        if (!keyboard) {
+          return Refuse("library.output = \"uinput\": " + keyboard.error().ToString());
+        }
+        library_output = std::move(*keyboard);
+        break;
+      }
+    }
+  }
+  if (options.check_only) {
+    std::printf("%s: ok (%s mode)\n", options.config.c_str(), ModeName(config.mode));
+    return 0;
+  }
+
+  cloud_client::CloudClientOptions cloud_options;
+  cloud_options.base_url = config.cloud.url;
+  const std::string terminal_id = identity->terminal_id;
+  auto cloud = cloud_client::CloudClient::Create(**transport, cloud_options, std::move(*identity));
+  if (!cloud) return Refuse("cloud client: " + cloud.error().ToString());
+
+  // The local revocation set: checked before the PIN, synced daily.
+  revocation::CloudRevocationFeed feed(**cloud);
+  revocation::RevocationCacheOptions cache_options;
+  cache_options.path = config.offline.revocation_cache;
+  cache_options.max_age = config.offline.max_age;
+  auto cache = revocation::RevocationCache::Open(feed, cache_options);
+  std::unique_ptr<RevocationCacheCheck> revocation_check;
+  if (cache) {
+    revocation_check = std::make_unique<RevocationCacheCheck>(**cache);
+  } else {
+    log::Write(log::Level::kWarning, "terminal",
+               "revocation cache unavailable: " + cache.error().ToString());
+  }
+
+  hal::PcscReaderMonitor readers;
+  CounterEventRelay relay;
+  counter::CounterOptions counter_options;
+  counter_options.reader = config.reader;
+  counter_options.allow_tap_only = config.mode == Mode::kLibrary && config.library.tap_only;
+  counter_options.log_level = level;
+  counter_options.listener = &relay;
+  counter_options.revocation = revocation_check.get();
+  auto facade = counter::Counter::Create(readers, **cloud, counter_options);
+  if (!facade) return Refuse("counter: " + facade.error().ToString());
+  auto counter_port = CounterPortOver(**facade);
+
+  auto printer_port = MakePrinterPort(config.printer);
+  std::unique_ptr<EscPosReceiptPrinter> receipt_printer;
+  if (printer_port)
+    receipt_printer = std::make_unique<EscPosReceiptPrinter>(*printer_port, *profile);
+
+  auto pin_pad = TtyPinPad::Create(config.pin_device, config.language, std::chrono::seconds(60));
+  if (!pin_pad) return Refuse("PIN pad: " + pin_pad.error().ToString());
+
+  FlowEnvironment env;
+  env.counter = counter_port.get();
+  env.pin_pad = pin_pad->get();
+  env.printer = receipt_printer.get();
+  env.library_output = library_output.get();
+  env.relay = &relay;
+  FlowRunner runner(config, env);
+  FlowExecutor executor(runner);
+  OperationDesk desk(executor);
+
+  std::vector<DailyJob> jobs;
+  if (cache) {
+    jobs.push_back({"revocation_sync", [&cache]() -> Status {
+                      MYKEY_TRY((*cache)->Sync());
+                      return Ok();
+                    }});
+  }
+  // Journal forwarding: redemptions authorised offline go to the cloud once.
+  std::unique_ptr<journal::Journal> offline_journal;
+  journal::CloudLedgerUplink uplink(**cloud);
+  if (config.offline.enabled && cache) {
+    auto anchors = LoadAnchors(config.offline.trust_anchors);
+    if (!anchors) {
+      return Refuse("offline.trust_anchors: " + anchors.error().ToString());
+    }
+    journal::JournalOptions journal_options;
+    journal_options.path = config.offline.journal;
+    journal_options.terminal_id = terminal_id;
+    journal_options.limits.max_amount_per_operation = config.offline.max_per_operation;
+    journal_options.limits.max_outstanding_points = config.offline.max_total;
+    journal_options.limits.max_outstanding_count = config.offline.max_count;
+    journal_options.limits.max_points_per_holder = config.offline.max_per_holder;
+    journal_options.limits.max_oldest_age = config.offline.max_entry_age;
+    auto opened = journal::Journal::Open(journal_options, std::move(*anchors), **cache);
+    if (!opened) return Refuse("offline.journal: " + opened.error().ToString());
+    offline_journal = std::move(*opened);
+    jobs.push_back({"journal_forwarding", [&]() -> Status {
+                      MYKEY_TRY(offline_journal->Forward(uplink));
+                      return Ok();
+                    }});
+  }
+  DailyJobs daily(config.maintenance, std::move(jobs));
+  daily.Start();
+
+  std::unique_ptr<LocalApi> api;
+  std::unique_ptr<http::HttpServer> server;
+  if (config.local_api.enabled) {
+    api = std::make_unique<LocalApi>(desk, config, token, [&daily] { return daily.Health(); });
+    http::HttpServerOptions server_options;
+    server_options.listen_address = config.local_api.address;
+    server_options.port = config.local_api.port;
+    server_options.threads = 4;
+    server_options.connection_limit = 64;
+    server_options.max_body_bytes = 16 * 1024;
+    server_options.shutdown_grace = std::chrono::milliseconds(2000);
+    auto started = http::HttpServer::Start(*api, server_options);
+    if (!started) return Refuse("local API: " + started.error().ToString());
+    server = std::move(*started);
+  }
+
+  std::atomic<bool> stop{false};
+  std::thread library_loop;
+  if (config.mode == Mode::kLibrary) {
+    library_loop = std::thread([&] { IdleLibraryLoop(desk, stop); });
+  }
+  std::thread console;
+  if (options.console && ::isatty(STDIN_FILENO) == 1) {
+    console = std::thread([&] {
+      Console(STDIN_FILENO, STDOUT_FILENO, config, desk).Run(stop);
+      stop = true;
+    });
+  }
+
+  ServiceNotifier notifier;
+  std::string status = std::string(ModeName(config.mode)) + " mode";
+  if (server)
+    status += ", local API on " + config.local_api.address + ":" + std::to_string(server->port());
+  notifier.Ready(status);
+  log::Write(log::Level::kInfo, "terminal", "ready: " + status);
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  int signal_fd = ::signalfd(-1, &signals, SFD_CLOEXEC);
+  auto watchdog = notifier.WatchdogInterval();
+  auto tick = watchdog ? std::chrono::duration_cast<std::chrono::milliseconds>(*watchdog / 3)
+                       : std::chrono::milliseconds(1000);
+  if (tick < std::chrono::milliseconds(100)) tick = std::chrono::milliseconds(100);
+  while (!stop.load()) {
+    pollfd fd{signal_fd, POLLIN, 0};
+    int ready = ::poll(&fd, 1, static_cast<int>(tick.count()));
+    if (ready > 0) {
+      signalfd_siginfo info{};
+      [[maybe_unused]] ssize_t n = ::read(signal_fd, &info, sizeof info);
+      stop = true;
+      break;
+    }
+    // The watchdog is fed only while the desk's thread is alive and not stuck.
+    if (watchdog && desk.Healthy(std::chrono::seconds(30))) notifier.Watchdog();
+  }
+  notifier.Stopping();
+  log::Write(log::Level::kInfo, "terminal", "stopping");
+  if (server) (void)server->Shutdown();
+  desk.Close();
+  if (library_loop.joinable()) library_loop.join();
+  if (console.joinable()) console.join();
+  ::close(signal_fd);
+  return 0;
+}
+
+}  // namespace
+}  // namespace mykey::terminal
+
+int main(int argc, char** argv) {
+  mykey::terminal::Options options;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--config" && i + 1 < argc) {
+      options.config = argv[++i];
+    } else if (arg == "--check-config") {
+      options.check_only = true;
+    } else if (arg == "--no-console") {
+      options.console = false;
+    } else if (arg == "--help" || arg == "-h") {
+      std::fputs(mykey::terminal::kUsage, stdout);
+      return 0;
+    } else {
+      return mykey::terminal::Usage("unknown argument");
+    }
+  }
+  // SIGINT and SIGTERM are taken through a signalfd: block them before any
+  // thread starts so that every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  return mykey::terminal::Run(options);
+}

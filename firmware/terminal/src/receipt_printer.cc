@@ -1,0 +1,51 @@
+#include "mykey/terminal/receipt_printer.h"
+
+#include "mykey/base/log.h"
+#include "mykey/printer/print_job.h"
+#include "mykey/receipt/escpos_encoder.h"
+
+namespace mykey::terminal {
+
+PrintState EscPosReceiptPrinter::Print(const Result<receipt::Document>& document) {
+  if (!document) {
+    log::Write(log::Level::kError, "terminal",
+               "receipt layout failed: " + document.error().ToString());
+    return PrintState::kNotPrinted;
+  }
+  auto bytes = receipt::EncodeEscPos(*document, profile_);
+  if (!bytes) {
+    log::Write(log::Level::kError, "terminal",
+               "receipt encoding failed: " + bytes.error().ToString());
+    return PrintState::kNotPrinted;
+  }
+  auto outcome = printer::PrintJob(port_, *bytes);
+  if (!outcome) {
+    // The transport failed mid-job: the paper may or may not have come out.
+    log::Write(log::Level::kWarning, "terminal", "printer: " + outcome.error().ToString());
+    (void)port_.Close();
+    return PrintState::kUnknown;
+  }
+  switch (outcome->result) {
+    case printer::JobResult::kPrinted: return PrintState::kPrinted;
+    case printer::JobResult::kUnconfirmed: return PrintState::kUnconfirmed;
+    case printer::JobResult::kNotPrinted:
+      log::Write(log::Level::kWarning, "terminal",
+                 std::string("printer: not printed (") + printer::FaultName(outcome->fault) + ")");
+      return PrintState::kNotPrinted;
+  }
+  return PrintState::kUnknown;
+}
+
+PrintState EscPosReceiptPrinter::DoPrintRedemption(const voucher::RedemptionReceiptData& data) {
+  return Print(voucher::BuildRedemptionReceipt(data, profile_));
+}
+
+PrintState EscPosReceiptPrinter::DoPrintRefund(const voucher::RefundReceiptData& data) {
+  return Print(voucher::BuildRefundReceipt(data, profile_));
+}
+
+PrintState EscPosReceiptPrinter::DoPrintVoucher(const voucher::VoucherPrintData& data) {
+  return Print(voucher::BuildVoucherDocument(data, profile_));
+}
+
+}  // namespace mykey::terminal

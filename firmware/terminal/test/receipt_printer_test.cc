@@ -1,0 +1,68 @@
+#include "mykey/terminal/receipt_printer.h"
+
+#include "mykey/printer_fake/fake_printer_port.h"
+#include "mykey/testing/catch.h"
+
+namespace mykey::terminal {
+namespace {
+
+voucher::RedemptionReceiptData Receipt() {
+  voucher::RedemptionReceiptData data;
+  data.merchant_name = "さくら商店";
+  data.programme_name = "千代田区ポイント";
+  data.time = std::chrono::sys_seconds(std::chrono::seconds(1'743'470'100));
+  data.points = 500;
+  data.balance_after = 4500;
+  data.operation_id = "mk-0123";
+  data.mykey_id = "HANAKO1234";
+  return data;
+}
+
+receipt::PrinterProfile Profile() {
+  auto profile = receipt::PrinterProfile::Named("generic-58-kanji");
+  REQUIRE(profile.has_value());
+  return *profile;
+}
+
+TEST_CASE("a receipt on a two-way printer is printed with proof") {
+  printer::FakePrinterPort port;
+  EscPosReceiptPrinter printer(port, Profile());
+  CHECK(printer.PrintRedemption(Receipt()) == PrintState::kPrinted);
+  CHECK_FALSE(port.job_bytes().empty());
+  CHECK(port.status_reads() >= 2);
+}
+
+TEST_CASE("a receipt on a printer without paper is not printed") {
+  printer::FakePrinterPort port;
+  printer::PrinterStatus status;
+  status.paper_end = true;
+  port.set_status(status);
+  EscPosReceiptPrinter printer(port, Profile());
+  CHECK(printer.PrintRedemption(Receipt()) == PrintState::kNotPrinted);
+  CHECK(port.job_bytes().empty());
+}
+
+TEST_CASE("a receipt on a one-way printer is unconfirmed") {
+  printer::FakePrinterPort port(false);
+  EscPosReceiptPrinter printer(port, Profile());
+  CHECK(printer.PrintRedemption(Receipt()) == PrintState::kUnconfirmed);
+}
+
+TEST_CASE("a printer that is gone leaves the receipt's fate unknown") {
+  printer::FakePrinterPort port;
+  port.set_absent(true);
+  EscPosReceiptPrinter printer(port, Profile());
+  CHECK(printer.PrintRedemption(Receipt()) == PrintState::kUnknown);
+}
+
+TEST_CASE("a receipt the layout refuses is not printed") {
+  printer::FakePrinterPort port;
+  EscPosReceiptPrinter printer(port, Profile());
+  auto data = Receipt();
+  data.points = 0;
+  CHECK(printer.PrintRedemption(data) == PrintState::kNotPrinted);
+  CHECK(port.job_bytes().empty());
+}
+
+}  // namespace
+}  // namespace mykey::terminal
