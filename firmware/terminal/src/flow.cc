@@ -210,16 +210,18 @@ struct FlowRunner::Machine {
   }
 
   Status ReadBalances() {
-    auto balances = counter().Balances();
-    if (!balances) return RefuseWith(balances.error());
     int64_t wanted = request.programme_id != 0 ? request.programme_id
                      : request.kind == OperationKind::kFacilityEntry
                          ? config().facility.programme_id
                          : config().shop.programme_id;
+    // A known programme needs no balance read: the ledger refuses an
+    // insufficient balance itself.
     if (wanted != 0) {
       result.programme_id = wanted;
       return Ok();
     }
+    auto balances = counter().Balances();
+    if (!balances) return RefuseWith(balances.error());
     for (const auto& programme : balances->programmes) {
       if (programme.balance >= amount) {
         result.programme_id = programme.programme_id;

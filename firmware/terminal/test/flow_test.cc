@@ -127,7 +127,7 @@ TEST_CASE("no programme with enough points ends failed, insufficient_balance, wi
   CHECK_FALSE(rig.counter.last_order.has_value());
 }
 
-TEST_CASE("a configured programme is used as it is") {
+TEST_CASE("a configured programme is used as it is, without reading the balances") {
   Rig rig;
   auto config = ShopConfig();
   config.shop.programme_id = 11;
@@ -136,6 +136,7 @@ TEST_CASE("a configured programme is used as it is") {
   REQUIRE(rig.counter.last_order);
   CHECK(rig.counter.last_order->programme_id == 11);
   CHECK(result.reason == "insufficient_balance");
+  CHECK(rig.counter.calls == Strings{"WaitForCard", "Authenticate", "Redeem"});
 }
 
 TEST_CASE("a redemption whose answer was lost ends failed with the key to recover it") {
