@@ -78,8 +78,8 @@ ClerkCommand ParseClerkLine(const TerminalConfig& config, std::string_view line)
   return none;
 }
 
-Console::Console(int in, int out, TerminalConfig config, OperationDesk& desk)
-    : in_(in), out_(out), config_(std::move(config)), desk_(desk) {
+Console::Console(int in, int out, TerminalConfig config, OperationDesk& desk, std::mutex* tty_gate)
+    : in_(in), out_(out), config_(std::move(config)), desk_(desk), tty_gate_(tty_gate) {
   style_.ansi = ::isatty(out_) == 1;
 }
 
@@ -94,6 +94,20 @@ void Console::Show(const Screen& screen) {
   }
 }
 
+ssize_t Console::ReadSome(char* buf, size_t size, int ms) {
+  std::unique_lock<std::mutex> gate;
+  if (tty_gate_ != nullptr) gate = std::unique_lock<std::mutex>(*tty_gate_);
+  // An operation may be about to ask for the PIN on this terminal: its keys
+  // are not the clerk's.
+  if (desk_.Current()) return 0;
+  pollfd fd{in_, POLLIN, 0};
+  int ready = ::poll(&fd, 1, ms);
+  if (ready <= 0) return 0;
+  ssize_t n = ::read(in_, buf, size);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 0;
+  return n <= 0 ? -1 : n;
+}
+
 // Reads a line; false on stop or end of input. While waiting, an operation
 // from elsewhere (the POS, the idle loop) is followed on screen.
 bool Console::ReadLine(std::string& line, const std::atomic<bool>& stop) {
@@ -104,14 +118,10 @@ bool Console::ReadLine(std::string& line, const std::atomic<bool>& stop) {
       Show(IdleScreen(config_));
       continue;
     }
-    pollfd fd{in_, POLLIN, 0};
-    int ready = ::poll(&fd, 1, 250);
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) continue;
     char buf[256];
-    ssize_t n = ::read(in_, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
+    ssize_t n = ReadSome(buf, sizeof buf, 250);
+    if (n < 0) return false;
+    if (n == 0) continue;
     line.append(buf, static_cast<size_t>(n));
     if (!line.empty() && line.back() == '\n') {
       line.pop_back();
@@ -144,10 +154,9 @@ void Console::Follow(const std::string& id, const std::atomic<bool>& stop) {
     if (!snapshot->preemptible || seen > 1) Show(OperationScreen(config_, *snapshot));
     if (IsFinal(snapshot->state)) {
       // Leave the result up a moment, or until the clerk presses Enter.
-      pollfd fd{in_, POLLIN, 0};
-      if (::poll(&fd, 1, 4000) > 0) {
+      for (int slice = 0; slice < 16 && !stop.load(); ++slice) {
         char buf[64];
-        [[maybe_unused]] ssize_t n = ::read(in_, buf, sizeof buf);
+        if (ReadSome(buf, sizeof buf, 250) != 0) break;
       }
       return;
     }

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -271,6 +272,9 @@ int Run(const Options& options) {
 
   auto pin_pad = TtyPinPad::Create(config.pin_device, config.language, std::chrono::seconds(60));
   if (!pin_pad) return Refuse("PIN pad: " + pin_pad.error().ToString());
+  // The console and the PIN pad may share one terminal: one reader at a time.
+  std::mutex tty_gate;
+  (*pin_pad)->set_tty_gate(&tty_gate);
 
   FlowEnvironment env;
   env.counter = counter_port.get();
@@ -340,7 +344,7 @@ int Run(const Options& options) {
   std::thread console;
   if (options.console && ::isatty(STDIN_FILENO) == 1) {
     console = std::thread([&] {
-      Console(STDIN_FILENO, STDOUT_FILENO, config, desk).Run(stop);
+      Console(STDIN_FILENO, STDOUT_FILENO, config, desk, &tty_gate).Run(stop);
       stop = true;
     });
   }

@@ -139,6 +139,8 @@ Result<uint8_t> TtyPinPad::ReadKey(int fd, std::chrono::steady_clock::time_point
 }
 
 jpki::LastTryConfirmation TtyPinPad::ConfirmLastTry() {
+  std::unique_lock<std::mutex> gate;
+  if (tty_gate_ != nullptr) gate = std::unique_lock<std::mutex>(*tty_gate_);
   int fd = ::open(device_.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) return jpki::LastTryConfirmation::kNotConfirmed;
   jpki::LastTryConfirmation answer = jpki::LastTryConfirmation::kNotConfirmed;
@@ -156,6 +158,8 @@ jpki::LastTryConfirmation TtyPinPad::ConfirmLastTry() {
 }
 
 Result<jpki::Pin> TtyPinPad::RequestPin(const counter::PinRequest& request) {
+  std::unique_lock<std::mutex> gate;
+  if (tty_gate_ != nullptr) gate = std::unique_lock<std::mutex>(*tty_gate_);
   int fd = ::open(device_.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) {
     return Fail(ErrorCode::kUnavailable, "the PIN pad's terminal cannot be opened",

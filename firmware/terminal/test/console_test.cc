@@ -1,5 +1,9 @@
 #include "mykey/terminal/console.h"
 
+#include <unistd.h>
+
+#include "gated_executor.h"
+
 #include "mykey/terminal/console_screen.h"
 #include "mykey/terminal/messages.h"
 #include "mykey/testing/catch.h"
@@ -185,6 +189,32 @@ TEST_CASE("the clerk's lines become operations for the mode") {
   CHECK(ParseClerkLine(kiosk, "9").invalid);
   auto facility = Config(Mode::kFacility, Language::kJapanese);
   CHECK(ParseClerkLine(facility, "").request.kind == OperationKind::kFacilityEntry);
+}
+
+TEST_CASE("the console reads the clerk's keys only while no operation runs") {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  testing::GatedExecutor executor;
+  OperationDesk desk(executor);
+  std::mutex gate;
+  Console console(fds[0], -1, Config(Mode::kShop, Language::kJapanese), desk, &gate);
+  REQUIRE(::write(fds[1], "1234\n", 5) == 5);
+
+  OperationRequest request;
+  request.kind = OperationKind::kRedeem;
+  auto id = desk.Submit(request, Submitter::kApi);
+  REQUIRE(id);
+  executor.WaitStarted(1);
+  char buf[16];
+  CHECK(console.ReadSome(buf, sizeof buf, 0) == 0);  // the keys stay for the PIN pad
+
+  executor.Release();
+  REQUIRE(desk.WaitForFinal(*id));
+  CHECK(console.ReadSome(buf, sizeof buf, 1000) == 5);
+  CHECK(std::string(buf, 5) == "1234\n");
+  ::close(fds[1]);
+  CHECK(console.ReadSome(buf, sizeof buf, 1000) == -1);
+  ::close(fds[0]);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 // POS's) with large screens until its final state.
 
 #include <atomic>
+#include <mutex>
 #include <string>
 
 #include "mykey/terminal/config.h"
@@ -38,11 +39,21 @@ ClerkCommand ParseClerkLine(const TerminalConfig& config, std::string_view line)
 /// Thread safety: Run() on one thread; `stop` may be set from any thread.
 class Console {
  public:
-  /// @param in, out borrowed descriptors (a TTY: ANSI screens)
-  Console(int in, int out, TerminalConfig config, OperationDesk& desk);
+  /// @param in, out  borrowed descriptors (a TTY: ANSI screens)
+  /// @param tty_gate held around every read of `in`; the PIN pad holds it
+  ///                 while the holder types, so that no PIN key reaches the
+  ///                 clerk's console on a shared terminal (may be nullptr)
+  Console(int in, int out, TerminalConfig config, OperationDesk& desk,
+          std::mutex* tty_gate = nullptr);
 
   /// Runs until the clerk quits or `stop` becomes true.
   void Run(const std::atomic<bool>& stop);
+
+  /// Waits up to `ms` milliseconds for the clerk's input and reads it,
+  /// holding the gate; reads nothing while an operation is pending or runs
+  /// (its keys may be a holder's PIN).
+  /// @returns the bytes read; 0 when none; -1 at the end of input.
+  ssize_t ReadSome(char* buf, size_t size, int ms);
 
  private:
   void Show(const Screen& screen);
@@ -55,6 +66,7 @@ class Console {
   int out_;
   TerminalConfig config_;
   OperationDesk& desk_;
+  std::mutex* tty_gate_;
   ScreenStyle style_;
 };
 

@@ -7,6 +7,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <string>
 
 #include "mykey/base/result.h"
@@ -78,6 +79,9 @@ class TtyPinPad final : public PinPad {
   void Cancel() override;
   void Reset() override;
 
+  /// Held while the holder types (see Console's tty_gate); borrowed, may be nullptr.
+  void set_tty_gate(std::mutex* gate) { tty_gate_ = gate; }
+
  private:
   TtyPinPad(std::string device, Language language, std::chrono::milliseconds timeout, int event);
   // Reads one byte from `fd`, waiting for it, a cancel or the deadline.
@@ -87,6 +91,7 @@ class TtyPinPad final : public PinPad {
   Language language_;
   std::chrono::milliseconds timeout_;
   int cancel_event_;
+  std::mutex* tty_gate_ = nullptr;
 };
 
 }  // namespace mykey::terminal
