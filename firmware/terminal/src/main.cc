@@ -22,6 +22,8 @@
 #include "mykey/cloud_client/cloud_client.h"
 #include "mykey/cloud_client/terminal_identity.h"
 #include "mykey/counter/counter.h"
+#include "mykey/crypto/ecdsa.h"
+#include "mykey/crypto/random.h"
 #include "mykey/crypto/x509.h"
 #include "mykey/http_client/curl_http_transport.h"
 #include "mykey/http_server/http_server.h"
@@ -51,14 +53,22 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: mykey-terminal [--config FILE] [--check-config] [--no-console]\n"
+    "       mykey-terminal [--config FILE] enroll CODE [--name NAME]\n"
+    "       mykey-terminal [--config FILE] test-connection\n"
     "  --config FILE    the configuration (default /etc/mykey/terminal.toml)\n"
     "  --check-config   validate the configuration and the secret files, then exit\n"
-    "  --no-console     no clerk console (the local API and library taps only)\n";
+    "  --no-console     no clerk console (the local API and library taps only)\n"
+    "  enroll CODE      enrol with the one-time code: writes cloud.key_file (0600) and\n"
+    "                   cloud.id_file, then exits\n"
+    "  test-connection  the connection test (疎通テスト): site, round trip, clock skew\n";
 
 struct Options {
   std::string config = "/etc/mykey/terminal.toml";
   bool check_only = false;
   bool console = true;
+  std::string command;  // "", "enroll", "test-connection"
+  std::string code;
+  std::string name = "mykey-terminal";
 };
 
 int Usage(const char* problem) {
@@ -70,6 +80,51 @@ int Usage(const char* problem) {
 int Refuse(const std::string& what) {
   std::fprintf(stderr, "mykey-terminal: %s\n", what.c_str());
   return 1;
+}
+
+// The cloud client for enrolment and the connection test.
+Result<std::unique_ptr<cloud_client::CloudClient>> ClientFor(
+    const TerminalConfig& config, http_client::HttpTransport& transport,
+    std::optional<cloud_client::TerminalIdentity> identity) {
+  cloud_client::CloudClientOptions options;
+  options.base_url = config.cloud.url;
+  return cloud_client::CloudClient::Create(transport, options, std::move(identity));
+}
+
+int EnrollTerminal(const TerminalConfig& config, http_client::HttpTransport& transport,
+                   const Options& options) {
+  auto client = ClientFor(config, transport, std::nullopt);
+  if (!client) return Refuse("cloud client: " + client.error().ToString());
+  auto random = crypto::SystemRandom::Create();
+  if (!random) return Refuse("randomness: " + random.error().ToString());
+  auto key = crypto::EcdsaPrivateKey::Generate(**random);
+  if (!key) return Refuse("terminal key: " + key.error().ToString());
+  auto info = (*client)->Enroll(options.code, options.name, std::move(*key),
+                                {config.cloud.key_file, config.cloud.id_file});
+  if (!info) {
+    return Refuse("enrolment refused: " + info.error().ToString() + " (" +
+                  cloud_client::LastCloudError().message + ")");
+  }
+  std::printf("enrolled: terminal %s, site %s %s (provider %s, municipality %s)\n",
+              info->terminal_id.c_str(), info->site.kind.c_str(), info->site.id.c_str(),
+              info->site.provider_id.c_str(), info->site.municipality_code.c_str());
+  return 0;
+}
+
+int TestConnection(const TerminalConfig& config, http_client::HttpTransport& transport,
+                   cloud_client::TerminalIdentity identity) {
+  auto client = ClientFor(config, transport, std::move(identity));
+  if (!client) return Refuse("cloud client: " + client.error().ToString());
+  auto result = (*client)->ConnectionTest();
+  if (!result) {
+    return Refuse("connection test failed: " + result.error().ToString() + " (" +
+                  cloud_client::LastCloudError().message + ")");
+  }
+  std::printf("ok: terminal %s, site %s %s, round trip %lld ms, clock skew %lld s\n",
+              result->terminal.terminal_id.c_str(), result->terminal.site.kind.c_str(),
+              result->terminal.site.id.c_str(), static_cast<long long>(result->round_trip.count()),
+              static_cast<long long>(result->clock_skew_s));
+  return 0;
 }
 
 std::unique_ptr<printer::PrinterPort> MakePrinterPort(const PrinterConfig& config) {
@@ -176,6 +231,13 @@ int Run(const Options& options) {
   (void)log::ParseLevel(config.log_level, level);
   log::SetLevel(level);
 
+  http_client::CurlHttpOptions http;
+  http.ca_file = config.cloud.ca_file;
+  http.total_timeout = config.cloud.timeout;
+  auto transport = http_client::CurlHttpTransport::Create(http);
+  if (!transport) return Refuse("cloud transport: " + transport.error().ToString());
+  if (options.command == "enroll") return EnrollTerminal(config, **transport, options);
+
   if (auto key = CheckSecretFile(config.cloud.key_file, "cloud.key_file", &problem); !key) {
     return Refuse(problem.ToString());
   }
@@ -189,16 +251,14 @@ int Run(const Options& options) {
   if (!profile)
     return Refuse("printer.profile: unknown profile \"" + config.printer.profile + "\"");
 
-  http_client::CurlHttpOptions http;
-  http.ca_file = config.cloud.ca_file;
-  http.total_timeout = config.cloud.timeout;
-  auto transport = http_client::CurlHttpTransport::Create(http);
-  if (!transport) return Refuse("cloud transport: " + transport.error().ToString());
   auto identity = cloud_client::LoadTerminalIdentity(
       {.key_path = config.cloud.key_file, .terminal_id_path = config.cloud.id_file});
   if (!identity) {
     return Refuse("terminal identity: " + identity.error().ToString() +
                   (identity.error().code() == ErrorCode::kNotFound ? " (not enrolled yet?)" : ""));
+  }
+  if (options.command == "test-connection") {
+    return TestConnection(config, **transport, std::move(*identity));
   }
 
   // The library output is checked at start-up: a uinput device this user
@@ -400,6 +460,13 @@ int main(int argc, char** argv) {
       options.check_only = true;
     } else if (arg == "--no-console") {
       options.console = false;
+    } else if (arg == "enroll" && options.command.empty() && i + 1 < argc) {
+      options.command = "enroll";
+      options.code = argv[++i];
+    } else if (arg == "--name" && options.command == "enroll" && i + 1 < argc) {
+      options.name = argv[++i];
+    } else if (arg == "test-connection" && options.command.empty()) {
+      options.command = "test-connection";
     } else if (arg == "--help" || arg == "-h") {
       std::fputs(mykey::terminal::kUsage, stdout);
       return 0;
