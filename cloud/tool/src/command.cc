@@ -22,6 +22,7 @@
 #include "mykey/cloud_tool/auth_admin.h"
 #include "mykey/cloud_tool/cloud_keys.h"
 #include "mykey/cloud_tool/config.h"
+#include "mykey/cloud_tool/points_admin.h"
 #include "mykey/cloud_tool/scheme_admin.h"
 #include "mykey/crypto/random.h"
 #include "mykey/http_server/http_server.h"
@@ -38,6 +39,7 @@
 #include "mykey/store/migrations.h"
 #include "options.h"
 #include "store_location.h"
+#include "points_serving.h"
 #include "voucher_serving.h"
 
 namespace mykey::cloud {
@@ -381,7 +383,8 @@ int Serve(std::span<const std::string> args, std::ostream& out, std::ostream& er
   }
   LedgerService ledger(**store);
   if (auto added =
-          RegisterLedgerRoutes(api.router(), ledger, (*auth)->authenticator(), &api.metrics());
+          RegisterLedgerRoutes(api.router(), ledger, (*auth)->authenticator(), &api.metrics(),
+                               CardSessionCheckOf(registry.get()));
       !added) {
     return Report(err, "ledger routes", added.error());
   }
@@ -390,6 +393,10 @@ int Serve(std::span<const std::string> args, std::ostream& out, std::ostream& er
   auto vouchers = StartVouchers(**store, ledger, config.KeysDir(), api.router(),
                                 (*auth)->authenticator(), &api.metrics());
   if (!vouchers) return Report(err, "vouchers", vouchers.error());
+  // Partner conversions, coupons, premiums, donations (cloud/ledger README).
+  auto points = StartPoints(**store, registry.get(), api.router(), (*auth)->authenticator(),
+                            &api.metrics());
+  if (!points) return Report(err, "points", points.error());
 
   http::HttpServerOptions server_options;
   server_options.listen_address = config.listen_address;
@@ -564,6 +571,7 @@ int Admin(std::span<const std::string> args, std::ostream& out, std::ostream& er
   if (topic == "municipality") return AdminMunicipality(args.subspan(1), out, err);
   if (IsAuthAdminTopic(topic)) return RunAuthAdminCommand(topic, args.subspan(1), out, err);
   if (IsSchemeAdminTopic(topic)) return RunSchemeAdminCommand(topic, args.subspan(1), out, err);
+  if (IsPointsAdminTopic(topic)) return RunPointsAdminCommand(topic, args.subspan(1), out, err);
   if (topic == "backup") {
     Options options;
     if (!ParseOptions(args.subspan(1), {"--store", "--config", "--to"}, {}, options, err)) {
