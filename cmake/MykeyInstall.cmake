@@ -257,3 +257,12 @@ foreach(file LICENSE LICENSE.md COPYING)
   endif()
 endforeach()
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT sdk)
+# The terminal's example configuration and systemd unit, for the integrator to adapt.
+if(TARGET mykey-terminal)
+  foreach(file mykey-terminal.example.toml mykey-terminal.service)
+    if(EXISTS ${PROJECT_SOURCE_DIR}/firmware/terminal/${file})
+      install(FILES ${PROJECT_SOURCE_DIR}/firmware/terminal/${file}
+              DESTINATION ${CMAKE_INSTALL_DOCDIR}/terminal COMPONENT tools)
+    endif()
+  endforeach()
+endif()

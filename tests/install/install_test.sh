@@ -30,6 +30,7 @@ cmake --install "$build" --prefix "$prefix" >"$work/install.log" || { cat "$work
 [[ -f $prefix/lib/pkgconfig/mykey.pc ]] || fail "no mykey.pc"
 [[ -f $prefix/include/mykey/voucher/voucher_scanner.h ]] || fail "no voucher headers"
 [[ -f $prefix/lib/libmykey_base.a ]] || fail "no libmykey_base.a"
+[[ -x $prefix/bin/mykey ]] || fail "the mykey CLI is not installed"
 ! ls "$prefix"/lib/libmykey_{registry,ledger,store,sqlite_store,api}.a 2>/dev/null || fail "cloud modules installed"
 
 echo "== public headers and relocatability"
