@@ -411,11 +411,12 @@ Status CloudClient::ReportLostCard(std::string_view session) {
   return Ok();
 }
 
-Result<Balances> CloudClient::Balance(std::string_view mykey_id) {
+Result<Balances> CloudClient::Balance(std::string_view mykey_id, std::string_view session) {
   internal::ClearCloudError();
   MYKEY_TRY(CheckSegment(mykey_id));
   Call call{"GET", "/v1/holders/" + std::string(mykey_id) + "/balances", {}, {}, Retry::kSafe, {},
             true};
+  if (!session.empty()) call.query.emplace_back("session", std::string(session));
   MYKEY_ASSIGN_OR_RETURN(const http_client::HttpResponse response, Send(call));
   MYKEY_ASSIGN_OR_RETURN(const Json body, BodyOf(response));
   Balances balances;

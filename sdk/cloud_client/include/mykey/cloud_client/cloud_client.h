@@ -339,8 +339,13 @@ class CloudClient {
   Status ReportLostCard(std::string_view session);
 
   /// The holder's balances (GET /v1/holders/{mykey_id}/balances, retried).
-  /// @returns the balances; kInvalidParameter (malformed ID); kForbidden.
-  Result<Balances> Balance(std::string_view mykey_id);
+  /// @param session the holder's live card session opened at this terminal
+  ///                (sent as `?session=`): the cloud shows a terminal a
+  ///                holder's points only with it; empty: not sent (operators)
+  /// @returns the balances; kInvalidParameter (malformed ID, no session);
+  ///          kForbidden (session_other_holder); the session errors of
+  ///          GetServiceLink().
+  Result<Balances> Balance(std::string_view mykey_id, std::string_view session = {});
 
   /// Redeems points, or holds them (POST /v1/redemptions, value-moving).
   /// @returns the redemption; kConflict (insufficient_balance); kForbidden
@@ -442,6 +447,73 @@ class CloudClient {
   /// @returns the voucher; kNotFound (it did not happen: repeat with the
   ///          key); kBadResponse if the operation is not a voucher call.
   Result<CloudVoucher> RecoverVoucher(std::string_view idempotency_key);
+
+  // --- Points: partner coupons, donations, default municipality
+  // (src/points_calls.cc; cloud/ledger README, "Partner conversions" and
+  // "Donations"). Every call acts for the holder of `session` (their live
+  // card session opened at this terminal), never for a MyKey ID the terminal
+  // names. Value-moving calls carry an idempotency key and are retried with
+  // it; settle kOutcomeUnknown by repeating the call with the same key.
+
+  /// A partner conversion as the cloud answers it.
+  struct PointsConversion {
+    std::string idempotency_key;  ///< the key the call used
+    bool replayed = false;        ///< the cloud answered a stored result
+    int64_t conversion_id = 0;
+    std::string partner_id;
+    std::string mykey_id;
+    std::string channel;  ///< "coupon" (or "online")
+    int64_t points = 0;   ///< scheme points
+    int64_t programme_id = 0;
+    std::string state;  ///< "pending" until it lands
+    int64_t lands_at_ms = 0;
+  };
+
+  /// A donation of the session holder's points to a project.
+  struct DonateRequest {
+    std::string session;
+    int64_t programme_id = 0;  ///< whose points are given
+    int64_t project_id = 0;    ///< a project programme
+    int64_t amount = 0;
+    std::string display_name;     ///< opt-in name on the donor list; empty: anonymous
+    std::string idempotency_key;  ///< empty: a new one
+  };
+
+  struct PointsDonation {
+    std::string idempotency_key;
+    bool replayed = false;
+    int64_t donation_id = 0;
+    int64_t project_id = 0;
+    int64_t programme_id = 0;
+    std::string mykey_id;
+    int64_t amount = 0;
+    int64_t balance = 0;  ///< the holder's spendable points of programme_id after it
+  };
+
+  /// Converts a partner's coupon code typed at this kiosk (POST
+  /// /v1/coupon-conversions, value-moving): pending, it lands after the hold
+  /// period in the holder's default municipality.
+  /// @returns the conversion; kInvalidField (coupon_malformed: mistyped);
+  ///          kNotFound (coupon_unknown); kConflict (coupon_used,
+  ///          coupon_expired, no_default_municipality); kForbidden
+  ///          (too_many_attempts: this terminal is locked for a while);
+  ///          the session errors; kOutcomeUnknown.
+  Result<PointsConversion> ConvertCoupon(std::string_view session, std::string_view code,
+                                         std::string_view idempotency_key = {});
+
+  /// Gives points to a project (POST /v1/donations, value-moving),
+  /// soonest-expiring first.
+  /// @returns the donation; kConflict (insufficient_balance, not_a_project);
+  ///          kForbidden (cross_municipality_refused); kNotFound
+  ///          (unknown_programme); the session errors; kOutcomeUnknown.
+  Result<PointsDonation> Donate(const DonateRequest& request);
+
+  /// The holder chooses where their conversions land (PUT
+  /// /v1/holders/{mykey_id}/default-municipality, retried).
+  /// @returns Ok; kNotFound (unknown_municipality); kForbidden
+  ///          (session_other_holder); the session errors.
+  Status SetDefaultMunicipality(std::string_view session, std::string_view mykey_id,
+                                std::string_view municipality_code);
 
  private:
   enum class Retry : uint8_t { kNever, kSafe, kIdempotent };
