@@ -471,12 +471,11 @@ Result<cloud_client::ServiceLink> Counter::ServiceId() {
 Result<cloud_client::Balances> Counter::Balances() {
   BeginCall();
   MYKEY_ASSIGN_OR_RETURN(const std::string session, SessionFor(CardAuthPurpose::kLogin));
-  (void)session;
   if (!holder_->mykey_id) {
     return Refuse(CounterErrorCode::kNoMyKeyId, Error(ErrorCode::kNotFound, "no MyKey ID"));
   }
   Progress(FlowStep::kReadingBalances);
-  auto balances = cloud_.Balance(*holder_->mykey_id);
+  auto balances = cloud_.Balance(*holder_->mykey_id, session);
   if (!balances) return RefuseCloud(balances.error());
   return balances;
 }
