@@ -1,9 +1,13 @@
-// Redemptions per second on a durable SQLite store (WAL, synchronous=FULL)
-// at 1, 10 and 100 concurrent threads: service-level (no HTTP), then over
-// HTTP (CloudApi + HttpServer on loopback, one keep-alive connection per
-// thread). Prints figures; asserts nothing.
+// Redemptions per second on a durable store at 1, 10 and 100 concurrent
+// threads: service-level (no HTTP), then over HTTP (CloudApi + HttpServer on
+// loopback, one keep-alive connection per thread). SQLite (WAL,
+// synchronous=FULL, commit groups of up to --group transactions; --group 1
+// commits each alone) or PostgreSQL (a fresh database on the test server of
+// mykey::store_testing: MYKEY_POSTGRES_CONNECTION, see
+// tests/system/postgres_fixture.sh; fsync on). Prints figures; asserts nothing.
 //
-//   mykey_ledger_bench [--seconds N] [--no-http] [--dir DIR]
+//   mykey_ledger_bench [--seconds N] [--no-http] [--dir DIR] [--backend sqlite|postgres]
+//                      [--group N] [--threads 1,10,100]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -24,6 +28,7 @@
 #include "mykey/registry/mykey_id.h"
 #include "mykey/sqlite_store/sqlite_store.h"
 #include "mykey/store/migrations.h"
+#include "mykey/store_testing/scratch_store.h"
 
 namespace mykey::cloud {
 namespace {
@@ -57,18 +62,52 @@ void Print(const char* mode, int threads, const Figures& f) {
   std::fflush(stdout);
 }
 
+// A valid MyKey ID per holder number: 'H' and 7 symbols of the ID alphabet.
+std::string HolderId(int64_t n) {
+  std::string id = "H";
+  for (int k = 0; k < 7; ++k) {
+    id.push_back(kMyKeyIdAlphabet[static_cast<size_t>(n % 31)]);
+    n /= 31;
+  }
+  return id;
+}
+
+std::string HolderOf(int t, int64_t i, int holders) {
+  return HolderId((t * 7919 + i) % holders);
+}
+
 struct Setup {
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<SqliteStore> sqlite;
+  std::unique_ptr<testing::ScratchStore> postgres;
+  Store* store = nullptr;
   std::unique_ptr<LedgerService> ledger;
   int holders = 0;
 };
 
-Result<Setup> Open(const std::string& path, unsigned connections, int holders) {
+struct BenchOptions {
+  double seconds = 3;
+  bool http = true;
+  std::string dir;
+  bool postgres = false;
+  unsigned group = 64;
+  std::vector<int> threads = {1, 10, 100};
+};
+
+Result<Setup> Open(const BenchOptions& bench, const std::string& path, int holders) {
   Setup s;
-  SqliteStoreOptions options;
-  options.path = path;
-  options.connections = connections;
-  MYKEY_ASSIGN_OR_RETURN(s.store, SqliteStore::Open(options));
+  if (bench.postgres) {
+    // One connection per thread, as pgbench has one per client.
+    const int most = *std::max_element(bench.threads.begin(), bench.threads.end());
+    MYKEY_ASSIGN_OR_RETURN(s.postgres, testing::MakePostgresStore(static_cast<unsigned>(most) + 2));
+    s.store = &s.postgres->store();
+  } else {
+    SqliteStoreOptions options;
+    options.path = path;
+    options.connections = 8;
+    options.max_group_transactions = bench.group;
+    MYKEY_ASSIGN_OR_RETURN(s.sqlite, SqliteStore::Open(options));
+    s.store = s.sqlite.get();
+  }
   MYKEY_TRY(Migrate(*s.store, CloudMigrations()));
   MYKEY_TRY(Migrate(*s.store, kLedgerSchema, LedgerMigrations()));
   const auto parties = [](Transaction& tx) -> Status {
@@ -91,8 +130,7 @@ Result<Setup> Open(const std::string& path, unsigned connections, int holders) {
   const int64_t expiry = s.ledger->NowMs() + int64_t{365} * 86'400'000;
   // Each holder gets three lots, so a redemption touches one or two of them.
   for (int h = 0; h < holders; ++h) {
-    char id[16];
-    std::snprintf(id, sizeof id, "H%07d", h);
+    const std::string id = HolderId(h);
     for (int lot = 0; lot < 3; ++lot) {
       GrantRequest grant{"seed-" + std::to_string(h) + "-" + std::to_string(lot),
                          id,
@@ -148,17 +186,6 @@ Figures Drive(int threads, double seconds, Op op) {
   return f;
 }
 
-// A valid MyKey ID per holder number: 'H' and 7 symbols of the ID alphabet.
-std::string HolderOf(int t, int64_t i, int holders) {
-  int64_t n = (t * 7919 + i) % holders;
-  std::string id = "H";
-  for (int k = 0; k < 7; ++k) {
-    id.push_back(kMyKeyIdAlphabet[static_cast<size_t>(n % 31)]);
-    n /= 31;
-  }
-  return id;
-}
-
 struct ServiceOp {
   LedgerService& ledger;
   int holders;
@@ -206,39 +233,72 @@ struct HttpOp {
   }
 };
 
+bool ParseThreads(const char* text, std::vector<int>& out) {
+  out.clear();
+  std::string list = text;
+  size_t start = 0;
+  while (start <= list.size()) {
+    const size_t comma = std::min(list.find(',', start), list.size());
+    const int n = std::atoi(list.substr(start, comma - start).c_str());
+    if (n <= 0) return false;
+    out.push_back(n);
+    start = comma + 1;
+  }
+  return !out.empty();
+}
+
 int Main(int argc, char** argv) {
-  double seconds = 3;
-  bool http = true;
-  std::string dir_arg;
+  BenchOptions bench;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
-      seconds = std::atof(argv[++i]);
+    const bool has_value = i + 1 < argc;
+    if (std::strcmp(argv[i], "--seconds") == 0 && has_value) {
+      bench.seconds = std::atof(argv[++i]);
     } else if (std::strcmp(argv[i], "--no-http") == 0) {
-      http = false;
-    } else if (std::strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
-      dir_arg = argv[++i];
+      bench.http = false;
+    } else if (std::strcmp(argv[i], "--dir") == 0 && has_value) {
+      bench.dir = argv[++i];
+    } else if (std::strcmp(argv[i], "--backend") == 0 && has_value &&
+               (std::strcmp(argv[i + 1], "sqlite") == 0 ||
+                std::strcmp(argv[i + 1], "postgres") == 0)) {
+      bench.postgres = std::strcmp(argv[++i], "postgres") == 0;
+    } else if (std::strcmp(argv[i], "--group") == 0 && has_value && std::atoi(argv[i + 1]) > 0) {
+      bench.group = static_cast<unsigned>(std::atoi(argv[++i]));
+    } else if (std::strcmp(argv[i], "--threads") == 0 && has_value &&
+               ParseThreads(argv[i + 1], bench.threads)) {
+      ++i;
     } else {
-      std::fprintf(stderr, "usage: %s [--seconds N] [--no-http] [--dir DIR]\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--seconds N] [--no-http] [--dir DIR] [--backend sqlite|postgres]"
+                   " [--group N] [--threads 1,10,100]\n",
+                   argv[0]);
       return 2;
     }
   }
+  const double seconds = bench.seconds;
   testing::TempDir temp;
-  const std::string dir = dir_arg.empty() ? temp.path() : dir_arg;
+  const std::string dir = bench.dir.empty() ? temp.path() : bench.dir;
   constexpr int kHolders = 1000;
-  auto setup = Open(dir + "/ledger-bench.db", 8, kHolders);
+  auto setup = Open(bench, dir + "/ledger-bench.db", kHolders);
   if (!setup) {
     std::fprintf(stderr, "setup failed: %s\n", setup.error().ToString().c_str());
     return 1;
   }
-  std::printf("SQLite WAL synchronous=FULL, %d holders x 3 lots, %.0f s per run, store %s\n",
-              kHolders, seconds, dir.c_str());
-  const int counts[] = {1, 10, 100};
+  if (bench.postgres) {
+    std::printf("PostgreSQL %s (fsync on, SERIALIZABLE), %d holders x 3 lots, %.0f s per run\n",
+                setup->postgres->where().c_str(), kHolders, seconds);
+  } else {
+    std::printf(
+        "SQLite WAL synchronous=FULL, commit groups of up to %u, %d holders x 3 lots, %.0f s per"
+        " run, store %s\n",
+        bench.group, kHolders, seconds, dir.c_str());
+  }
+  const std::vector<int>& counts = bench.threads;
   int round = 0;
   for (int threads : counts) {
     Print("service", threads,
           Drive(threads, seconds, ServiceOp{*setup->ledger, kHolders, round++}));
   }
-  if (http) {
+  if (bench.http) {
     BenchAuthenticator authenticator;
     RequestLog log{[](std::string_view) {}};
     CloudApi api(*setup->store, log);

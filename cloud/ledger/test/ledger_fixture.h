@@ -1,6 +1,7 @@
 #pragma once
 
-// A ledger over a real SQLite store in a temporary directory, with a
+// A ledger over a real store (SQLite in a temporary directory by default, or
+// any backend of mykey::store_testing: PostgreSQL in a fresh database), with a
 // municipality or two, programmes, merchants, an injected clock and the
 // callers the tests act as.
 
@@ -11,11 +12,10 @@
 #include <string>
 
 #include "mykey/auth/caller.h"
-#include "mykey/cloud_testing/temp_dir.h"
 #include "mykey/ledger/ledger_schema.h"
 #include "mykey/ledger/ledger_service.h"
-#include "mykey/sqlite_store/sqlite_store.h"
 #include "mykey/store/migrations.h"
+#include "mykey/store_testing/scratch_store.h"
 #include "mykey/testing/catch.h"
 
 namespace mykey::cloud::ledger_testing {
@@ -51,24 +51,38 @@ inline Caller Terminal(int64_t merchant_id, const std::string& terminal_id) {
   return c;
 }
 
+/// A fresh, empty store of `Backend` (testing::SqliteBackend or
+/// testing::PostgresBackend) for a LedgerFixture.
+template <typename Backend>
+std::unique_ptr<testing::ScratchStore> FreshStore(unsigned connections = 4) {
+  auto scratch = Backend::Make(connections);
+  if (!scratch) FAIL(std::string(Backend::kName) + ": " + scratch.error().ToString());
+  return std::move(*scratch);
+}
+
+/// A test case run once on each store backend (names end in " - SqliteBackend"
+/// and " - PostgresBackend"); `TestType` is the backend, for FreshStore().
+#define MYKEY_LEDGER_TEST(name) \
+  TEMPLATE_TEST_CASE(name, "[ledger]", testing::SqliteBackend, testing::PostgresBackend)
+
 /// The parties: Chiyoda (131016) with programmes "health" and "festival",
 /// Osaka (271004) with "osaka"; shop 1 (Chiyoda) accepts health and osaka,
 /// shop 2 (Chiyoda) accepts festival, shop 3 (Osaka) accepts health.
 struct LedgerFixture {
-  testing::TempDir dir;
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<testing::ScratchStore> scratch;
+  Store* store = nullptr;
   std::atomic<int64_t> now{kStartMs};
   std::unique_ptr<LedgerService> ledger;
   int64_t health = 0, festival = 0, osaka = 0;
   int64_t shop = 1, festival_shop = 2, osaka_shop = 3;
 
-  explicit LedgerFixture(LedgerOptions options = {}, unsigned connections = 4) {
-    SqliteStoreOptions store_options;
-    store_options.path = dir.File("cloud.db");
-    store_options.connections = connections;
-    auto opened = SqliteStore::Open(store_options);
-    REQUIRE(opened);
-    store = std::move(*opened);
+  /// On SQLite.
+  explicit LedgerFixture(LedgerOptions options = {}, unsigned connections = 4)
+      : LedgerFixture(FreshStore<testing::SqliteBackend>(connections), std::move(options)) {}
+
+  /// On the store `fresh` (see FreshStore()).
+  explicit LedgerFixture(std::unique_ptr<testing::ScratchStore> fresh, LedgerOptions options = {})
+      : scratch(std::move(fresh)), store(&scratch->store()) {
     REQUIRE(Migrate(*store, CloudMigrations()));
     REQUIRE(Migrate(*store, kLedgerSchema, LedgerMigrations()));
     REQUIRE(

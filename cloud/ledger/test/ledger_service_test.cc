@@ -1,5 +1,8 @@
-// LedgerService over a real SQLite store: every rule and every refusal.
+// LedgerService over each real store (SQLite, PostgreSQL): every rule and every
+// refusal.
 #include "mykey/ledger/ledger_service.h"
+
+#include "mykey/ledger/idempotency_purge.h"
 
 #include "ledger_fixture.h"
 
@@ -29,8 +32,18 @@ std::vector<LotBalance> LotsOf(LedgerFixture& f, const std::string& mykey_id, in
   return {};
 }
 
-TEST_CASE("A grant creates a lot with its expiry and raises the holder's balance") {
-  LedgerFixture f;
+int64_t IdempotencyRecords(LedgerFixture& f) {
+  int64_t count = -1;
+  REQUIRE(f.store->WithTransaction(TransactionMode::kReadOnly, [&](Transaction& tx) -> Status {
+    MYKEY_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT count(*) FROM idempotency_records"));
+    count = row->Int(0);
+    return Ok();
+  }));
+  return count;
+}
+
+MYKEY_LEDGER_TEST("A grant creates a lot with its expiry and raises the holder's balance") {
+  LedgerFixture f(FreshStore<TestType>());
   const GrantResult grant = f.GrantPoints("g-1", kHolder, f.health, 500, 30);
   CHECK(grant.amount == 500);
   CHECK(grant.balance == 500);
@@ -49,8 +62,8 @@ TEST_CASE("A grant creates a lot with its expiry and raises the holder's balance
   f.RequireReconciled();
 }
 
-TEST_CASE("The same grant key with the same request returns the original result once") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST("The same grant key with the same request returns the original result once") {
+  LedgerFixture f(FreshStore<TestType>());
   const GrantResult first = f.GrantPoints("g-1", kHolder, f.health, 500);
   f.now += kMinuteMs;
   GrantRequest again{"g-1",         kHolder,  f.health, 500, kStartMs + 30 * kDayMs,
@@ -65,8 +78,8 @@ TEST_CASE("The same grant key with the same request returns the original result 
   f.RequireReconciled();
 }
 
-TEST_CASE("The same key with a different request is refused as key reuse") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST("The same key with a different request is refused as key reuse") {
+  LedgerFixture f(FreshStore<TestType>());
   f.GrantPoints("g-1", kHolder, f.health, 500);
   GrantRequest different{"g-1",         kHolder,  f.health, 501, kStartMs + 30 * kDayMs,
                          "Health dept", "checkup"};
@@ -77,8 +90,8 @@ TEST_CASE("The same key with a different request is refused as key reuse") {
   CHECK(f.BalanceOf(kHolder, f.health) == 500);
 }
 
-TEST_CASE("Idempotency keys are scoped per caller") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST("Idempotency keys are scoped per caller") {
+  LedgerFixture f(FreshStore<TestType>());
   f.GrantPoints("k", kHolder, f.health, 500);
   // The admin's "k" is another operation than Chiyoda's "k".
   GrantRequest request{"k", kHolder, f.health, 100, kStartMs + kDayMs, "Admin", "fix"};
@@ -88,8 +101,9 @@ TEST_CASE("Idempotency keys are scoped per caller") {
   CHECK(f.BalanceOf(kHolder, f.health) == 600);
 }
 
-TEST_CASE("A replay is answered after the holder's balance changed, with the original figures") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST(
+    "A replay is answered after the holder's balance changed, with the original figures") {
+  LedgerFixture f(FreshStore<TestType>());
   f.GrantPoints("g-1", kHolder, f.health, 500);
   auto first = f.ledger->Redeem(Terminal(f.shop, "t1"), Redeem("r-1", f.health, 200));
   REQUIRE(first);
@@ -102,10 +116,10 @@ TEST_CASE("A replay is answered after the holder's balance changed, with the ori
   CHECK(f.BalanceOf(kHolder, f.health) == 1300);
 }
 
-TEST_CASE("An idempotency key older than the window may be used again") {
+MYKEY_LEDGER_TEST("An idempotency key older than the window may be used again") {
   LedgerOptions options;
   options.idempotency_window = std::chrono::hours(24);
-  LedgerFixture f(options);
+  LedgerFixture f(FreshStore<TestType>(), options);
   f.GrantPoints("g-1", kHolder, f.health, 500, 60);
   f.now += 25 * 3'600'000;
   GrantRequest different{"g-1", kHolder, f.health, 7, f.now + kDayMs, "Health dept", "again"};
@@ -115,8 +129,8 @@ TEST_CASE("An idempotency key older than the window may be used again") {
   CHECK(f.BalanceOf(kHolder, f.health) == 507);
 }
 
-TEST_CASE("Grants are refused to terminals, other municipalities and bad requests") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST("Grants are refused to terminals, other municipalities and bad requests") {
+  LedgerFixture f(FreshStore<TestType>());
   const int64_t expiry = kStartMs + kDayMs;
   GrantRequest ok{"g", kHolder, f.health, 10, expiry, "Dept", "why"};
   CHECK(ReasonOf(f.ledger->Grant(Terminal(f.shop, "t1"), ok).error()) == LedgerReason::kNotAllowed);
@@ -143,8 +157,8 @@ TEST_CASE("Grants are refused to terminals, other municipalities and bad request
   CHECK(balances->empty());
 }
 
-TEST_CASE("A redemption spends the soonest-expiring lots first, then the lowest lot id") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST("A redemption spends the soonest-expiring lots first, then the lowest lot id") {
+  LedgerFixture f(FreshStore<TestType>());
   const GrantResult late = f.GrantPoints("g-late", kHolder, f.health, 100, 90);
   const GrantResult soon_a = f.GrantPoints("g-soon-a", kHolder, f.health, 100, 10);
   const GrantResult soon_b = f.GrantPoints("g-soon-b", kHolder, f.health, 100, 10);
@@ -164,8 +178,8 @@ TEST_CASE("A redemption spends the soonest-expiring lots first, then the lowest 
   f.RequireReconciled();
 }
 
-TEST_CASE("A redemption above the balance is refused and changes nothing") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST("A redemption above the balance is refused and changes nothing") {
+  LedgerFixture f(FreshStore<TestType>());
   f.GrantPoints("g-1", kHolder, f.health, 100);
   auto over = f.ledger->Redeem(Terminal(f.shop, "t1"), Redeem("r-1", f.health, 101));
   REQUIRE_FALSE(over);
@@ -186,8 +200,8 @@ TEST_CASE("A redemption above the balance is refused and changes nothing") {
   f.RequireReconciled();
 }
 
-TEST_CASE("A merchant cannot redeem a programme it does not accept") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST("A merchant cannot redeem a programme it does not accept") {
+  LedgerFixture f(FreshStore<TestType>());
   f.GrantPoints("g-1", kHolder, f.health, 100);
   auto refused = f.ledger->Redeem(Terminal(f.festival_shop, "t2"), Redeem("r-1", f.health, 10));
   REQUIRE_FALSE(refused);
@@ -202,8 +216,8 @@ TEST_CASE("A merchant cannot redeem a programme it does not accept") {
   CHECK(f.BalanceOf(kHolder, f.health) == 100);
 }
 
-TEST_CASE("Points of one municipality are spent in another only where its policy allows") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST("Points of one municipality are spent in another only where its policy allows") {
+  LedgerFixture f(FreshStore<TestType>());
   f.GrantPoints("g-1", kHolder, f.health, 100);
   // Shop 3 (Osaka) accepts Chiyoda's health points, but Chiyoda's policy is off.
   auto refused = f.ledger->Redeem(Terminal(f.osaka_shop, "t3"), Redeem("r-1", f.health, 10));
@@ -216,16 +230,16 @@ TEST_CASE("Points of one municipality are spent in another only where its policy
   CHECK(allowed->balance == 90);
 }
 
-TEST_CASE("A suspended merchant cannot redeem") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST("A suspended merchant cannot redeem") {
+  LedgerFixture f(FreshStore<TestType>());
   f.GrantPoints("g-1", kHolder, f.health, 100);
   REQUIRE(f.Sql("UPDATE merchants SET status = 'suspended' WHERE id = 1"));
   auto refused = f.ledger->Redeem(Terminal(f.shop, "t1"), Redeem("r-1", f.health, 10));
   CHECK(ReasonOf(refused.error()) == LedgerReason::kMerchantSuspended);
 }
 
-TEST_CASE("A hold reserves points; capturing it twice pays the merchant once") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST("A hold reserves points; capturing it twice pays the merchant once") {
+  LedgerFixture f(FreshStore<TestType>());
   f.GrantPoints("g-1", kHolder, f.health, 100);
   const Caller t1 = Terminal(f.shop, "t1");
   auto held = f.ledger->Redeem(t1, Redeem("h-1", f.health, 40, true));
@@ -256,8 +270,8 @@ TEST_CASE("A hold reserves points; capturing it twice pays the merchant once") {
   CHECK(report->holder_balances == 60);
 }
 
-TEST_CASE("Voiding a hold returns the points to the same lots, once") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST("Voiding a hold returns the points to the same lots, once") {
+  LedgerFixture f(FreshStore<TestType>());
   const GrantResult soon = f.GrantPoints("g-1", kHolder, f.health, 30, 5);
   const GrantResult late = f.GrantPoints("g-2", kHolder, f.health, 100, 50);
   const Caller t1 = Terminal(f.shop, "t1");
@@ -282,8 +296,8 @@ TEST_CASE("Voiding a hold returns the points to the same lots, once") {
   f.RequireReconciled();
 }
 
-TEST_CASE("Another merchant's redemption reads as not found") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST("Another merchant's redemption reads as not found") {
+  LedgerFixture f(FreshStore<TestType>());
   f.GrantPoints("g-1", kHolder, f.health, 100);
   auto held = f.ledger->Redeem(Terminal(f.shop, "t1"), Redeem("h-1", f.health, 10, true));
   REQUIRE(held);
@@ -294,10 +308,10 @@ TEST_CASE("Another merchant's redemption reads as not found") {
         LedgerReason::kUnknownRedemption);
 }
 
-TEST_CASE("A hold past its timeout cannot be captured and is released by the sweep") {
+MYKEY_LEDGER_TEST("A hold past its timeout cannot be captured and is released by the sweep") {
   LedgerOptions options;
   options.hold_timeout = std::chrono::minutes(10);
-  LedgerFixture f(options);
+  LedgerFixture f(FreshStore<TestType>(), options);
   f.GrantPoints("g-1", kHolder, f.health, 100);
   const Caller t1 = Terminal(f.shop, "t1");
   auto held = f.ledger->Redeem(t1, Redeem("h-1", f.health, 70, true));
@@ -321,8 +335,8 @@ TEST_CASE("A hold past its timeout cannot be captured and is released by the swe
   f.RequireReconciled();
 }
 
-TEST_CASE("A timed-out hold is released lazily when touched") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST("A timed-out hold is released lazily when touched") {
+  LedgerFixture f(FreshStore<TestType>());
   f.GrantPoints("g-1", kHolder, f.health, 100);
   const Caller t1 = Terminal(f.shop, "t1");
   auto first = f.ledger->Redeem(t1, Redeem("h-1", f.health, 80, true));
@@ -341,8 +355,9 @@ TEST_CASE("A timed-out hold is released lazily when touched") {
   f.RequireReconciled();
 }
 
-TEST_CASE("A refund returns points to the original lots, latest-expiring first, up to the amount") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST(
+    "A refund returns points to the original lots, latest-expiring first, up to the amount") {
+  LedgerFixture f(FreshStore<TestType>());
   const GrantResult soon = f.GrantPoints("g-1", kHolder, f.health, 50, 10);
   const GrantResult late = f.GrantPoints("g-2", kHolder, f.health, 50, 40);
   const Caller t1 = Terminal(f.shop, "t1");
@@ -380,10 +395,10 @@ TEST_CASE("A refund returns points to the original lots, latest-expiring first, 
   f.RequireReconciled();
 }
 
-TEST_CASE("Refunded points of a lot that has expired go to a new refund lot") {
+MYKEY_LEDGER_TEST("Refunded points of a lot that has expired go to a new refund lot") {
   LedgerOptions options;
   options.refund_grace = std::chrono::hours(24 * 30);
-  LedgerFixture f(options);
+  LedgerFixture f(FreshStore<TestType>(), options);
   f.GrantPoints("g-1", kHolder, f.health, 50, 2);
   const Caller t1 = Terminal(f.shop, "t1");
   auto redeemed = f.ledger->Redeem(t1, Redeem("r-1", f.health, 50));
@@ -400,8 +415,8 @@ TEST_CASE("Refunded points of a lot that has expired go to a new refund lot") {
   f.RequireReconciled();
 }
 
-TEST_CASE("A held redemption cannot be refunded") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST("A held redemption cannot be refunded") {
+  LedgerFixture f(FreshStore<TestType>());
   f.GrantPoints("g-1", kHolder, f.health, 50);
   const Caller t1 = Terminal(f.shop, "t1");
   auto held = f.ledger->Redeem(t1, Redeem("h-1", f.health, 20, true));
@@ -410,8 +425,8 @@ TEST_CASE("A held redemption cannot be refunded") {
         LedgerReason::kNotCaptured);
 }
 
-TEST_CASE("The expiry sweep moves expired lots to the expiry sink, once") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST("The expiry sweep moves expired lots to the expiry sink, once") {
+  LedgerFixture f(FreshStore<TestType>());
   f.GrantPoints("g-1", kHolder, f.health, 100, 1);
   f.GrantPoints("g-2", kHolder, f.health, 40, 5);
   f.GrantPoints("g-3", kOther, f.health, 7, 1);
@@ -436,10 +451,10 @@ TEST_CASE("The expiry sweep moves expired lots to the expiry sink, once") {
   CHECK(report->holder_balances == 40);
 }
 
-TEST_CASE("A sweep in small batches expires every lot") {
+MYKEY_LEDGER_TEST("A sweep in small batches expires every lot") {
   LedgerOptions options;
   options.sweep_batch = 2;
-  LedgerFixture f(options);
+  LedgerFixture f(FreshStore<TestType>(), options);
   for (int i = 0; i < 5; ++i) f.GrantPoints("g-" + std::to_string(i), kHolder, f.health, 10, 1);
   f.now += 2 * kDayMs;
   auto swept = f.ledger->SweepExpiredLots();
@@ -449,8 +464,8 @@ TEST_CASE("A sweep in small batches expires every lot") {
   f.RequireReconciled();
 }
 
-TEST_CASE("A redemption never spends an expired lot and expires it on the way") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST("A redemption never spends an expired lot and expires it on the way") {
+  LedgerFixture f(FreshStore<TestType>());
   f.GrantPoints("g-1", kHolder, f.health, 100, 1);
   f.GrantPoints("g-2", kHolder, f.health, 20, 10);
   f.now += kDayMs;
@@ -465,8 +480,8 @@ TEST_CASE("A redemption never spends an expired lot and expires it on the way") 
   CHECK(report->spent == 20);
 }
 
-TEST_CASE("An operation is found by its key, only by the caller who made it") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST("An operation is found by its key, only by the caller who made it") {
+  LedgerFixture f(FreshStore<TestType>());
   f.GrantPoints("g-1", kHolder, f.health, 100);
   auto redeemed = f.ledger->Redeem(Terminal(f.shop, "t1"), Redeem("r-1", f.health, 10));
   REQUIRE(redeemed);
@@ -482,8 +497,8 @@ TEST_CASE("An operation is found by its key, only by the caller who made it") {
         ErrorCode::kNotFound);
 }
 
-TEST_CASE("Balances show operators only their municipality's programmes") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST("Balances show operators only their municipality's programmes") {
+  LedgerFixture f(FreshStore<TestType>());
   f.GrantPoints("g-1", kHolder, f.health, 100);
   GrantRequest osaka{"g-2", kHolder, f.osaka, 5, kStartMs + kDayMs, "Dept", "why"};
   REQUIRE(f.ledger->Grant(Operator("271004"), osaka));
@@ -502,8 +517,8 @@ TEST_CASE("Balances show operators only their municipality's programmes") {
   CHECK(f.ledger->Balances(Admin(), "bad").error().code() == ErrorCode::kInvalidArgument);
 }
 
-TEST_CASE("The settlement CSV nets redemptions and refunds per programme and Japan day") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST("The settlement CSV nets redemptions and refunds per programme and Japan day") {
+  LedgerFixture f(FreshStore<TestType>());
   REQUIRE(f.Sql("UPDATE municipalities SET cross_municipality_use = 1 WHERE code = '271004'"));
   f.GrantPoints("g-1", kHolder, f.health, 1000);
   GrantRequest osaka{"g-2", kHolder, f.osaka, 500, kStartMs + 30 * kDayMs, "Dept", "why"};
@@ -555,8 +570,8 @@ TEST_CASE("The settlement CSV nets redemptions and refunds per programme and Jap
         LedgerReason::kNotAllowed);
 }
 
-TEST_CASE("The unused-balance CSV counts unexpired lots at the end of the day") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST("The unused-balance CSV counts unexpired lots at the end of the day") {
+  LedgerFixture f(FreshStore<TestType>());
   // kHolder: 100 valid through 2026-04-02, 50 for 30 days; kOther: 10.
   REQUIRE(f.ledger->Grant(Operator("131016"),
                           {"g-1", kHolder, f.health, 100, *JapanDayEndMs("2026-04-02"), "D", "r"}));
@@ -590,8 +605,8 @@ TEST_CASE("The unused-balance CSV counts unexpired lots at the end of the day") 
         LedgerReason::kNotAllowed);
 }
 
-TEST_CASE("Reconcile finds a lot changed behind the ledger's back") {
-  LedgerFixture f;
+MYKEY_LEDGER_TEST("Reconcile finds a lot changed behind the ledger's back") {
+  LedgerFixture f(FreshStore<TestType>());
   f.GrantPoints("g-1", kHolder, f.health, 100);
   f.RequireReconciled();
   REQUIRE(f.Sql("UPDATE ledger_lots SET remaining = remaining + 5"));
@@ -609,5 +624,37 @@ TEST_CASE("Reconcile finds a lot changed behind the ledger's back") {
   CHECK(report->postings_sum == 3);
 }
 
+MYKEY_LEDGER_TEST("Idempotency records past their window are purged in batches, live ones stay") {
+  LedgerOptions options;
+  options.idempotency_window = std::chrono::hours(1);
+  LedgerFixture f(FreshStore<TestType>(), options);
+  for (int i = 0; i < 5; ++i) f.GrantPoints("old-" + std::to_string(i), kHolder, f.health, 10);
+  f.now += 30 * kMinuteMs;
+  const GrantRequest live_request{"live",        kHolder,  f.health, 7, kStartMs + 30 * kDayMs,
+                                  "Health dept", "checkup"};
+  auto live = f.ledger->Grant(Operator("131016"), live_request);
+  REQUIRE(live);
+  f.now += 45 * kMinuteMs;  // the five old keys' window ended, "live" has 15 minutes left
+  REQUIRE(IdempotencyRecords(f) == 6);
+
+  auto purged = PurgeExpiredIdempotencyRecords(*f.store, f.now.load(), /*batch=*/2);
+  REQUIRE(purged);
+  CHECK(purged->records == 5);
+  CHECK(purged->transactions == 3);
+  CHECK(IdempotencyRecords(f) == 1);
+  // The live key still answers with its original result.
+  auto replay = f.ledger->Grant(Operator("131016"), live_request);
+  REQUIRE(replay);
+  CHECK(replay->replayed);
+  CHECK(replay->lot_id == live->lot_id);
+  // Nothing left to purge; a batch below 1 is refused.
+  auto again = PurgeExpiredIdempotencyRecords(*f.store, f.now.load());
+  REQUIRE(again);
+  CHECK(again->records == 0);
+  auto refused = PurgeExpiredIdempotencyRecords(*f.store, f.now.load(), 0);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == ErrorCode::kInvalidArgument);
+  f.RequireReconciled();
+}
 }  // namespace
 }  // namespace mykey::cloud
