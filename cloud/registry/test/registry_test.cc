@@ -1,5 +1,5 @@
-// RegistryService over a real SQLite store, with certificates, signatures and
-// CRLs from the test JPKI.
+// RegistryService over each real store (SQLite, PostgreSQL), with
+// certificates, signatures and CRLs from the test JPKI.
 #include "mykey/registry/registry.h"
 
 #include "mykey/crypto/crl.h"
@@ -14,6 +14,7 @@ namespace {
 using protocol::CardAuthPurpose;
 using testing::Card;
 using testing::CardSpec;
+using testing::FreshStore;
 using testing::Pki;
 using testing::RefusalOfResult;
 using testing::RegistryWorld;
@@ -64,8 +65,8 @@ std::vector<int64_t> RowCounts(Store& store) {
 
 // --- migrations -------------------------------------------------------------
 
-TEST_CASE("the registry migrates its own schema component, idempotently") {
-  testing::TestStore store;
+MYKEY_REGISTRY_TEST("the registry migrates its own schema component, idempotently") {
+  testing::TestStore store(FreshStore<TestType>());
   CHECK(SchemaVersion(*store.store, kRegistrySchema).value() == 1);
   auto again = Migrate(*store.store, kRegistrySchema, RegistryMigrations());
   REQUIRE(again);
@@ -73,8 +74,9 @@ TEST_CASE("the registry migrates its own schema component, idempotently") {
   CHECK(SchemaVersion(*store.store).value() == CloudSchemaVersion());
 }
 
-TEST_CASE("the registry refuses a configuration without CA certificates or with a non-CA") {
-  testing::TestStore store;
+MYKEY_REGISTRY_TEST(
+    "the registry refuses a configuration without CA certificates or with a non-CA") {
+  testing::TestStore store(FreshStore<TestType>());
   CHECK(RegistryService::Create(*store.store, RegistryConfig{}).error().code() ==
         ErrorCode::kInvalidArgument);
   RegistryConfig config;
@@ -89,8 +91,8 @@ TEST_CASE("the registry refuses a configuration without CA certificates or with 
 
 // --- challenges and card sessions --------------------------------------------
 
-TEST_CASE("cards of each of the three CA generations sharing one DN open a session") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST("cards of each of the three CA generations sharing one DN open a session") {
+  RegistryWorld world(FreshStore<TestType>());
   for (int generation : {2015, 2019, 2023}) {
     const testing::TestCard& card = Card(CardSpec{10, generation});
     CHECK(card.certificate.issuer() == card.certificate.issuer());
@@ -103,11 +105,12 @@ TEST_CASE("cards of each of the three CA generations sharing one DN open a sessi
   }
 }
 
-TEST_CASE("a registry trusting only the 2023 CA refuses a 2015 card despite the same issuer DN") {
+MYKEY_REGISTRY_TEST(
+    "a registry trusting only the 2023 CA refuses a 2015 card despite the same issuer DN") {
   auto only_2023 = Pki().Ca(CaKind::kAuth, 2023);
   REQUIRE(only_2023);
   const ByteView der = (*only_2023)->certificate.der();
-  RegistryWorld world({Bytes(der.begin(), der.end())});
+  RegistryWorld world(FreshStore<TestType>(), {Bytes(der.begin(), der.end())});
   const testing::TestCard& old_card = Card(CardSpec{10, 2015});
   REQUIRE(old_card.certificate.issuer() == (*only_2023)->certificate.subject());
   CHECK(RefusalOfResult(world.Authenticate(old_card, kShop, CardAuthPurpose::kLogin)) ==
@@ -115,18 +118,19 @@ TEST_CASE("a registry trusting only the 2023 CA refuses a 2015 card despite the 
   CHECK(world.Authenticate(Card(CardSpec{10, 2023}), kShop, CardAuthPurpose::kLogin));
 }
 
-TEST_CASE("a card of another JPKI with the same DNs is untrusted") {
+MYKEY_REGISTRY_TEST("a card of another JPKI with the same DNs is untrusted") {
   auto other = testjpki::TestPki::Create("an impostor's seed", {2023});
   REQUIRE(other);
   const testing::TestCard impostor = testing::IssueCard(*other, CardSpec{1});
   REQUIRE(impostor.certificate.issuer() == Card(1).certificate.issuer());
-  RegistryWorld world;
+  RegistryWorld world(FreshStore<TestType>());
   CHECK(RefusalOfResult(world.Authenticate(impostor, kShop, CardAuthPurpose::kLogin)) ==
         RegistryRefusal::kCertificateUntrusted);
 }
 
-TEST_CASE("a certificate of the digital-signature hierarchy is untrusted for authentication") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST(
+    "a certificate of the digital-signature hierarchy is untrusted for authentication") {
+  RegistryWorld world(FreshStore<TestType>());
   const testing::TestCard& card = Card(1);
   auto challenge = world.registry->IssueChallenge(kShop);
   REQUIRE(challenge);
@@ -142,8 +146,8 @@ TEST_CASE("a certificate of the digital-signature hierarchy is untrusted for aut
         RegistryRefusal::kCertificateUntrusted);
 }
 
-TEST_CASE("a CA certificate presented as a card certificate is untrusted") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST("a CA certificate presented as a card certificate is untrusted") {
+  RegistryWorld world(FreshStore<TestType>());
   auto ca = Pki().Ca(CaKind::kAuth, 2023);
   REQUIRE(ca);
   auto challenge = world.registry->IssueChallenge(kShop);
@@ -160,8 +164,8 @@ TEST_CASE("a CA certificate presented as a card certificate is untrusted") {
         RegistryRefusal::kCertificateUntrusted);
 }
 
-TEST_CASE("an expired or not yet valid certificate is refused as such") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST("an expired or not yet valid certificate is refused as such") {
+  RegistryWorld world(FreshStore<TestType>());
   const testing::TestCard& expired = Card(CardSpec{2, 0, CardValidity::kExpired});
   CHECK(RefusalOfResult(world.Authenticate(expired, kShop, CardAuthPurpose::kLogin)) ==
         RegistryRefusal::kCertificateExpired);
@@ -170,8 +174,8 @@ TEST_CASE("an expired or not yet valid certificate is refused as such") {
         RegistryRefusal::kCertificateNotYetValid);
 }
 
-TEST_CASE("a wrong signature is unauthenticated and uses up the challenge") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST("a wrong signature is unauthenticated and uses up the challenge") {
+  RegistryWorld world(FreshStore<TestType>());
   const testing::TestCard& card = Card(1);
   auto challenge = world.registry->IssueChallenge(kShop);
   REQUIRE(challenge);
@@ -187,8 +191,8 @@ TEST_CASE("a wrong signature is unauthenticated and uses up the challenge") {
         RegistryRefusal::kChallengeUsed);
 }
 
-TEST_CASE("a signature made for another purpose or terminal does not verify") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST("a signature made for another purpose or terminal does not verify") {
+  RegistryWorld world(FreshStore<TestType>());
   const testing::TestCard& card = Card(1);
   auto challenge = world.registry->IssueChallenge(kShop);
   REQUIRE(challenge);
@@ -206,8 +210,8 @@ TEST_CASE("a signature made for another purpose or terminal does not verify") {
         RegistryRefusal::kSignatureInvalid);
 }
 
-TEST_CASE("a replayed challenge is refused as used") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST("a replayed challenge is refused as used") {
+  RegistryWorld world(FreshStore<TestType>());
   const testing::TestCard& card = Card(1);
   auto challenge = world.registry->IssueChallenge(kShop);
   REQUIRE(challenge);
@@ -219,8 +223,9 @@ TEST_CASE("a replayed challenge is refused as used") {
   CHECK(replay.error().code() == ErrorCode::kFailedPrecondition);
 }
 
-TEST_CASE("a challenge bound to another terminal is refused and stays usable by its own") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST(
+    "a challenge bound to another terminal is refused and stays usable by its own") {
+  RegistryWorld world(FreshStore<TestType>());
   const testing::TestCard& card = Card(1);
   auto challenge = world.registry->IssueChallenge(kShop);
   REQUIRE(challenge);
@@ -231,8 +236,9 @@ TEST_CASE("a challenge bound to another terminal is refused and stays usable by 
       kShop, AuthenticationFor(card, *challenge, kShop, CardAuthPurpose::kLogin)));
 }
 
-TEST_CASE("a challenge answered after two minutes is expired; an unknown one is unknown") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST(
+    "a challenge answered after two minutes is expired; an unknown one is unknown") {
+  RegistryWorld world(FreshStore<TestType>());
   const testing::TestCard& card = Card(1);
   auto challenge = world.registry->IssueChallenge(kShop);
   REQUIRE(challenge);
@@ -251,8 +257,8 @@ TEST_CASE("a challenge answered after two minutes is expired; an unknown one is 
         RegistryRefusal::kChallengeUnknown);
 }
 
-TEST_CASE("challenges are random and a terminal id must be given") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST("challenges are random and a terminal id must be given") {
+  RegistryWorld world(FreshStore<TestType>());
   auto a = world.registry->IssueChallenge(kShop);
   auto b = world.registry->IssueChallenge(kShop);
   REQUIRE(a);
@@ -262,8 +268,8 @@ TEST_CASE("challenges are random and a terminal id must be given") {
   CHECK(world.registry->IssueChallenge("").error().code() == ErrorCode::kInvalidArgument);
 }
 
-TEST_CASE("a malformed certificate is an invalid argument") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST("a malformed certificate is an invalid argument") {
+  RegistryWorld world(FreshStore<TestType>());
   auto challenge = world.registry->IssueChallenge(kShop);
   REQUIRE(challenge);
   CardAuthentication authentication =
@@ -273,8 +279,8 @@ TEST_CASE("a malformed certificate is an invalid argument") {
         ErrorCode::kInvalidArgument);
 }
 
-TEST_CASE("a card session is bound to its terminal and lasts five minutes") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST("a card session is bound to its terminal and lasts five minutes") {
+  RegistryWorld world(FreshStore<TestType>());
   const testing::TestCard& card = Card(3);
   world.GiveMyKeyId(card);
   const CardSession session = world.Session(card, kShop, CardAuthPurpose::kLinkService);
@@ -291,8 +297,9 @@ TEST_CASE("a card session is bound to its terminal and lasts five minutes") {
 
 // --- MyKey IDs ---------------------------------------------------------------
 
-TEST_CASE("a MyKey ID is created only with a create-mykey-id session, randomly or as chosen") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST(
+    "a MyKey ID is created only with a create-mykey-id session, randomly or as chosen") {
+  RegistryWorld world(FreshStore<TestType>());
   const testing::TestCard& card = Card(4);
   const CardSession login = world.Session(card, kKiosk, CardAuthPurpose::kLogin);
   CHECK(RefusalOfResult(world.registry->CreateMyKeyId({kKiosk, login.token}, std::nullopt)) ==
@@ -318,8 +325,9 @@ TEST_CASE("a MyKey ID is created only with a create-mykey-id session, randomly o
         "TANAKA22");
 }
 
-TEST_CASE("a MyKey ID can be changed to a new random or a chosen free one, keeping links") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST(
+    "a MyKey ID can be changed to a new random or a chosen free one, keeping links") {
+  RegistryWorld world(FreshStore<TestType>());
   const testing::TestCard& card = Card(6);
   const std::string first = world.GiveMyKeyId(card, "FRST2345");
   const CardSession link = world.Session(card, kShop, CardAuthPurpose::kLinkService);
@@ -362,8 +370,8 @@ class StuckRandom final : public crypto::RandomSource {
   unsigned counter_ = 0;
 };
 
-TEST_CASE("a random MyKey ID that is taken is drawn again, up to eight times") {
-  testing::TestStore store;
+MYKEY_REGISTRY_TEST("a random MyKey ID that is taken is drawn again, up to eight times") {
+  testing::TestStore store(FreshStore<TestType>());
   testing::TestClock clock;
   RegistryConfig config;
   config.auth_ca_certificates = testing::AuthAnchors(Pki());
@@ -393,8 +401,8 @@ TEST_CASE("a random MyKey ID that is taken is drawn again, up to eight times") {
 
 // --- service links -----------------------------------------------------------
 
-TEST_CASE("a provider sees only its own service ID for the holder") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST("a provider sees only its own service ID for the holder") {
+  RegistryWorld world(FreshStore<TestType>());
   const testing::TestCard& card = Card(20);
   world.GiveMyKeyId(card);
   const CardSession at_shop = world.Session(card, kShop, CardAuthPurpose::kLinkService);
@@ -414,10 +422,10 @@ TEST_CASE("a provider sees only its own service ID for the holder") {
         RegistryRefusal::kNoServiceLink);
 }
 
-TEST_CASE(
+MYKEY_REGISTRY_TEST(
     "linking needs a link-service session and a MyKey ID; relinking replaces, unlink "
     "removes") {
-  RegistryWorld world;
+  RegistryWorld world(FreshStore<TestType>());
   const testing::TestCard& card = Card(22);
   const CardSession no_id = world.Session(card, kShop, CardAuthPurpose::kLinkService);
   CHECK(RefusalOfResult(world.registry->LinkService({kShop, no_id.token}, "A1", "789")) ==
@@ -441,8 +449,8 @@ TEST_CASE(
         RegistryRefusal::kNoServiceLink);
 }
 
-TEST_CASE("lookups store nothing: no history of use") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST("lookups store nothing: no history of use") {
+  RegistryWorld world(FreshStore<TestType>());
   const testing::TestCard& card = Card(23);
   world.GiveMyKeyId(card);
   const CardSession link = world.Session(card, kShop, CardAuthPurpose::kLinkService);
@@ -456,8 +464,8 @@ TEST_CASE("lookups store nothing: no history of use") {
   CHECK(RowCounts(world.store()) == before);
 }
 
-TEST_CASE("expired challenges and sessions are purged after one more TTL") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST("expired challenges and sessions are purged after one more TTL") {
+  RegistryWorld world(FreshStore<TestType>());
   const CardSession session = world.Session(Card(24), kShop, CardAuthPurpose::kLogin);
   world.clock.Advance(std::chrono::minutes(11));
   REQUIRE(world.registry->IssueChallenge(kShop));
@@ -470,8 +478,9 @@ TEST_CASE("expired challenges and sessions are purged after one more TTL") {
 
 // --- suspension --------------------------------------------------------------
 
-TEST_CASE("an operator's suspension stops the MyKey ID at once everywhere; resuming restores it") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST(
+    "an operator's suspension stops the MyKey ID at once everywhere; resuming restores it") {
+  RegistryWorld world(FreshStore<TestType>());
   const testing::TestCard& card = Card(30);
   const std::string id = world.GiveMyKeyId(card);
   const CardSession link = world.Session(card, kShop, CardAuthPurpose::kLinkService);
@@ -505,8 +514,8 @@ TEST_CASE("an operator's suspension stops the MyKey ID at once everywhere; resum
   CHECK(feed->entries[1].sequence > feed->entries[0].sequence);
 }
 
-TEST_CASE("the holder reports a lost card with a report-lost session") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST("the holder reports a lost card with a report-lost session") {
+  RegistryWorld world(FreshStore<TestType>());
   const testing::TestCard& card = Card(31);
   const std::string id = world.GiveMyKeyId(card);
   const CardSession login = world.Session(card, kKiosk, CardAuthPurpose::kLogin);
@@ -522,8 +531,9 @@ TEST_CASE("the holder reports a lost card with a report-lost session") {
 
 // --- CRL import and revocation ------------------------------------------------
 
-TEST_CASE("after a CRL import a listed certificate is refused as revoked, also mid-session") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST(
+    "after a CRL import a listed certificate is refused as revoked, also mid-session") {
+  RegistryWorld world(FreshStore<TestType>());
   const testing::TestCard& card = Card(40);
   world.GiveMyKeyId(card);
   const CardSession session = world.Session(card, kShop, CardAuthPurpose::kLogin);
@@ -542,8 +552,8 @@ TEST_CASE("after a CRL import a listed certificate is refused as revoked, also m
   CHECK(world.Authenticate(Card(41), kShop, CardAuthPurpose::kLogin));
 }
 
-TEST_CASE("CRLs of every generation are verified by key; a foreign CRL is refused") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST("CRLs of every generation are verified by key; a foreign CRL is refused") {
+  RegistryWorld world(FreshStore<TestType>());
   for (int generation : {2015, 2019, 2023}) {
     auto report = world.registry->ImportCrl(
         CrlListing({Bytes{0x10, static_cast<uint8_t>(generation % 256)}}, generation));
@@ -566,8 +576,8 @@ TEST_CASE("CRLs of every generation are verified by key; a foreign CRL is refuse
         ErrorCode::kInvalidArgument);
 }
 
-TEST_CASE("re-importing a CRL adds nothing; an older CRL of the same CA is refused") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST("re-importing a CRL adds nothing; an older CRL of the same CA is refused") {
+  RegistryWorld world(FreshStore<TestType>());
   const Bytes today = CrlListing({Bytes{0x01}, Bytes{0x02}, Bytes{0x03}});
   REQUIRE(world.registry->ImportCrl(today)->added == 3);
   auto again = world.registry->ImportCrl(today);
@@ -584,8 +594,8 @@ TEST_CASE("re-importing a CRL adds nothing; an older CRL of the same CA is refus
   CHECK_FALSE(world.registry->IsRevoked(Bytes{0x05}).value());
 }
 
-TEST_CASE("a large CRL imports in batches with one feed number per new serial") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST("a large CRL imports in batches with one feed number per new serial") {
+  RegistryWorld world(FreshStore<TestType>());
   testjpki::CrlOptions options;
   options.this_update = std::chrono::sys_seconds(testing::Today());
   options.random_count = 3000;
@@ -624,8 +634,8 @@ TEST_CASE("a large CRL imports in batches with one feed number per new serial") 
 
 // --- the delta feed ------------------------------------------------------------
 
-TEST_CASE("the feed interleaves revocations and suspensions by sequence with a cursor") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST("the feed interleaves revocations and suspensions by sequence with a cursor") {
+  RegistryWorld world(FreshStore<TestType>());
   const std::string id = world.GiveMyKeyId(Card(50));
   REQUIRE(world.registry->ImportCrl(CrlListing({Bytes{0x01}, Bytes{0x02}})));
   REQUIRE(world.registry->Suspend(id, StopReporter::kOperator));
@@ -665,10 +675,10 @@ TEST_CASE("the feed interleaves revocations and suspensions by sequence with a c
 
 // --- renewal -----------------------------------------------------------------
 
-TEST_CASE(
+MYKEY_REGISTRY_TEST(
     "with an imported renewal link the holder moves the MyKey ID by authenticating with "
     "the new card") {
-  RegistryWorld world;
+  RegistryWorld world(FreshStore<TestType>());
   const testing::TestCard& old_card = Card(CardSpec{60, 0, CardValidity::kNormal, 400});
   const testing::TestCard& new_card = Card(60);
   REQUIRE(old_card.certificate.serial() != new_card.certificate.serial());
@@ -700,8 +710,8 @@ TEST_CASE(
         RegistryRefusal::kHasMyKeyId);
 }
 
-TEST_CASE("a suspended MyKey ID does not move; conflicting renewal links are refused") {
-  RegistryWorld world;
+MYKEY_REGISTRY_TEST("a suspended MyKey ID does not move; conflicting renewal links are refused") {
+  RegistryWorld world(FreshStore<TestType>());
   const testing::TestCard& old_card = Card(CardSpec{61, 0, CardValidity::kNormal, 400});
   const testing::TestCard& new_card = Card(61);
   const std::string id = world.GiveMyKeyId(old_card);

@@ -13,13 +13,12 @@
 #include <mutex>
 #include <string>
 
-#include "mykey/cloud_testing/temp_dir.h"
 #include "mykey/crypto/rsa.h"
 #include "mykey/protocol/card_auth.h"
 #include "mykey/registry/registry.h"
 #include "mykey/registry/schema.h"
-#include "mykey/sqlite_store/sqlite_store.h"
 #include "mykey/store/migrations.h"
+#include "mykey/store_testing/scratch_store.h"
 #include "mykey/testing/catch.h"
 #include "mykey/testjpki/test_pki.h"
 
@@ -120,17 +119,28 @@ inline std::vector<Bytes> AuthAnchors(const testjpki::TestPki& pki) {
   return out;
 }
 
-/// A migrated SQLite store in a temporary directory.
-struct TestStore {
-  TempDir dir;
-  std::unique_ptr<SqliteStore> store;
+/// A fresh, empty store of `Backend` (SqliteBackend or PostgresBackend).
+template <typename Backend>
+std::unique_ptr<ScratchStore> FreshStore(unsigned connections = 4) {
+  auto scratch = Backend::Make(connections);
+  if (!scratch) FAIL(std::string(Backend::kName) + ": " + scratch.error().ToString());
+  return std::move(*scratch);
+}
 
-  TestStore() {
-    SqliteStoreOptions options;
-    options.path = dir.File("cloud.db");
-    auto opened = SqliteStore::Open(options);
-    REQUIRE(opened);
-    store = std::move(*opened);
+/// A test case run once on each store backend (names end in " - SqliteBackend"
+/// and " - PostgresBackend"); `TestType` is the backend, for FreshStore().
+#define MYKEY_REGISTRY_TEST(name)                                                \
+  TEMPLATE_TEST_CASE(name, "[registry]", ::mykey::cloud::testing::SqliteBackend, \
+                     ::mykey::cloud::testing::PostgresBackend)
+
+/// A migrated store: SQLite in a temporary directory, or the one given.
+struct TestStore {
+  std::unique_ptr<ScratchStore> scratch;
+  Store* store = nullptr;
+
+  TestStore() : TestStore(FreshStore<SqliteBackend>()) {}
+  explicit TestStore(std::unique_ptr<ScratchStore> fresh)
+      : scratch(std::move(fresh)), store(&scratch->store()) {
     REQUIRE(Migrate(*store, CloudMigrations()));
     REQUIRE(Migrate(*store, kRegistrySchema, RegistryMigrations()));
   }
@@ -143,7 +153,14 @@ struct RegistryWorld {
   TestClock clock;
   std::unique_ptr<RegistryService> registry;
 
-  explicit RegistryWorld(std::vector<Bytes> anchors = AuthAnchors(Pki())) {
+  /// On SQLite.
+  explicit RegistryWorld(std::vector<Bytes> anchors = AuthAnchors(Pki()))
+      : RegistryWorld(FreshStore<SqliteBackend>(), std::move(anchors)) {}
+
+  /// On the store `fresh` (see FreshStore()).
+  explicit RegistryWorld(std::unique_ptr<ScratchStore> fresh,
+                         std::vector<Bytes> anchors = AuthAnchors(Pki()))
+      : test_store(std::move(fresh)) {
     RegistryConfig config;
     config.auth_ca_certificates = std::move(anchors);
     config.clock = [this] { return clock.Now(); };

@@ -1,6 +1,6 @@
 // The registry's routes over the real CloudApi and HttpServer on an
-// ephemeral loopback port, a real SQLite store, cards of the test JPKI, and
-// FakeAuthenticator for the callers.
+// ephemeral loopback port, each real store (SQLite, PostgreSQL), cards of the
+// test JPKI, and FakeAuthenticator for the callers.
 #include "mykey/registry/routes.h"
 
 #include <atomic>
@@ -59,7 +59,7 @@ struct Server {
   std::unique_ptr<CloudApi> api;
   std::unique_ptr<http::HttpServer> server;
 
-  Server() {
+  explicit Server(std::unique_ptr<testing::ScratchStore> store) : world(std::move(store)) {
     api = std::make_unique<CloudApi>(world.store(), request_log);
     REQUIRE(RegisterRegistryRoutes(api->router(), *world.registry, authenticator, &api->metrics()));
     auto started = http::HttpServer::Start(*api, http::HttpServerOptions{});
@@ -136,12 +136,12 @@ void CheckRefusal(const Reply& reply, int status, const char* code, const char* 
   }
 }
 
-TEST_CASE(
+MYKEY_REGISTRY_TEST(
     "over HTTP a holder authenticates, gets a MyKey ID and links services; each provider "
     "reads only its own ID") {
   const log::Level saved_level = log::GetLevel();
   log::SetLevel(log::Level::kInfo);
-  Server server;
+  Server server(testing::FreshStore<TestType>());
   const testing::TestCard& card = Card(100);
 
   const Reply challenge = server.Call("POST", "/v1/card-auth/challenges", kKiosk);
@@ -213,8 +213,8 @@ TEST_CASE(
   log::SetLevel(saved_level);
 }
 
-TEST_CASE("refusals of card authentication answer with a code, a status and a reason") {
-  Server server;
+MYKEY_REGISTRY_TEST("refusals of card authentication answer with a code, a status and a reason") {
+  Server server(testing::FreshStore<TestType>());
   const testing::TestCard& card = Card(101);
 
   const Reply expired = server.Authenticate(Card(CardSpec{102, 0, CardValidity::kExpired}), kShop,
@@ -277,8 +277,8 @@ TEST_CASE("refusals of card authentication answer with a code, a status and a re
         std::string::npos);
 }
 
-TEST_CASE("registry request bodies and parameters are strictly validated") {
-  Server server;
+MYKEY_REGISTRY_TEST("registry request bodies and parameters are strictly validated") {
+  Server server(testing::FreshStore<TestType>());
   CheckRefusal(server.Call("POST", "/v1/card-auth/challenges", kShop, R"({"extra":1})"), 400,
                "unknown_field", nullptr);
   const Reply challenge = server.Call("POST", "/v1/card-auth/challenges", kShop);
@@ -317,8 +317,8 @@ TEST_CASE("registry request bodies and parameters are strictly validated") {
                401, "unauthenticated", "session_unknown");
 }
 
-TEST_CASE("each registry route admits only its callers") {
-  Server server;
+MYKEY_REGISTRY_TEST("each registry route admits only its callers") {
+  Server server(testing::FreshStore<TestType>());
   CheckRefusal(server.Call("POST", "/v1/card-auth/challenges", nullptr), 401, "unauthenticated",
                nullptr);
   CheckRefusal(server.Call("POST", "/v1/card-auth/challenges", "denied"), 403, "forbidden",
@@ -357,8 +357,8 @@ TEST_CASE("each registry route admits only its callers") {
   CheckRefusal(server.Call("GET", "/v1/revocations", nullptr), 401, "unauthenticated", nullptr);
 }
 
-TEST_CASE("over HTTP a renewed card takes over the MyKey ID with the holder's consent") {
-  Server server;
+MYKEY_REGISTRY_TEST("over HTTP a renewed card takes over the MyKey ID with the holder's consent") {
+  Server server(testing::FreshStore<TestType>());
   const testing::TestCard& old_card = Card(CardSpec{105, 0, CardValidity::kNormal, 400});
   const testing::TestCard& new_card = Card(105);
   const std::string id = server.GiveMyKeyId(old_card);
@@ -405,8 +405,8 @@ TEST_CASE("over HTTP a renewed card takes over the MyKey ID with the holder's co
   CHECK(feed.body["more"] == false);
 }
 
-TEST_CASE("of racing answers to one challenge exactly one opens a session") {
-  testing::RegistryWorld world;
+MYKEY_REGISTRY_TEST("of racing answers to one challenge exactly one opens a session") {
+  testing::RegistryWorld world(testing::FreshStore<TestType>());
   const testing::TestCard& card = Card(106);
   auto challenge = world.registry->IssueChallenge(kShopTerminalId);
   REQUIRE(challenge);
