@@ -1,5 +1,6 @@
 // The ledger's routes over the real CloudApi and HttpServer on an ephemeral
-// loopback port, a real SQLite store and a test authenticator.
+// loopback port, each real store (SQLite, PostgreSQL) and a test
+// authenticator.
 #include "mykey/ledger/ledger_routes.h"
 
 #include "ledger_fixture.h"
@@ -23,7 +24,7 @@ struct LedgerServer {
   std::unique_ptr<CloudApi> api;
   std::unique_ptr<http::HttpServer> server;
 
-  LedgerServer() {
+  explicit LedgerServer(std::unique_ptr<testing::ScratchStore> store) : f(std::move(store)) {
     authenticator.Add("chiyoda", Operator("131016"));
     authenticator.Add("osaka", Operator("271004"));
     authenticator.Add("admin", Admin());
@@ -84,8 +85,9 @@ void CheckError(const RawResponse& response, int status, const std::string& code
   if (!reason.empty()) CHECK(body["error"]["reason"] == reason);
 }
 
-TEST_CASE("POST /v1/grants grants points and replays the original answer for the same key") {
-  LedgerServer s;
+MYKEY_LEDGER_TEST(
+    "POST /v1/grants grants points and replays the original answer for the same key") {
+  LedgerServer s(FreshStore<TestType>());
   const RawResponse first = s.Grant("grant-1", 500, "2026-06-30");
   INFO(first.body);
   REQUIRE(first.status == 201);
@@ -105,8 +107,8 @@ TEST_CASE("POST /v1/grants grants points and replays the original answer for the
   CHECK(s.f.BalanceOf("AB23CD45", s.f.health) == 500);
 }
 
-TEST_CASE("POST /v1/grants validates its body strictly") {
-  LedgerServer s;
+MYKEY_LEDGER_TEST("POST /v1/grants validates its body strictly") {
+  LedgerServer s(FreshStore<TestType>());
   CheckError(s.Grant("", 5, "2026-06-30"), 400, "invalid_field");
   CheckError(
       s.Call("chiyoda", "POST", "/v1/grants",
@@ -134,8 +136,8 @@ TEST_CASE("POST /v1/grants validates its body strictly") {
              400, "invalid_field");
 }
 
-TEST_CASE("Ledger routes refuse missing credentials, other scopes and terminals granting") {
-  LedgerServer s;
+MYKEY_LEDGER_TEST("Ledger routes refuse missing credentials, other scopes and terminals granting") {
+  LedgerServer s(FreshStore<TestType>());
   CheckError(s.Call("nobody", "GET", "/v1/holders/AB23CD45/balances"), 401, "unauthenticated");
   CheckError(s.Call("revoked", "GET", "/v1/holders/AB23CD45/balances"), 403, "forbidden");
   CheckError(
@@ -154,8 +156,8 @@ TEST_CASE("Ledger routes refuse missing credentials, other scopes and terminals 
   CheckError(s.Call("chiyoda", "GET", "/v1/ledger/reconciliation"), 403, "forbidden");
 }
 
-TEST_CASE("A terminal redeems, holds, captures, voids and refunds over HTTP") {
-  LedgerServer s;
+MYKEY_LEDGER_TEST("A terminal redeems, holds, captures, voids and refunds over HTTP") {
+  LedgerServer s(FreshStore<TestType>());
   REQUIRE(s.Grant("g", 1000, "2026-06-30").status == 201);
   const RawResponse redeemed = s.Call("shop", "POST", "/v1/redemptions",
                                       R"({"mykey_id":"AB23CD45","programme_id":1,"amount":300})",
@@ -201,8 +203,8 @@ TEST_CASE("A terminal redeems, holds, captures, voids and refunds over HTTP") {
              "invalid_field");
 }
 
-TEST_CASE("Redemption refusals map to the API's error codes") {
-  LedgerServer s;
+MYKEY_LEDGER_TEST("Redemption refusals map to the API's error codes") {
+  LedgerServer s(FreshStore<TestType>());
   REQUIRE(s.Grant("g", 100, "2026-06-30").status == 201);
   CheckError(s.Call("shop", "POST", "/v1/redemptions",
                     R"({"mykey_id":"AB23CD45","programme_id":1,"amount":101})",
@@ -229,8 +231,8 @@ TEST_CASE("Redemption refusals map to the API's error codes") {
                      "outcome=\"insufficient_balance\"} 1") != std::string::npos);
 }
 
-TEST_CASE("GET /v1/operations/{key} answers a lost response for its caller only") {
-  LedgerServer s;
+MYKEY_LEDGER_TEST("GET /v1/operations/{key} answers a lost response for its caller only") {
+  LedgerServer s(FreshStore<TestType>());
   REQUIRE(s.Grant("g", 100, "2026-06-30").status == 201);
   const RawResponse redeemed = s.Call("shop", "POST", "/v1/redemptions",
                                       R"({"mykey_id":"AB23CD45","programme_id":1,"amount":10})",
@@ -248,8 +250,8 @@ TEST_CASE("GET /v1/operations/{key} answers a lost response for its caller only"
   CheckError(s.Call("shop", "GET", "/v1/operations/never"), 404, "not_found");
 }
 
-TEST_CASE("GET balances lists the programmes with their lots") {
-  LedgerServer s;
+MYKEY_LEDGER_TEST("GET balances lists the programmes with their lots") {
+  LedgerServer s(FreshStore<TestType>());
   REQUIRE(s.Grant("g1", 100, "2026-06-30").status == 201);
   REQUIRE(s.Grant("g2", 40, "2026-05-31").status == 201);
   const RawResponse response =
@@ -268,8 +270,9 @@ TEST_CASE("GET balances lists the programmes with their lots") {
   CheckError(s.Call("shop", "GET", "/v1/holders/short/balances"), 400, "invalid_parameter");
 }
 
-TEST_CASE("A terminal reads balances only with that holder's card session at that terminal") {
-  LedgerServer s;
+MYKEY_LEDGER_TEST(
+    "A terminal reads balances only with that holder's card session at that terminal") {
+  LedgerServer s(FreshStore<TestType>());
   REQUIRE(s.Grant("g1", 100, "2026-06-30").status == 201);
   CheckError(s.Call("shop", "GET", "/v1/holders/AB23CD45/balances"), 400, "invalid_parameter");
   CheckError(s.Call("shop", "GET", "/v1/holders/AB23CD45/balances?session=FORGED"), 401,
@@ -282,8 +285,8 @@ TEST_CASE("A terminal reads balances only with that holder's card session at tha
   CHECK(s.Call("chiyoda", "GET", "/v1/holders/AB23CD45/balances").status == 200);
 }
 
-TEST_CASE("Reports come as CSV; sweeps and reconciliation are the admin's") {
-  LedgerServer s;
+MYKEY_LEDGER_TEST("Reports come as CSV; sweeps and reconciliation are the admin's") {
+  LedgerServer s(FreshStore<TestType>());
   REQUIRE(s.Grant("g", 100, "2026-06-30").status == 201);
   REQUIRE(s.Call("shop", "POST", "/v1/redemptions",
                  R"({"mykey_id":"AB23CD45","programme_id":1,"amount":30})",
