@@ -302,6 +302,31 @@ ApiReply GetReport(Context& c, RouteContext& route) {
   return ApiReply::Json(200, json::Dump(out));
 }
 
+ApiReply GetSettlement(Context& c, RouteContext& route) {
+  MYKEY_API_ASSIGN_OR_RETURN(Caller caller, Authenticate(c, route));
+  const auto merchant = route.request.QueryValue("merchant_id");
+  const auto from = route.request.QueryValue("from");
+  const auto to = route.request.QueryValue("to");
+  if (!merchant || !from || !to) {
+    return ApiError(ApiErrorCode::kInvalidParameter, "merchant_id, from and to are required");
+  }
+  int64_t merchant_id = 0;
+  auto [ptr, ec] =
+      std::from_chars(merchant->data(), merchant->data() + merchant->size(), merchant_id);
+  if (merchant->empty() || ec != std::errc() || ptr != merchant->data() + merchant->size() ||
+      merchant_id <= 0) {
+    return ApiError(ApiErrorCode::kInvalidParameter, "merchant_id must be a positive id");
+  }
+  auto csv = c.vouchers.SettlementCsv(caller, merchant_id, *from, *to);
+  if (!csv) {
+    if (csv.error().code() == ErrorCode::kInvalidArgument) {
+      return ApiError(ApiErrorCode::kInvalidParameter, csv.error().message());
+    }
+    return FromVoucher(csv.error());
+  }
+  return ApiReply::Body(200, "text/csv; charset=utf-8", std::move(*csv));
+}
+
 ApiReply PostSweep(Context& c, RouteContext& route, bool expired) {
   MYKEY_API_ASSIGN_OR_RETURN(Caller caller, Admin(c, route));
   (void)caller;
@@ -355,6 +380,8 @@ Status RegisterVoucherRoutes(Router& router, VoucherService& vouchers,
                        [c](RouteContext& r) { return PutPolicy(*c, r); }));
   MYKEY_TRY(
       router.Add("GET", "/v1/reports/vouchers", [c](RouteContext& r) { return GetReport(*c, r); }));
+  MYKEY_TRY(router.Add("GET", "/v1/reports/voucher-settlement",
+                       [c](RouteContext& r) { return GetSettlement(*c, r); }));
   MYKEY_TRY(router.Add("POST", "/v1/voucher-sweeps/expired",
                        [c](RouteContext& r) { return PostSweep(*c, r, true); }));
   MYKEY_TRY(router.Add("POST", "/v1/voucher-sweeps/pending",

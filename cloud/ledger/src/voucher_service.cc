@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdio>
 #include <map>
+#include <tuple>
 #include <utility>
 
 #include "ledger_store.h"
@@ -1044,6 +1045,63 @@ Result<std::vector<VoucherProgrammeSummary>> VoucherService::Summary(
       });
   if (!status) return Fail(status.error());
   return out;
+}
+
+Result<std::string> VoucherService::SettlementCsv(const Caller& caller, int64_t merchant_id,
+                                                  std::string_view from_day,
+                                                  std::string_view to_day) {
+  auto municipality = OperatorMunicipality(caller);
+  if (!municipality) return NotAllowed("only a municipality's operator may read settlements");
+  MYKEY_ASSIGN_OR_RETURN(const int64_t from_end, JapanDayEndMs(from_day));
+  MYKEY_ASSIGN_OR_RETURN(const int64_t to_ms, JapanDayEndMs(to_day));
+  constexpr int64_t kDayMs = 86'400'000;
+  const int64_t from_ms = from_end - kDayMs;
+  if (to_ms < from_end || to_ms - from_ms > 367 * kDayMs) {
+    return Invalid("a settlement period is 1..367 days, from <= to");
+  }
+  std::string csv = "date,merchant_id,programme_id,programme_code,vouchers,points\n";
+  const Status status =
+      store_.WithTransaction(TransactionMode::kReadOnly, [&](Transaction& tx) -> Status {
+        MYKEY_ASSIGN_OR_RETURN(
+            auto merchant, tx.QueryRow("SELECT id FROM merchants WHERE id = $1", {merchant_id}));
+        if (!merchant) {
+          return Refuse(ErrorCode::kNotFound, LedgerReason::kUnknownMerchant, "no such merchant");
+        }
+        MYKEY_ASSIGN_OR_RETURN(
+            auto rows,
+            tx.Query("SELECT t.created_at_ms, t.programme_id, p.code, t.amount"
+                     " FROM ledger_transfers t JOIN programmes p ON p.id = t.programme_id"
+                     " WHERE t.kind = 'voucher_redemption' AND t.merchant_id = $1"
+                     " AND t.created_at_ms >= $2 AND t.created_at_ms < $3"
+                     " AND ($4 = '' OR p.municipality_code = $4)"
+                     " ORDER BY t.created_at_ms, t.id",
+                     {merchant_id, from_ms, to_ms, *municipality}));
+        // (day, programme) -> (code, vouchers, points), in day order.
+        std::map<std::pair<std::string, int64_t>, std::tuple<std::string, int64_t, int64_t>> lines;
+        for (const Row& row : rows) {
+          auto& line = lines[{JapanDayOf(row.Int(0)), row.Int(1)}];
+          std::get<0>(line) = row.Text(2);
+          std::get<1>(line) += 1;
+          std::get<2>(line) += row.Int(3);
+        }
+        for (const auto& [key, line] : lines) {
+          std::string code = std::get<0>(line);
+          if (code.find_first_of(",\"\r\n") != std::string::npos) {
+            std::string quoted = "\"";
+            for (char c : code) {
+              if (c == '"') quoted += '"';
+              quoted += c;
+            }
+            code = quoted + "\"";
+          }
+          csv += key.first + ',' + std::to_string(merchant_id) + ',' + std::to_string(key.second) +
+                 ',' + code + ',' + std::to_string(std::get<1>(line)) + ',' +
+                 std::to_string(std::get<2>(line)) + '\n';
+        }
+        return Ok();
+      });
+  if (!status) return Fail(status.error());
+  return csv;
 }
 
 Result<SweepReport> VoucherService::SweepExpiredVouchers() {

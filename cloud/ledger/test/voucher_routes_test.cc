@@ -208,6 +208,15 @@ TEST_CASE("Keys are public: reports and policy and sweeps and reconciliation nee
       400);
   CHECK(s.Call("osaka", "PUT", "/v1/programmes/1/voucher-policy", R"({"expired":"sink"})").status ==
         403);
+  const RawResponse settlement =
+      s.Call("chiyoda", "GET",
+             "/v1/reports/voucher-settlement?merchant_id=1&from=2026-04-01&to=2026-04-30");
+  CHECK(settlement.status == 200);
+  CHECK(settlement.body == "date,merchant_id,programme_id,programme_code,vouchers,points\n");
+  CHECK(s.Call("chiyoda", "GET", "/v1/reports/voucher-settlement?merchant_id=1").status == 400);
+  CHECK(s.Call("shop", "GET",
+               "/v1/reports/voucher-settlement?merchant_id=1&from=2026-04-01&to=2026-04-30")
+            .status == 403);
   CHECK(s.Call("chiyoda", "POST", "/v1/voucher-sweeps/expired").status == 403);
   const RawResponse sweep = s.Call("admin", "POST", "/v1/voucher-sweeps/pending");
   REQUIRE(sweep.status == 200);

@@ -414,6 +414,40 @@ TEST_CASE("Vouchers left pending past the timeout are voided by the sweep") {
   f.RequireReconciled();
 }
 
+TEST_CASE("The voucher settlement owes each merchant its redeemed vouchers per Japan day") {
+  VoucherFixture f;
+  f.Grant("g", f.health, 1000);
+  const Voucher a = f.Confirm(f.IssuePoints("v1", 300), "c1");
+  const Voucher b = f.Confirm(f.IssuePoints("v2", 200), "c2");
+  const Voucher c = f.Confirm(f.IssuePoints("v3", 100), "c3");
+  REQUIRE(f.vouchers->Redeem(Terminal(f.shop, "till-1"), "r1", a.serial));
+  REQUIRE(f.vouchers->Redeem(Terminal(f.shop, "till-1"), "r2", b.serial));
+  f.now += kDayMs;
+  REQUIRE(f.vouchers->Redeem(Terminal(f.shop, "till-1"), "r3", c.serial));
+  auto csv = f.vouchers->SettlementCsv(Operator("131016"), f.shop, "2026-04-01", "2026-04-30");
+  REQUIRE(csv);
+  CHECK(*csv ==
+        "date,merchant_id,programme_id,programme_code,vouchers,points\n"
+        "2026-04-01,1,1,health,2,500\n"
+        "2026-04-02,1,1,health,1,100\n");
+  auto first_day = f.vouchers->SettlementCsv(Admin(), f.shop, "2026-04-01", "2026-04-01");
+  REQUIRE(first_day);
+  CHECK(first_day->find("2026-04-02") == std::string::npos);
+  auto osaka = f.vouchers->SettlementCsv(Operator("271004"), f.shop, "2026-04-01", "2026-04-30");
+  REQUIRE(osaka);
+  CHECK(*osaka == "date,merchant_id,programme_id,programme_code,vouchers,points\n");
+  auto reversed = f.vouchers->SettlementCsv(Admin(), f.shop, "2026-04-30", "2026-04-01");
+  REQUIRE_FALSE(reversed);
+  CHECK(reversed.error().code() == ErrorCode::kInvalidArgument);
+  auto unknown = f.vouchers->SettlementCsv(Admin(), 99, "2026-04-01", "2026-04-30");
+  REQUIRE_FALSE(unknown);
+  CHECK(LedgerReasonOf(unknown.error()) == LedgerReason::kUnknownMerchant);
+  auto terminal =
+      f.vouchers->SettlementCsv(Terminal(f.shop, "t"), f.shop, "2026-04-01", "2026-04-30");
+  REQUIRE_FALSE(terminal);
+  CHECK(LedgerReasonOf(terminal.error()) == LedgerReason::kNotAllowed);
+}
+
 TEST_CASE("The published keys name the current voucher key") {
   VoucherFixture f;
   auto keys = f.vouchers->PublicKeys();

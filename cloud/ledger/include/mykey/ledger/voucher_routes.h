@@ -19,6 +19,7 @@ namespace mykey::cloud {
 ///     GET  /v1/voucher-keys                          anyone: the verification keys
 ///     PUT  /v1/programmes/{id}/voucher-policy        operator: {"expired": "sink"|"return"}
 ///     GET  /v1/reports/vouchers?municipality=        operator: per programme and state
+///     GET  /v1/reports/voucher-settlement?merchant_id=&from=&to=   operator: CSV
 ///     POST /v1/voucher-sweeps/expired, .../pending   admin
 ///     GET  /v1/voucher-reconciliation                admin
 ///

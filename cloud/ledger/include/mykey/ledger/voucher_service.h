@@ -257,6 +257,18 @@ class VoucherService {
   /// @returns kNotFound (kUnknownProgramme).
   Status SetExpiryPolicy(const Caller& caller, int64_t programme_id, VoucherExpiryPolicy policy);
 
+  /// What the programmes' municipalities owe a merchant for the vouchers it
+  /// redeemed, per Japan day and programme in [from_day, to_day]:
+  ///
+  ///     date,merchant_id,programme_id,programme_code,vouchers,points
+  ///     2026-04-01,1,1,health,2,700
+  ///
+  /// An operator sees its municipality's programmes, admin all.
+  /// @returns kInvalidArgument for a malformed or reversed period or one over
+  ///          367 days; kNotFound (LedgerReason kUnknownMerchant).
+  Result<std::string> SettlementCsv(const Caller& caller, int64_t merchant_id,
+                                    std::string_view from_day, std::string_view to_day);
+
   /// Vouchers per programme of a municipality.
   /// @returns kInvalidArgument for a code that is not 6 digits.
   Result<std::vector<VoucherProgrammeSummary>> Summary(const Caller& caller,
