@@ -72,7 +72,8 @@ struct VoucherIssuerOptions {
 /// (see cloud_client.h and the cloud/ledger README "Vouchers"; e.g.
 /// kConflict + reason insufficient_balance for Issue()); kOutcomeUnknown
 /// only when a step's answer was lost twice (the voucher is then still
-/// recoverable with Resume(issue_key)); the layout's kInvalidArgument for
+/// recoverable with Resume(issue_key); for Issue() with an empty key the key
+/// it made is LastCloudError().idempotency_key); the layout's kInvalidArgument for
 /// print data it refuses; printer::PrintJob()'s errors for a port that is
 /// not open (kFailedPrecondition). A print that fails is not an error: it
 /// is reported in IssuedVoucher::state and job.
