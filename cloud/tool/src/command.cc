@@ -27,6 +27,7 @@
 #include "mykey/crypto/random.h"
 #include "mykey/http_server/http_server.h"
 #include "mykey/json/json.h"
+#include "mykey/ledger/idempotency_purge.h"
 #include "mykey/ledger/ledger_routes.h"
 #include "mykey/ledger/ledger_schema.h"
 #include "mykey/ledger/ledger_service.h"
@@ -38,8 +39,8 @@
 #include "mykey/sqlite_store/sqlite_store.h"
 #include "mykey/store/migrations.h"
 #include "options.h"
-#include "store_location.h"
 #include "points_serving.h"
+#include "store_location.h"
 #include "voucher_serving.h"
 
 namespace mykey::cloud {
@@ -186,11 +187,12 @@ Result<std::vector<Bytes>> LoadAuthCaCertificates(const std::string& dir, std::o
   return anchors;
 }
 
-/// Runs the ledger's sweeps (expired holds every minute, expired lots every
-/// five) until stopped.
+/// Runs the ledger's sweeps (expired holds every minute, expired lots and
+/// idempotency records past their window every five) until stopped.
 class LedgerSweeper {
  public:
-  explicit LedgerSweeper(LedgerService& ledger) : ledger_(ledger), thread_([this] { Run(); }) {}
+  LedgerSweeper(LedgerService& ledger, Store& store)
+      : ledger_(ledger), store_(store), thread_([this] { Run(); }) {}
   ~LedgerSweeper() {
     {
       std::lock_guard lock(mutex_);
@@ -219,12 +221,18 @@ class LedgerSweeper {
               log::Level::kError, "ledger",
               "sweep of expired lots failed (retried in five minutes): " + lots.error().ToString());
         }
+        if (auto purged = PurgeExpiredIdempotencyRecords(store_, ledger_.NowMs()); !purged) {
+          log::Write(log::Level::kError, "ledger",
+                     "purge of expired idempotency records failed (retried in five minutes): " +
+                         purged.error().ToString());
+        }
       }
       lock.lock();
     }
   }
 
   LedgerService& ledger_;
+  Store& store_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stop_ = false;
@@ -382,20 +390,19 @@ int Serve(std::span<const std::string> args, std::ostream& out, std::ostream& er
            "and the MyKey registry routes are off\n";
   }
   LedgerService ledger(**store);
-  if (auto added =
-          RegisterLedgerRoutes(api.router(), ledger, (*auth)->authenticator(), &api.metrics(),
-                               CardSessionCheckOf(registry.get()));
+  if (auto added = RegisterLedgerRoutes(api.router(), ledger, (*auth)->authenticator(),
+                                        &api.metrics(), CardSessionCheckOf(registry.get()));
       !added) {
     return Report(err, "ledger routes", added.error());
   }
-  LedgerSweeper sweeper(ledger);
+  LedgerSweeper sweeper(ledger, **store);
   // Paper vouchers (cloud/ledger README, "Vouchers"): key, service, routes, sweeps.
   auto vouchers = StartVouchers(**store, ledger, config.KeysDir(), api.router(),
                                 (*auth)->authenticator(), &api.metrics());
   if (!vouchers) return Report(err, "vouchers", vouchers.error());
   // Partner conversions, coupons, premiums, donations (cloud/ledger README).
-  auto points = StartPoints(**store, registry.get(), api.router(), (*auth)->authenticator(),
-                            &api.metrics());
+  auto points =
+      StartPoints(**store, registry.get(), api.router(), (*auth)->authenticator(), &api.metrics());
   if (!points) return Report(err, "points", points.error());
 
   http::HttpServerOptions server_options;
