@@ -57,6 +57,14 @@ ErrorCode CoarseCode(CounterErrorCode code) noexcept {
     case CounterErrorCode::kTerminalRefused: return ErrorCode::kPermissionDenied;
     case CounterErrorCode::kCloudError: return ErrorCode::kUnavailable;
     case CounterErrorCode::kInternal: return ErrorCode::kInternal;
+    case CounterErrorCode::kCouponMalformed: return ErrorCode::kInvalidArgument;
+    case CounterErrorCode::kCouponUnknown: return ErrorCode::kNotFound;
+    case CounterErrorCode::kCouponUsed: return ErrorCode::kFailedPrecondition;
+    case CounterErrorCode::kCouponExpired: return ErrorCode::kFailedPrecondition;
+    case CounterErrorCode::kTooManyAttempts: return ErrorCode::kResourceExhausted;
+    case CounterErrorCode::kNoDefaultMunicipality: return ErrorCode::kFailedPrecondition;
+    case CounterErrorCode::kUnknownMunicipality: return ErrorCode::kNotFound;
+    case CounterErrorCode::kNotAProject: return ErrorCode::kFailedPrecondition;
   }
   return ErrorCode::kInternal;
 }
@@ -107,6 +115,14 @@ std::string_view CounterErrorCodeName(CounterErrorCode code) noexcept {
     case CounterErrorCode::kTerminalRefused: return "terminal_refused";
     case CounterErrorCode::kCloudError: return "cloud_error";
     case CounterErrorCode::kInternal: return "internal";
+    case CounterErrorCode::kCouponMalformed: return "coupon_malformed";
+    case CounterErrorCode::kCouponUnknown: return "coupon_unknown";
+    case CounterErrorCode::kCouponUsed: return "coupon_used";
+    case CounterErrorCode::kCouponExpired: return "coupon_expired";
+    case CounterErrorCode::kTooManyAttempts: return "too_many_attempts";
+    case CounterErrorCode::kNoDefaultMunicipality: return "no_default_municipality";
+    case CounterErrorCode::kUnknownMunicipality: return "unknown_municipality";
+    case CounterErrorCode::kNotAProject: return "not_a_project";
   }
   return "unknown";
 }
@@ -156,6 +172,9 @@ std::string_view FlowStepName(FlowStep step) noexcept {
     case FlowStep::kReportingLost: return "reporting_lost";
     case FlowStep::kEnrolling: return "enrolling";
     case FlowStep::kTestingConnection: return "testing_connection";
+    case FlowStep::kConvertingCoupon: return "converting_coupon";
+    case FlowStep::kDonating: return "donating";
+    case FlowStep::kSettingMunicipality: return "setting_municipality";
   }
   return "unknown";
 }

@@ -90,6 +90,14 @@ CounterErrorCode CodeFromCloudError(const Error& error, std::string_view reason)
       {"timestamp_out_of_window", CounterErrorCode::kTerminalRefused},
       {"bad_signature", CounterErrorCode::kTerminalRefused},
       {"replayed_nonce", CounterErrorCode::kTerminalRefused},
+      {"coupon_malformed", CounterErrorCode::kCouponMalformed},
+      {"coupon_unknown", CounterErrorCode::kCouponUnknown},
+      {"coupon_used", CounterErrorCode::kCouponUsed},
+      {"coupon_expired", CounterErrorCode::kCouponExpired},
+      {"too_many_attempts", CounterErrorCode::kTooManyAttempts},
+      {"no_default_municipality", CounterErrorCode::kNoDefaultMunicipality},
+      {"unknown_municipality", CounterErrorCode::kUnknownMunicipality},
+      {"not_a_project", CounterErrorCode::kNotAProject},
   };
   if (!reason.empty()) {
     for (const ReasonCode& entry : kReasons) {

@@ -4,9 +4,9 @@
 // connect a reader, wait for a card, authenticate the holder (PIN through the
 // PinGuard, or tap-only where the service allows it), and then, with the
 // holder's card session, their MyKey ID, the ID for this service, balances,
-// redemptions (hold, capture, void), refunds, MyKey ID creation and change,
-// service links and a lost-card report. Enrolment and the connection test
-// (疎通テスト) pass through to the cloud client.
+// redemptions (hold, capture, void), refunds, partner coupons, donations,
+// MyKey ID creation and change, service links and a lost-card report. Enrolment and the connection
+// test (疎通テスト) pass through to the cloud client.
 //
 // Every call fails with a mykey::Error made by the counter: branch on
 // CounterErrorCodeOf(error) (stable, documented per call below) and, after a
@@ -102,6 +102,15 @@ enum class CounterErrorCode : uint8_t {
   kTerminalRefused,   ///< the cloud refused this terminal (see the header comment)
   kCloudError,        ///< the cloud failed or refused for another reason
   kInternal,          ///< a bug, or a lower layer's unexpected error
+  // Coupons and donations (added after the first release of this enum).
+  kCouponMalformed,        ///< the coupon code is mistyped (its check symbol fails)
+  kCouponUnknown,          ///< no such coupon
+  kCouponUsed,             ///< the coupon was converted already
+  kCouponExpired,          ///< the coupon expired
+  kTooManyAttempts,        ///< too many wrong coupons: this terminal is locked for a while
+  kNoDefaultMunicipality,  ///< the holder has not chosen where conversions land
+  kUnknownMunicipality,    ///< no such municipality
+  kNotAProject,            ///< the donation target is not a project
 };
 
 /// The stable lower-case name of a code ("wrong_pin", "card_removed").
@@ -175,6 +184,15 @@ struct RedemptionOrder {
   std::string idempotency_key;  ///< empty: the counter makes one
 };
 
+/// A donation of the authenticated holder's points to a project.
+struct DonationOrder {
+  int64_t programme_id = 0;  ///< whose points are given
+  int64_t project_id = 0;    ///< the project (a project programme)
+  int64_t amount = 0;
+  std::string display_name;     ///< opt-in name on the donor list; empty: anonymous
+  std::string idempotency_key;  ///< empty: the counter makes one
+};
+
 /// A step of a flow, for the host's progress display.
 enum class FlowStep : uint8_t {
   kWaitingForCard,
@@ -199,6 +217,9 @@ enum class FlowStep : uint8_t {
   kReportingLost,
   kEnrolling,
   kTestingConnection,
+  kConvertingCoupon,
+  kDonating,
+  kSettingMunicipality,
 };
 
 /// The stable lower-case name of a step ("verifying_pin").
@@ -498,6 +519,36 @@ class Counter {
   ///          happen: repeat the call with the key), kOutcomeUnknown (still
   ///          no answer); the common cloud errors.
   Result<cloud_client::Redemption> RecoverRedemption(std::string_view idempotency_key);
+
+  /// Converts a partner's coupon code typed at the kiosk for the holder (PIN
+  /// session, purpose kLogin). The points are pending and land after the hold
+  /// period in the holder's default municipality. A lost answer is retried by
+  /// the client with the same key; kOutcomeUnknown: repeat with
+  /// last_failure().idempotency_key.
+  /// @param code the code as typed (the cloud checks its check symbol)
+  /// @param idempotency_key empty: the counter makes one
+  /// @returns the conversion; kNotAuthenticated, kPinSessionRequired,
+  ///          kWrongPurpose, kSessionExpired, kCouponMalformed, kCouponUnknown,
+  ///          kCouponUsed, kCouponExpired, kNoDefaultMunicipality,
+  ///          kTooManyAttempts, kOutcomeUnknown; the common cloud errors.
+  Result<cloud_client::CloudClient::PointsConversion> ConvertCoupon(
+      std::string_view code, std::string_view idempotency_key = {});
+
+  /// Gives the holder's points to a project (PIN session, purpose kLogin),
+  /// soonest-expiring points first.
+  /// @returns the donation; kNotAuthenticated, kPinSessionRequired,
+  ///          kWrongPurpose, kSessionExpired, kInvalidValue (amount <= 0),
+  ///          kInsufficientBalance, kNotAProject, kNotAccepted,
+  ///          kUnknownProgramme, kOutcomeUnknown; the common cloud errors.
+  Result<cloud_client::CloudClient::PointsDonation> Donate(const DonationOrder& order);
+
+  /// The holder chooses where their coupon conversions land (PIN session,
+  /// purpose kLogin, with a MyKey ID).
+  /// @param municipality_code 6 digits
+  /// @returns Ok; kNotAuthenticated, kPinSessionRequired, kWrongPurpose,
+  ///          kSessionExpired, kNoMyKeyId, kUnknownMunicipality; the common
+  ///          cloud errors.
+  Status SetDefaultMunicipality(std::string_view municipality_code);
 
   // --- Terminal -------------------------------------------------------------
 

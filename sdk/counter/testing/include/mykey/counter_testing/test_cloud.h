@@ -31,6 +31,9 @@
 #include "mykey/http_server/http_server.h"
 #include "mykey/jpki_emulator/jpki_card_emulator.h"
 #include "mykey/json/json.h"
+#include "mykey/ledger/conversion_routes.h"
+#include "mykey/ledger/conversion_schema.h"
+#include "mykey/ledger/conversion_service.h"
 #include "mykey/ledger/ledger_routes.h"
 #include "mykey/ledger/ledger_schema.h"
 #include "mykey/ledger/ledger_service.h"
@@ -179,9 +182,10 @@ class LossyProxy {
   std::vector<std::thread> relays_;
 };
 
-/// The cloud: core, auth, registry and ledger schemas on SQLite; Chiyoda
-/// (131016) with programme 1, accepted by merchant 1; terminals enrol as
-/// merchant 1 of provider "shopA".
+/// The cloud: core, auth, registry, ledger and conversions schemas on
+/// SQLite; Chiyoda (131016) with points programme 1, accepted by merchant 1,
+/// and project programme 4 ("trees"); partner "rail" (rate 1:1); terminals
+/// enrol as merchant 1 of provider "shopA".
 struct TestCloud {
   cloud::testing::TempDir dir;
   std::unique_ptr<cloud::SqliteStore> store;
@@ -190,6 +194,7 @@ struct TestCloud {
   std::unique_ptr<cloud::CloudAuth> auth;
   std::unique_ptr<cloud::LedgerService> ledger;
   std::unique_ptr<cloud::RegistryService> registry;
+  std::unique_ptr<cloud::ConversionService> conversions;
   std::unique_ptr<http::HttpServer> server;
   std::unique_ptr<http_client::CurlHttpTransport> transport;
 
@@ -203,6 +208,7 @@ struct TestCloud {
     REQUIRE(cloud::MigrateAuth(*store));
     REQUIRE(cloud::Migrate(*store, cloud::kLedgerSchema, cloud::LedgerMigrations()));
     REQUIRE(cloud::Migrate(*store, cloud::kRegistrySchema, cloud::RegistryMigrations()));
+    REQUIRE(cloud::Migrate(*store, cloud::kConversionsSchema, cloud::ConversionMigrations()));
     REQUIRE(store->WithTransaction(
         cloud::TransactionMode::kReadWrite, [](cloud::Transaction& tx) -> Status {
           MYKEY_TRY(
@@ -218,6 +224,10 @@ struct TestCloud {
           MYKEY_TRY(
               tx.Execute("INSERT INTO merchant_programmes (merchant_id, programme_id) "
                          "VALUES (1, 1)"));
+          MYKEY_TRY(
+              tx.Execute("INSERT INTO programmes (id, municipality_code, code, name, kind, "
+                         "created_at_ms) VALUES (4, '131016', 'trees', 'Plant trees', "
+                         "'project', 0)"));
           return Ok();
         }));
     api = std::make_unique<cloud::CloudApi>(*store, log);
@@ -242,6 +252,15 @@ struct TestCloud {
         [sessions](std::string_view terminal_id, std::string_view token) {
           return sessions->SessionMyKeyId({terminal_id, token});
         }));
+    conversions = std::make_unique<cloud::ConversionService>(*store);
+    REQUIRE(
+        conversions->AddPartner(AdminCaller(), cloud::Partner{"rail", "Rail Co", 1, 1, true, 0}));
+    REQUIRE(cloud::RegisterConversionRoutes(
+        api->router(), *conversions, auth->authenticator(),
+        [sessions](std::string_view terminal_id, std::string_view token) {
+          return sessions->SessionMyKeyId({terminal_id, token});
+        },
+        &api->metrics()));
     auto started = http::HttpServer::Start(*api, http::HttpServerOptions{});
     REQUIRE(started);
     server = std::move(*started);
@@ -295,6 +314,33 @@ struct TestCloud {
                  std::to_string(amount) + R"(,"expires_on":")" + expires_on +
                  R"(","department":"Health","reason":"checkup"})",
              "grant-" + mykey_id);
+  }
+
+  static cloud::Caller AdminCaller() {
+    cloud::Caller caller;
+    caller.kind = cloud::CallerKind::kOperator;
+    caller.scope = cloud::OperatorScope::kAdmin;
+    caller.token_id = "token-admin";
+    return caller;
+  }
+
+  /// A coupon code of partner "rail" worth `amount` points, valid 30 days.
+  std::string Coupon(int64_t amount) {
+    cloud::Caller rail;
+    rail.kind = cloud::CallerKind::kOperator;
+    rail.scope = cloud::OperatorScope::kPartner;
+    rail.scope_id = "rail";
+    rail.token_id = "token-rail";
+    cloud::CouponIssueRequest request;
+    request.amount = amount;
+    request.expires_at_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(
+            (std::chrono::system_clock::now() + std::chrono::days(30)).time_since_epoch())
+            .count();
+    auto issued = conversions->IssueCoupons(rail, request);
+    REQUIRE(issued);
+    REQUIRE(issued->size() == 1);
+    return (*issued)[0].code;
   }
 
   /// A new terminal key.
