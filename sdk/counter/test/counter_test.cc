@@ -463,6 +463,59 @@ TEST_CASE("Tap-only is refused unless the service allows it, and then moves noth
   CHECK(CodeOf(link.error()) == CounterErrorCode::kPinSessionRequired);
 }
 
+TEST_CASE("A coupon typed at the kiosk converts once for the holder; bad codes are refused") {
+  Desk desk(18);
+  desk.Present();
+  desk.CreateMyKeyId();
+  desk.Authenticate(CardAuthPurpose::kLogin);
+  const std::string code = desk.cloud.Coupon(300);
+
+  auto homeless = desk.counter->ConvertCoupon(code);
+  REQUIRE_FALSE(homeless);
+  CHECK(CodeOf(homeless.error()) == CounterErrorCode::kNoDefaultMunicipality);
+  REQUIRE(desk.counter->SetDefaultMunicipality("131016"));
+
+  auto converted = desk.counter->ConvertCoupon(code);
+  INFO(desk.counter->last_failure().cloud_reason);
+  REQUIRE(converted);
+  CHECK(converted->points == 300);
+  CHECK(converted->state == "pending");
+  CHECK(converted->channel == "coupon");
+
+  auto again = desk.counter->ConvertCoupon(code);
+  REQUIRE_FALSE(again);
+  CHECK(CodeOf(again.error()) == CounterErrorCode::kCouponUsed);
+  auto mistyped = desk.counter->ConvertCoupon("ABCD-EFGH");
+  REQUIRE_FALSE(mistyped);
+  CHECK(CodeOf(mistyped.error()) == CounterErrorCode::kCouponMalformed);
+}
+
+TEST_CASE("A donation gives the holder's points to a project and refuses a non-project") {
+  Desk desk(19);
+  desk.Present();
+  const std::string mykey_id = desk.CreateMyKeyId();
+  desk.cloud.Grant(mykey_id, 1000);
+  desk.Authenticate(CardAuthPurpose::kLogin);
+
+  auto donated = desk.counter->Donate({1, 4, 200, "", ""});
+  INFO(desk.counter->last_failure().cloud_reason);
+  REQUIRE(donated);
+  CHECK(donated->amount == 200);
+  CHECK(donated->balance == 800);
+
+  auto not_project = desk.counter->Donate({1, 1, 10, "", ""});
+  REQUIRE_FALSE(not_project);
+  CHECK(CodeOf(not_project.error()) == CounterErrorCode::kNotAProject);
+  auto zero = desk.counter->Donate({1, 4, 0, "", ""});
+  REQUIRE_FALSE(zero);
+  CHECK(CodeOf(zero.error()) == CounterErrorCode::kInvalidValue);
+
+  desk.counter->EndHolderSession();
+  auto no_holder = desk.counter->Donate({1, 4, 10, "", ""});
+  REQUIRE_FALSE(no_holder);
+  CHECK(CodeOf(no_holder.error()) == CounterErrorCode::kNotAuthenticated);
+}
+
 /// A local revocation set that lists every card.
 class ListsEverything final : public RevocationCheck {
  public:
