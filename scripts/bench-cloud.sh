@@ -75,15 +75,16 @@ measure() {
   kind=$1
   store=$2
   state="$WORK/state-$kind"
-  port=$(free_port)
-  url="http://127.0.0.1:$port"
+  cport=$(free_port)  # not "port": that is PostgreSQL's (sh has no locals)
+  url="http://127.0.0.1:$cport"
+  [ "$kind" = sqlite ] && "$CLOUD" init --store "${store#sqlite:}" >/dev/null  # and its keys
   "$LOAD" init --store "$store" --state "$state" --holders "$HOLDERS" >/dev/null
   if [ "$kind" = sqlite ]; then
-    "$CLOUD" serve --store "${store#sqlite:}" --listen "127.0.0.1:$port" --threads "$THREADS" \
+    "$CLOUD" serve --store "${store#sqlite:}" --listen "127.0.0.1:$cport" --threads "$THREADS" \
       --log-level warning --jpki-auth-ca "$state/jpki-auth-ca" >"$WORK/cloud-$kind.out" \
       2>"$WORK/cloud-$kind.err" &
   else
-    "$LOAD" serve --store "$store" --port "$port" --threads "$THREADS" \
+    "$LOAD" serve --store "$store" --port "$cport" --threads "$THREADS" \
       --jpki-auth-ca "$state/jpki-auth-ca" >"$WORK/cloud-$kind.out" 2>"$WORK/cloud-$kind.err" &
   fi
   CLOUD_PID=$!

@@ -96,6 +96,9 @@ start_cloud() {
   done
 }
 
+if [ "$STORE_KIND" = sqlite ] && [ -x "$CLOUD" ]; then
+  "$CLOUD" init --store "${STORE#sqlite:}" >/dev/null  # the schema and the cloud's keys
+fi
 "$LOAD" init --store "$STORE" --state "$STATE" --holders "$HOLDERS"
 start_cloud
 "$LOAD" enrol --url "$URL" --state "$STATE" --terminals "$TERMINALS" --points 20000
