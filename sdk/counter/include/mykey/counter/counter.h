@@ -13,7 +13,7 @@
 // wrong PIN, on PinTriesLeftOf(error). Counter::last_failure() keeps the
 // lower layer's error, the cloud's reason and the idempotency key of a
 // value-moving call, for logs and recovery. The mapping from the card stack
-// and the cloud client to these codes is in one place (counter_error.cc).
+// and the cloud client to these codes is in one place (src/error_mapping.cc).
 //
 // Common to every call that talks to the cloud:
 //   kCloudUnreachable  no answer; nothing reached the cloud
@@ -30,7 +30,6 @@
 //   kReaderUnavailable the reader or the reader service (pcscd) is gone
 //   kCardError         the card answered something unexpected
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
