@@ -41,7 +41,16 @@ struct ConversionFixture : LedgerFixture {
   std::unique_ptr<ConversionService> conversions;
   int64_t trees = 4, bridge = 5;
 
-  explicit ConversionFixture(ConversionOptions options = {}) {
+  /// On SQLite.
+  explicit ConversionFixture(ConversionOptions options = {}) { SetUp(std::move(options)); }
+  /// On the store `fresh` (FreshStore<SqliteBackend or PostgresBackend>()).
+  explicit ConversionFixture(std::unique_ptr<testing::ScratchStore> fresh,
+                             ConversionOptions options = {})
+      : LedgerFixture(std::move(fresh)) {
+    SetUp(std::move(options));
+  }
+
+  void SetUp(ConversionOptions options) {
     REQUIRE(Migrate(*store, kConversionsSchema, ConversionMigrations()));
     REQUIRE(
         Sql("INSERT INTO programmes (id, municipality_code, code, name, kind, created_at_ms)"
