@@ -545,6 +545,45 @@ TEST_CASE("A card in the local revocation set is refused before the PIN is asked
   CHECK_FALSE(desk.events.Saw(FlowStep::kReadingPinTries));
 }
 
+/// A local revocation set that lists no card but suspends every MyKey ID.
+class SuspendsEveryone final : public RevocationCheck {
+ public:
+  Result<RevocationVerdict> CheckCertificate(std::string_view) override {
+    return RevocationVerdict::kNotListed;
+  }
+  Result<RevocationVerdict> CheckMyKeyId(std::string_view) override {
+    return RevocationVerdict::kSuspended;
+  }
+};
+
+TEST_CASE("A MyKey ID suspended in the local revocation set gets no holder session") {
+  SuspendsEveryone suspended;
+  CounterOptions options;
+  options.revocation = &suspended;
+  Desk desk(20, 3, options);
+  desk.Present();
+  desk.CreateMyKeyId();  // no MyKey ID yet when the session opened: nothing to check
+  ScriptedPinPad pad("1234");
+  auto holder = desk.counter->Authenticate(CardAuthPurpose::kLogin, pad);
+  REQUIRE_FALSE(holder);
+  CHECK(CodeOf(holder.error()) == CounterErrorCode::kCardSuspended);
+  CHECK_FALSE(desk.counter->holder().has_value());
+}
+
+TEST_CASE("A card that arrives while the counter waits is reported and connected") {
+  Desk desk(22);
+  REQUIRE(desk.monitor.RemoveCard(kReader));
+  desk.events.reader_events.clear();
+  bool inserted = false;  // Catch2 asserts only on the test's thread
+  std::thread clerk([&] { inserted = desk.monitor.InsertCard(kReader, *desk.card).has_value(); });
+  auto found = desk.counter->WaitForCard(60s);
+  clerk.join();
+  REQUIRE(inserted);
+  REQUIRE(found);
+  CHECK(found->reader == kReader);
+  CHECK(desk.events.SawReader(hal::ReaderEventType::kCardInserted));
+}
+
 TEST_CASE("Calls for a holder need an authenticated holder") {
   Desk desk(16);
   auto balances = desk.counter->Balances();
