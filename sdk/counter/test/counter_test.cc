@@ -584,6 +584,23 @@ TEST_CASE("A card that arrives while the counter waits is reported and connected
   CHECK(desk.events.SawReader(hal::ReaderEventType::kCardInserted));
 }
 
+TEST_CASE("A phone token is never tap-only but authenticates with its PIN") {
+  // Made before the desk: the reader borrows it until the desk is gone.
+  auto phone = testing::IssueCard(24, 3, "1234", jpki::TokenType::kAndroidPhone);
+  CounterOptions library;
+  library.allow_tap_only = true;
+  Desk desk(23, 3, library);
+  REQUIRE(desk.monitor.RemoveCard(kReader));
+  REQUIRE(desk.monitor.InsertCard(kReader, *phone));
+  desk.Present();
+  CHECK(desk.counter->card()->token_type == jpki::TokenType::kAndroidPhone);
+  auto tapped = desk.counter->AuthenticateTapOnly();
+  REQUIRE_FALSE(tapped);
+  CHECK(CodeOf(tapped.error()) == CounterErrorCode::kNotJpkiCard);
+  const HolderSession holder = desk.Authenticate(CardAuthPurpose::kLogin);
+  CHECK(holder.level == AuthLevel::kPin);
+}
+
 TEST_CASE("Calls for a holder need an authenticated holder") {
   Desk desk(16);
   auto balances = desk.counter->Balances();

@@ -56,13 +56,16 @@ inline const testjpki::TestPki& Pki() {
 /// An emulated My Number Card of the test JPKI, issued today.
 /// @param index        which holder (a different certificate and key per index)
 /// @param tries_left   the auth PIN's tries left
-inline std::unique_ptr<jpki::JpkiCardEmulator> IssueCard(uint32_t index, int tries_left = 3,
-                                                         std::string pin = "1234") {
+/// @param token        the token type (a phone token needs the PIN for its certificate)
+inline std::unique_ptr<jpki::JpkiCardEmulator> IssueCard(
+    uint32_t index, int tries_left = 3, std::string pin = "1234",
+    jpki::TokenType token = jpki::TokenType::kPlasticCard) {
   testjpki::CardOptions options;
   options.index = index;
   options.now = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
   options.auth_pin = std::move(pin);
   options.auth_pin_tries_left = tries_left;
+  options.token_type = token;
   auto card = Pki().IssueCard(options);
   REQUIRE(card);
   auto emulator = jpki::JpkiCardEmulator::Create(std::move(card->personalisation));
