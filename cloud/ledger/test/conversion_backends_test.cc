@@ -1,6 +1,10 @@
 // The conversion flows on each store backend (SQLite, and PostgreSQL on the
 // test server of the ctest fixture "postgres"): the SQL of conversions,
 // coupons, premiums and donations runs on both.
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "conversion_fixture.h"
 
 namespace mykey::cloud {
@@ -56,6 +60,33 @@ MYKEY_LEDGER_TEST("Conversions, coupons, premiums and donations reconcile on eac
   CHECK(report->ok());
   CHECK(report->donated == 60);
   CHECK(report->conversion_pending == 0);
+}
+
+MYKEY_LEDGER_TEST("One coupon typed at eight kiosks at once converts exactly once") {
+  ConversionFixture f(FreshStore<TestType>());
+  f.SetHome("AB23CD45");
+  const auto coupon = f.Coupons("rail", 300)[0];
+  std::atomic<int> converted{0};
+  std::atomic<int> used{0};
+  std::vector<std::thread> kiosks;
+  for (int i = 0; i < 8; ++i) {
+    kiosks.emplace_back([&, i] {
+      const std::string kiosk = "k" + std::to_string(i);
+      auto result = f.conversions->RedeemCoupon(Kiosk(kiosk), {"key", "AB23CD45", coupon.code});
+      if (result) {
+        converted += 1;
+      } else if (ReasonOf(result) == "coupon_used") {
+        used += 1;
+      }
+    });
+  }
+  for (std::thread& kiosk : kiosks) kiosk.join();
+  CHECK(converted == 1);
+  CHECK(used == 7);
+  auto report = f.ledger->Reconcile();
+  REQUIRE(report);
+  CHECK(report->ok());
+  CHECK(report->conversion_pending == 300);
 }
 
 }  // namespace
