@@ -73,6 +73,7 @@ commands:
   admin programme|merchant|provider ...     the parties of the scheme
   admin grant ...                           grant points to a holder
   admin report settlement|unused-balances   CSV reports
+  admin partner|coupon|premium ...          partner conversions, coupon codes, event premiums
 
 PATH is a SQLite file, or postgresql://[user[:password]@][host][:port]/dbname
 (?host=/socket/dir) for several mykey-cloud processes on one PostgreSQL 15
