@@ -149,6 +149,8 @@ enum class AuthLevel : uint8_t {
 };
 
 /// A connected card, as WaitForCard() found it.
+///
+/// Thread safety: a value type; not synchronised.
 struct CardInfo {
   std::string reader;
   Bytes atr;
@@ -156,6 +158,8 @@ struct CardInfo {
 };
 
 /// The auth PIN's state, for the UI ("2 tries left").
+///
+/// Thread safety: a value type; not synchronised.
 struct PinState {
   int tries_left = 0;     ///< 0..3
   bool blocked = false;   ///< only the municipal office can unblock it
@@ -164,6 +168,8 @@ struct PinState {
 
 /// The authenticated holder. It carries no secret: the cloud's session token
 /// stays inside the Counter.
+///
+/// Thread safety: a value type; not synchronised.
 struct HolderSession {
   AuthLevel level = AuthLevel::kPin;
   protocol::CardAuthPurpose purpose = protocol::CardAuthPurpose::kLogin;
@@ -176,6 +182,8 @@ struct HolderSession {
 };
 
 /// A redemption to make for the authenticated holder.
+///
+/// Thread safety: a value type; not synchronised.
 struct RedemptionOrder {
   int64_t programme_id = 0;
   int64_t amount = 0;
@@ -184,6 +192,8 @@ struct RedemptionOrder {
 };
 
 /// A donation of the authenticated holder's points to a project.
+///
+/// Thread safety: a value type; not synchronised.
 struct DonationOrder {
   int64_t programme_id = 0;  ///< whose points are given
   int64_t project_id = 0;    ///< the project (a project programme)
@@ -226,6 +236,8 @@ std::string_view FlowStepName(FlowStep step) noexcept;
 
 /// The offline journal's state, reported by the offline module (sdk/journal)
 /// through Counter::ReportOfflineQueue().
+///
+/// Thread safety: a value type; not synchronised.
 struct OfflineQueueState {
   int64_t pending = 0;          ///< journalled operations not yet forwarded
   bool cloud_reachable = true;  ///< as last seen
@@ -255,6 +267,8 @@ class CounterListener {
 };
 
 /// What the holder is asked, when the PIN is needed.
+///
+/// Thread safety: a value type; not synchronised.
 struct PinRequest {
   int tries_left = 0;
   bool last_try = false;
@@ -297,6 +311,8 @@ class RevocationCheck {
 };
 
 /// A redemption the offline module is asked to authorise locally.
+///
+/// Thread safety: a value type; not synchronised.
 struct OfflineRedemptionRequest {
   std::string certificate_serial_hex;
   std::optional<std::string> mykey_id;
