@@ -115,6 +115,10 @@ bool Console::ReadLine(std::string& line, const std::atomic<bool>& stop) {
   while (!stop.load()) {
     if (auto current = desk_.Current()) {
       Follow(*current, stop);
+      // The desk settles (the card is taken away) before it is free again.
+      while (!stop.load() && !desk_.WaitUntilFree(std::chrono::milliseconds(250))) {
+        if (desk_.Current() != current) break;
+      }
       Show(IdleScreen(config_));
       continue;
     }

@@ -92,6 +92,7 @@ struct FlowRunner::Machine {
   OperationResult result;
   bool value_moved = false;
   bool force_pin = false;
+  bool card_found = false;
   std::optional<counter::HolderSession> holder;
   std::optional<cloud_client::Redemption> redemption;
   std::optional<cloud_client::Refund> refund;
@@ -172,6 +173,7 @@ struct FlowRunner::Machine {
       if (left <= std::chrono::milliseconds::zero()) return Refuse("timeout");
       auto card = counter().WaitForCard(std::min(left, kCardWaitSlice));
       if (card) {
+        card_found = true;
         observer.OnEvent(EventKind::kCard, "inserted", std::nullopt);
         return Ok();
       }
@@ -375,7 +377,11 @@ struct FlowRunner::Machine {
         }
       }
     }
-    counter().EndHolderSession();
+    if (card_found && runner.env_.card_removal_wait) {
+      runner.card_left_ = true;  // Settle() waits for it to be taken away
+    } else {
+      counter().EndHolderSession();
+    }
     if (failure) {
       // A failure while a cancel was pending, before anything moved, is the
       // cancel taking effect (the PIN pad or the card wait gave up).
@@ -397,11 +403,20 @@ FlowRunner::FlowRunner(TerminalConfig config, FlowEnvironment env)
 
 OperationResult FlowRunner::Run(const OperationRequest& request, FlowObserver& observer) {
   if (env_.relay != nullptr) env_.relay->set_observer(&observer);
-  Machine machine{*this, request, observer, {}, false, false, {}, {}, {}, {}, 0, {}};
+  Machine machine{*this, request, observer, {}, false, false, false, {}, {}, {}, {}, 0, {}};
   OperationResult result = machine.Run();
   if (env_.relay != nullptr) env_.relay->set_observer(nullptr);
   Reset();
   return result;
+}
+
+void FlowRunner::Settle() {
+  if (!card_left_) return;
+  card_left_ = false;
+  // Ends the holder session and forgets the card once it is gone (or the
+  // wait times out or is cancelled).
+  (void)env_.counter->WaitForCardRemoval(*env_.card_removal_wait);
+  env_.counter->EndHolderSession();
 }
 
 void FlowRunner::Reset() {

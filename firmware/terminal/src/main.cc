@@ -207,8 +207,8 @@ void IdleLibraryLoop(OperationDesk& desk, const std::atomic<bool>& stop) {
     request.card_timeout = std::chrono::seconds(30);
     auto id = desk.Submit(request, Submitter::kIdle);
     if (!id) {
-      // Busy with someone else's operation: wait for it to end.
-      if (auto current = desk.Current()) (void)desk.WaitForFinal(*current);
+      // Busy with someone else's operation (or settling): wait until free.
+      (void)desk.WaitUntilFree(std::chrono::seconds(1));
       continue;
     }
     auto final = desk.WaitForFinal(*id);
@@ -342,6 +342,7 @@ int Run(const Options& options) {
   env.printer = receipt_printer.get();
   env.library_output = library_output.get();
   env.relay = &relay;
+  env.card_removal_wait = std::chrono::seconds(30);
   FlowRunner runner(config, env);
   FlowExecutor executor(runner);
   OperationDesk desk(executor);

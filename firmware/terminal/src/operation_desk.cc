@@ -173,6 +173,11 @@ Status OperationDesk::Cancel(std::string_view id) {
   return Ok();
 }
 
+bool OperationDesk::WaitUntilFree(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] { return running_ == nullptr && next_ == nullptr; });
+}
+
 std::optional<std::string> OperationDesk::Current() const {
   std::lock_guard lock(mutex_);
   if (running_ != nullptr) return running_->snapshot.id;
@@ -220,6 +225,14 @@ void OperationDesk::Loop() {
     }
     entry->snapshot.state = result.state;
     entry->snapshot.result = std::move(result);
+    heartbeat_ = std::chrono::steady_clock::now();
+    changed_.notify_all();
+    // The result is out; the desk stays busy until the executor has settled
+    // (the card taken away), so that the next operation does not read the
+    // same card by mistake.
+    lock.unlock();
+    executor_.Settle();
+    lock.lock();
     running_ = nullptr;
     heartbeat_ = std::chrono::steady_clock::now();
     changed_.notify_all();

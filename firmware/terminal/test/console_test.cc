@@ -210,6 +210,7 @@ TEST_CASE("the console reads the clerk's keys only while no operation runs") {
 
   executor.Release();
   REQUIRE(desk.WaitForFinal(*id));
+  REQUIRE(desk.WaitUntilFree(std::chrono::seconds(30)));
   CHECK(console.ReadSome(buf, sizeof buf, 1000) == 5);
   CHECK(std::string(buf, 5) == "1234\n");
   ::close(fds[1]);

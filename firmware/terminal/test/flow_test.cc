@@ -28,6 +28,7 @@ struct Rig {
   testing::FakeVoucherIssuer issuer;
   testing::RecordingObserver observer;
   bool with_issuer = true;
+  std::optional<std::chrono::milliseconds> removal_wait;
 
   OperationResult Run(const TerminalConfig& config, const OperationRequest& request) {
     FlowEnvironment env;
@@ -37,6 +38,7 @@ struct Rig {
     env.library_output = &library;
     env.voucher_issuer = with_issuer ? &issuer : nullptr;
     env.now = [] { return std::chrono::sys_seconds(std::chrono::seconds(1'743'470'100)); };
+    env.card_removal_wait = removal_wait;
     runner.emplace(config, env);
     return runner->Run(request, observer);
   }
@@ -78,6 +80,30 @@ TEST_CASE("a shop redemption goes amount, card, PIN, balances, redeem, receipt a
   CHECK(receipt.balance_after == 4500);
   CHECK(receipt.operation_id == "mk-0123456789abcdef0123456789abcdef");
   CHECK(rig.counter.sessions_ended == 1);
+}
+
+TEST_CASE("with a removal wait the card stays until it is taken away, then the session ends") {
+  Rig rig;
+  rig.removal_wait = std::chrono::seconds(30);
+  rig.counter.redemption = testing::ScriptedCounter::Redeemed(500, 12, 4500);
+  auto result = rig.Run(ShopConfig(), Redeem(500));
+  CHECK(result.state == OperationState::kDone);
+  CHECK(rig.counter.sessions_ended == 0);
+  rig.runner->Settle();
+  CHECK(rig.counter.calls.back() == "WaitForCardRemoval");
+  CHECK(rig.counter.sessions_ended == 1);
+  rig.runner->Settle();  // nothing left: no second wait
+  CHECK(rig.counter.sessions_ended == 1);
+}
+
+TEST_CASE("an operation that never used the card has nothing to settle") {
+  Rig rig;
+  rig.removal_wait = std::chrono::seconds(30);
+  auto result = rig.Run(ShopConfig(), Redeem(0));
+  CHECK(result.reason == "invalid_amount");
+  CHECK(rig.counter.sessions_ended == 1);
+  rig.runner->Settle();
+  CHECK(rig.counter.calls.empty());
 }
 
 TEST_CASE("an amount over the shop's limit fails before the card is asked for") {

@@ -40,6 +40,24 @@ class GatedExecutor final : public OperationExecutor {
     std::lock_guard lock(mutex_);
     cancelled_ = false;
   }
+  /// Settle() waits for ReleaseSettle() when `gate_settle` is set.
+  bool gate_settle = false;
+  void Settle() override {
+    std::unique_lock lock(mutex_);
+    ++settling_;
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return !gate_settle || settle_released_ || cancelled_; });
+    settle_released_ = false;
+  }
+  void ReleaseSettle() {
+    std::lock_guard lock(mutex_);
+    settle_released_ = true;
+    changed_.notify_all();
+  }
+  void WaitSettling(int n) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return settling_ >= n; });
+  }
   void Release() {
     std::lock_guard lock(mutex_);
     released_ = true;
@@ -61,6 +79,8 @@ class GatedExecutor final : public OperationExecutor {
   bool cancelled_ = false;
   int started_ = 0;
   int cancels_ = 0;
+  int settling_ = 0;
+  bool settle_released_ = false;
 };
 
 }  // namespace mykey::terminal::testing

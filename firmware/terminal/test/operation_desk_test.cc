@@ -29,8 +29,9 @@ TEST_CASE("a second operation while one runs is refused as busy") {
   auto final = desk.WaitForFinal(*first);
   REQUIRE(final);
   CHECK(final->state == OperationState::kDone);
+  REQUIRE(desk.WaitUntilFree(30s));
   CHECK_FALSE(desk.Current().has_value());
-  CHECK(desk.Submit(Request(OperationKind::kWhoIsThis), Submitter::kApi).has_value());
+  REQUIRE(desk.Submit(Request(OperationKind::kWhoIsThis), Submitter::kApi).has_value());
   executor.WaitStarted(2);
   executor.Release();
 }
@@ -126,6 +127,31 @@ TEST_CASE("stopping the desk cancels the running operation, which ends final") {
   executor.WaitStarted(1);
   desk.reset();  // returns only once the executor gave up
   CHECK(executor.cancels() >= 1);
+}
+
+TEST_CASE("the result is out before the desk settles, and the desk is busy until it has") {
+  GatedExecutor executor;
+  executor.gate_settle = true;
+  OperationDesk desk(executor);
+  auto id = desk.Submit(Request(OperationKind::kRedeem), Submitter::kApi);
+  REQUIRE(id);
+  executor.WaitStarted(1);
+  executor.Release();
+  executor.WaitSettling(1);
+  auto final = desk.Get(*id);
+  REQUIRE(final);
+  CHECK(final->state == OperationState::kDone);  // the POS has its answer
+  auto next = desk.Submit(Request(OperationKind::kWhoIsThis), Submitter::kApi);
+  REQUIRE_FALSE(next.has_value());  // the card is still on the reader
+  CHECK(desk.Current() == *id);
+  executor.ReleaseSettle();
+  // Once settled the desk takes the next operation.
+  REQUIRE(desk.WaitUntilFree(30s));
+  REQUIRE(desk.Submit(Request(OperationKind::kWhoIsThis), Submitter::kApi).has_value());
+  executor.WaitStarted(2);
+  executor.Release();
+  executor.WaitSettling(2);
+  executor.ReleaseSettle();
 }
 
 TEST_CASE("the desk is healthy while its thread runs") {

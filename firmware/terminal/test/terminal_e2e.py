@@ -217,8 +217,19 @@ programme_id = 1
     job = json.load(open(os.path.join(work, "receipts", jobs[0])))
     check("さくら商店" in json.dumps(job, ensure_ascii=False), "the receipt names the shop")
 
+    step("the holder takes the card: the terminal is free again")
+    status, health = api(18901, "GET", "/healthz")
+    check(health["busy"], "busy while the card is still on the reader")
+    os.write(vcard_control_w, b"remove\n")
+    deadline = time.monotonic() + 15
+    while health["busy"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+        _, health = api(18901, "GET", "/healthz")
+    check(not health["busy"], "free once the card is taken away")
+
     step("shop: busy while one runs, cancel, final state always")
     status, first = api(18901, "POST", "/v1/operations", {"kind": "who_is_this", "card_timeout_ms": 30000})
+    check(status == 202, "who_is_this accepted (202), waiting for a card")
     status2, busy = api(18901, "POST", "/v1/operations", {"kind": "redeem", "amount": 1})
     check(status2 == 409 and busy["error"] == "busy", "a second operation gets 409 busy")
     status3, _ = api(18901, "POST", "/v1/operations/%s/cancel" % first["id"])

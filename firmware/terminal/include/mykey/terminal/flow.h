@@ -132,6 +132,10 @@ struct FlowEnvironment {
   CounterEventRelay* relay = nullptr;
   /// The clock for receipts. Default: the system clock.
   std::function<std::chrono::sys_seconds()> now;
+  /// When set, Run() leaves a card it used connected and Settle() waits (up
+  /// to this long) for the holder to take it away before the holder session
+  /// ends; when unset, Run() ends the holder session itself.
+  std::optional<std::chrono::milliseconds> card_removal_wait;
 };
 
 /// Whether `kind` may run in `mode` (and with this configuration: refunds).
@@ -159,6 +163,11 @@ class FlowRunner {
   /// Forgets a Cancel() that no Run() has seen (before a new operation).
   void Reset();
 
+  /// After Run(), with FlowEnvironment::card_removal_wait: waits for the card
+  /// to be taken away (a Cancel() cuts it short), then ends the holder
+  /// session. Does nothing when no card is left connected.
+  void Settle();
+
  private:
   struct Machine;
   friend struct Machine;
@@ -166,6 +175,7 @@ class FlowRunner {
   TerminalConfig config_;
   FlowEnvironment env_;
   std::atomic<bool> cancel_requested_{false};
+  bool card_left_ = false;  // Run() left a card connected for Settle()
 };
 
 }  // namespace mykey::terminal

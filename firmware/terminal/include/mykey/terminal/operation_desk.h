@@ -34,6 +34,10 @@ class OperationExecutor {
   virtual void Cancel() = 0;
   /// Forgets a Cancel() no Execute() has seen; called before each operation.
   virtual void Reset() = 0;
+  /// Called after the final state is published, before the desk takes the
+  /// next operation (the product waits here for the card to be taken away).
+  /// Cancel() cuts it short. Default: nothing.
+  virtual void Settle() {}
 };
 
 /// FlowRunner as an OperationExecutor.
@@ -48,6 +52,7 @@ class FlowExecutor final : public OperationExecutor {
   }
   void Cancel() override { runner_.Cancel(); }
   void Reset() override { runner_.Reset(); }
+  void Settle() override { runner_.Settle(); }
 
  private:
   FlowRunner& runner_;
@@ -115,6 +120,12 @@ class OperationDesk {
   /// Stops taking operations (Submit() answers kUnavailable), cancels the
   /// pending one and asks the running one to stop. Idempotent.
   void Close();
+
+  /// Waits until no operation is pending, running or settling (a final
+  /// result is published before the desk has settled: until then Submit()
+  /// answers busy).
+  /// @returns true when free; false when `timeout` passed first.
+  bool WaitUntilFree(std::chrono::milliseconds timeout) const;
 
   /// The id of the pending or running operation, if any.
   std::optional<std::string> Current() const;
