@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "config_tree.h"
+#include "mykey/receipt/printer_profile.h"
 
 namespace mykey::terminal {
 namespace {
@@ -223,7 +224,17 @@ Status Populate(const ConfigNode& root, Validator& v, TerminalConfig& c) {
                                 MYKEY_SET(c.printer.backend, v.Choice(m, mk, kBackends));
                                 return Ok();
                               }},
-                             {"profile", str(c.printer.profile, false)},
+                             {"profile",
+                              [&](const ConfigNode& m, const std::string& mk) -> Status {
+                                MYKEY_SET(c.printer.profile, v.String(m, mk, false));
+                                std::string names;
+                                for (std::string_view name : receipt::PrinterProfileNames()) {
+                                  if (name == c.printer.profile) return Ok();
+                                  names += names.empty() ? "" : ", ";
+                                  names += name;
+                                }
+                                return v.Problem(m, mk, "must be one of " + names);
+                              }},
                              {"host", str(c.printer.host, false)},
                              {"port",
                               [&](const ConfigNode& m, const std::string& mk) -> Status {

@@ -388,7 +388,7 @@ int Run(const Options& options) {
     http::HttpServerOptions server_options;
     server_options.listen_address = config.local_api.address;
     server_options.port = config.local_api.port;
-    server_options.threads = 4;
+    server_options.threads = 8;  // long-polls hold a thread each (up to 30 s)
     server_options.connection_limit = 64;
     server_options.max_body_bytes = 16 * 1024;
     server_options.shutdown_grace = std::chrono::milliseconds(2000);

@@ -178,6 +178,13 @@ TEST_CASE("a port out of range is refused") {
   CHECK(problem.message == "must be 1..65535");
 }
 
+TEST_CASE("an unknown printer profile is refused, naming the presets") {
+  auto problem = Refusal(std::string(kMinimal) + "[printer]\nprofile = \"epson-99\"\n");
+  CHECK(problem.key == "printer.profile");
+  CHECK(problem.line == 14);
+  CHECK(problem.message.find("generic-58-kanji") != std::string::npos);
+}
+
 TEST_CASE("a language other than ja or en is refused") {
   auto problem = Refusal("[terminal]\nlanguage = \"fr\"\n");
   CHECK(problem.key == "terminal.language");
