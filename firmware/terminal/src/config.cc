@@ -90,7 +90,8 @@ class Validator {
   Status Table(const ConfigNode& node, const std::string& prefix,
                const std::vector<std::pair<const char*, KeyHandler>>& handlers) {
     if (node.kind != Kind::kTable) return Problem(node, prefix, "must be a table");
-    for (const auto& [name, value] : node.members) {
+    for (const ConfigNode& value : node.members) {
+      const std::string& name = value.key;
       std::string key = prefix.empty() ? name : prefix + "." + name;
       const KeyHandler* handler = nullptr;
       for (const auto& [known, h] : handlers) {
@@ -387,8 +388,8 @@ Status Populate(const ConfigNode& root, Validator& v, TerminalConfig& c) {
 // Rules between keys, checked after every key is read.
 Status CheckTogether(const ConfigNode& root, Validator& v, const TerminalConfig& c) {
   auto line_of = [&](std::string_view table) {
-    for (const auto& [name, node] : root.members) {
-      if (name == table) return node.line;
+    for (const ConfigNode& node : root.members) {
+      if (node.key == table) return node.line;
     }
     return 0;
   };

@@ -20,14 +20,15 @@ namespace mykey::terminal {
 struct ConfigNode {
   enum class Kind : uint8_t { kTable, kArray, kString, kInteger, kFloat, kBoolean, kOther };
   Kind kind = Kind::kTable;
+  std::string key;  ///< the member's name inside its table (empty for the root and array items)
   int line = 0;
   int column = 0;
   std::string text;  ///< kString
   int64_t integer = 0;
   double number = 0;
   bool boolean = false;
-  std::vector<std::pair<std::string, ConfigNode>> members;  ///< kTable, in source order
-  std::vector<ConfigNode> items;                            ///< kArray
+  std::vector<ConfigNode> members;  ///< kTable, in source order (each with its key)
+  std::vector<ConfigNode> items;    ///< kArray
 };
 
 /// A syntax error: where and what.

@@ -68,7 +68,9 @@ Result<OperationRequest> ParseOperationRequest(std::string_view body, std::strin
     field = name;
     return Fail(ErrorCode::kInvalidArgument, message);
   };
-  for (const auto& [name, value] : doc.items()) {
+  for (const auto& item : doc.items()) {
+    const std::string& name = item.key();
+    const Json& value = item.value();
     auto integer = [&](int64_t& out, int64_t min, int64_t max) -> Status {
       if (!value.is_number_integer()) return bad(name, "must be an integer");
       if (value.is_number_unsigned() && value.get<uint64_t>() > INT64_MAX) {

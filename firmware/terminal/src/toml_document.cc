@@ -23,7 +23,8 @@ ConfigNode Convert(const toml::node& node) {
         child.line = static_cast<int>(key.source().begin.line);
         child.column = static_cast<int>(key.source().begin.column);
       }
-      out.members.emplace_back(std::string(key.str()), std::move(child));
+      child.key = std::string(key.str());
+      out.members.push_back(std::move(child));
     }
   } else if (const auto* array = node.as_array()) {
     out.kind = ConfigNode::Kind::kArray;
