@@ -834,3 +834,17 @@ Result<DonorList> ConversionService::Donors(const Caller& caller, int64_t projec
 }
 
 }  // namespace mykey::cloud
+
+namespace mykey::cloud {
+
+Status MoveConversionHolder(Transaction& tx, std::string_view old_id, std::string_view new_id) {
+  for (const char* sql : {"UPDATE conversion_holder_municipalities SET mykey_id = $2"
+                          " WHERE mykey_id = $1",
+                          "UPDATE conversions SET mykey_id = $2 WHERE mykey_id = $1",
+                          "UPDATE donations SET mykey_id = $2 WHERE mykey_id = $1"}) {
+    MYKEY_TRY(tx.Execute(sql, {old_id, new_id}));
+  }
+  return Ok();
+}
+
+}  // namespace mykey::cloud

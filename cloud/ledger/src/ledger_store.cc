@@ -1,5 +1,7 @@
 #include "ledger_store.h"
 
+#include "mykey/ledger/ledger_service.h"
+
 #include <utility>
 
 namespace mykey::cloud::ledger_store {
@@ -115,3 +117,22 @@ Result<int64_t> SpendableBalance(Transaction& tx, int64_t account_id, int64_t no
 }
 
 }  // namespace mykey::cloud::ledger_store
+
+namespace mykey::cloud {
+
+Status MoveHolderAccounts(Transaction& tx, std::string_view old_id, std::string_view new_id) {
+  MYKEY_ASSIGN_OR_RETURN(
+      auto taken,
+      tx.QueryRow("SELECT 1 FROM ledger_accounts WHERE kind IN ('holder', 'conversion_pending')"
+                  " AND owner = $1 LIMIT 1",
+                  {new_id}));
+  if (taken) return Fail(ErrorCode::kAlreadyExists, "the new MyKey ID has ledger accounts");
+  // A holder's own accounts: spendable lots, and partner points waiting to land.
+  MYKEY_TRY(
+      tx.Execute("UPDATE ledger_accounts SET owner = $2"
+                 " WHERE kind IN ('holder', 'conversion_pending') AND owner = $1",
+                 {old_id, new_id}));
+  return Ok();
+}
+
+}  // namespace mykey::cloud

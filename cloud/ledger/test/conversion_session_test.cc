@@ -156,3 +156,78 @@ TEST_CASE("With a real card session a kiosk reads the balance and donates, for t
 
 }  // namespace
 }  // namespace mykey::cloud
+
+namespace mykey::cloud {
+namespace {
+
+TEST_CASE("A changed MyKey ID keeps its points, its home municipality and its donations") {
+  testing::RegistryWorld world(
+      testing::FreshStore<testing::SqliteBackend>(), testing::AuthAnchors(testing::Pki()),
+      [](Transaction& tx, std::string_view old_id, std::string_view new_id) -> Status {
+        MYKEY_TRY(MoveHolderAccounts(tx, old_id, new_id));
+        return MoveConversionHolder(tx, old_id, new_id);
+      });
+  Store& store = world.store();
+  REQUIRE(Migrate(store, kLedgerSchema, LedgerMigrations()));
+  REQUIRE(Migrate(store, kConversionsSchema, ConversionMigrations()));
+  REQUIRE(store.WithTransaction(TransactionMode::kReadWrite, [](Transaction& tx) -> Status {
+    MYKEY_TRY(
+        tx.Execute("INSERT INTO municipalities (code, name, created_at_ms)"
+                   " VALUES ('131016', 'Chiyoda', 0)"));
+    MYKEY_TRY(
+        tx.Execute("INSERT INTO programmes (id, municipality_code, code, name, kind, created_at_ms)"
+                   " VALUES (1, '131016', 'health', 'Health', 'points', 0)"));
+    return Ok();
+  }));
+  const std::string old_id = world.GiveMyKeyId(Card(41), "CHANGE22");
+  LedgerService ledger(store);
+  ConversionService conversions(store);
+  REQUIRE(ledger.Grant(Chiyoda(), {"g1", old_id, 1, 700, ledger.NowMs() + 86'400'000, "d", "r"}));
+  Caller admin;
+  admin.kind = CallerKind::kOperator;
+  admin.scope = OperatorScope::kAdmin;
+  REQUIRE(conversions.SetDefaultMunicipality(admin, old_id, "131016"));
+
+  const CardSession session = world.Session(Card(41), "kiosk-1", CardAuthPurpose::kCreateMyKeyId);
+  auto new_id = world.registry->ChangeMyKeyId({"kiosk-1", session.token}, "CHANGE33");
+  REQUIRE(new_id);
+  REQUIRE(*new_id == "CHANGE33");
+
+  auto moved = ledger.Balances(Chiyoda(), *new_id);
+  REQUIRE(moved);
+  REQUIRE(moved->size() == 1);
+  CHECK((*moved)[0].balance == 700);
+  auto left = ledger.Balances(Chiyoda(), old_id);
+  REQUIRE(left);
+  CHECK(left->empty());
+  auto home = store.WithTransaction(TransactionMode::kReadOnly, [&](Transaction& tx) -> Status {
+    MYKEY_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT municipality_code FROM"
+                                                 " conversion_holder_municipalities"
+                                                 " WHERE mykey_id = $1",
+                                                 {*new_id}));
+    if (!row || row->Text(0) != "131016") return Fail(ErrorCode::kNotFound, "home not moved");
+    return Ok();
+  });
+  CHECK(home);
+  auto report = ledger.Reconcile();
+  REQUIRE(report);
+  CHECK(report->ok());
+}
+
+TEST_CASE("A MyKey ID change that the ledger refuses leaves the registry unchanged") {
+  testing::RegistryWorld world(
+      testing::FreshStore<testing::SqliteBackend>(), testing::AuthAnchors(testing::Pki()),
+      [](Transaction&, std::string_view, std::string_view) -> Status {
+        return Fail(ErrorCode::kAlreadyExists, "the new MyKey ID has ledger accounts");
+      });
+  const std::string old_id = world.GiveMyKeyId(Card(41), "KEEPME22");
+  const CardSession session = world.Session(Card(41), "kiosk-1", CardAuthPurpose::kCreateMyKeyId);
+  CHECK_FALSE(world.registry->ChangeMyKeyId({"kiosk-1", session.token}, "OTHER333"));
+  const CardSession again = world.Session(Card(41), "kiosk-1", CardAuthPurpose::kLogin);
+  auto holder = world.registry->SessionMyKeyId({"kiosk-1", again.token});
+  REQUIRE(holder);
+  CHECK(*holder == old_id);
+}
+
+}  // namespace
+}  // namespace mykey::cloud

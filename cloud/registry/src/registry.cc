@@ -483,8 +483,14 @@ Result<std::string> RegistryService::SetMyKeyId(SessionRef ref, std::optional<st
           MYKEY_TRY(tx.Execute("INSERT INTO registry_holders (mykey_id, serial) VALUES ($1, $2)",
                                {*id, session.serial}));
         } else {
+          MYKEY_ASSIGN_OR_RETURN(auto old_row,
+                                 tx.QueryRow("SELECT mykey_id FROM registry_holders WHERE id = $1",
+                                             {*session.holder_id}));
           MYKEY_TRY(tx.Execute("UPDATE registry_holders SET mykey_id = $1 WHERE id = $2",
                                {*id, *session.holder_id}));
+          if (config_.on_mykey_id_change && old_row) {
+            MYKEY_TRY(config_.on_mykey_id_change(tx, old_row->Text(0), *id));
+          }
         }
         result = *id;
         return Ok();

@@ -158,11 +158,14 @@ struct RegistryWorld {
       : RegistryWorld(FreshStore<SqliteBackend>(), std::move(anchors)) {}
 
   /// On the store `fresh` (see FreshStore()).
+  /// `on_change`: RegistryConfig::on_mykey_id_change (what else moves with an ID).
   explicit RegistryWorld(std::unique_ptr<ScratchStore> fresh,
-                         std::vector<Bytes> anchors = AuthAnchors(Pki()))
+                         std::vector<Bytes> anchors = AuthAnchors(Pki()),
+                         decltype(RegistryConfig::on_mykey_id_change) on_change = {})
       : test_store(std::move(fresh)) {
     RegistryConfig config;
     config.auth_ca_certificates = std::move(anchors);
+    config.on_mykey_id_change = std::move(on_change);
     config.clock = [this] { return clock.Now(); };
     auto created = RegistryService::Create(*test_store.store, std::move(config));
     REQUIRE(created);

@@ -27,6 +27,7 @@
 #include "mykey/crypto/random.h"
 #include "mykey/http_server/http_server.h"
 #include "mykey/json/json.h"
+#include "mykey/ledger/conversion_service.h"
 #include "mykey/ledger/idempotency_purge.h"
 #include "mykey/ledger/ledger_routes.h"
 #include "mykey/ledger/ledger_schema.h"
@@ -378,6 +379,12 @@ int Serve(std::span<const std::string> args, std::ostream& out, std::ostream& er
     if (!anchors) return Report(err, "JPKI auth CA", anchors.error());
     RegistryConfig registry_config;
     registry_config.auth_ca_certificates = std::move(*anchors);
+    // A changed MyKey ID keeps its points: the ledger moves with it, atomically.
+    registry_config.on_mykey_id_change = [](Transaction& tx, std::string_view old_id,
+                                            std::string_view new_id) -> Status {
+      MYKEY_TRY(MoveHolderAccounts(tx, old_id, new_id));
+      return MoveConversionHolder(tx, old_id, new_id);
+    };
     auto created = RegistryService::Create(**store, std::move(registry_config));
     if (!created) return Report(err, "registry", created.error());
     registry = std::move(*created);
@@ -596,6 +603,10 @@ int Admin(std::span<const std::string> args, std::ostream& out, std::ostream& er
       err << "mykey-cloud: backup needs --to FILE\n";
       return kCloudExitUsage;
     }
+    if (IsPostgresLocation(path)) {
+      err << "mykey-cloud: backup is for SQLite stores; back PostgreSQL up with pg_dump\n";
+      return kCloudExitUsage;
+    }
     auto store = OpenInitialisedStore(path, 1, err);
     if (!store) return Report(err, "store", store.error());
     const Status saved = (*store)->BackupTo(options.Value("--to"));
@@ -617,6 +628,10 @@ int Admin(std::span<const std::string> args, std::ostream& out, std::ostream& er
     if (!StorePathOf(options, path, err)) return kCloudExitUsage;
     if (options.Value("--from").empty()) {
       err << "mykey-cloud: restore needs --from FILE\n";
+      return kCloudExitUsage;
+    }
+    if (IsPostgresLocation(path)) {
+      err << "mykey-cloud: restore is for SQLite stores; restore PostgreSQL with pg_restore\n";
       return kCloudExitUsage;
     }
     const Status restored = RestoreSqliteBackup(options.Value("--from"), path);

@@ -141,3 +141,18 @@ TEST_CASE("PostgreSQL locations are parsed, with the password redacted in messag
 
 }  // namespace
 }  // namespace mykey::cloud
+
+namespace mykey::cloud {
+namespace {
+
+TEST_CASE("Backup and restore are refused for a PostgreSQL store with the tool to use") {
+  auto backup = Cloud({"admin", "backup", "--store", "postgresql://u@h/db", "--to", "/tmp/x"});
+  CHECK(backup.code == 2);
+  CHECK(backup.err.find("pg_dump") != std::string::npos);
+  auto restore = Cloud({"admin", "restore", "--store", "postgresql://u@h/db", "--from", "/tmp/x"});
+  CHECK(restore.code == 2);
+  CHECK(restore.err.find("pg_restore") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace mykey::cloud

@@ -267,4 +267,10 @@ class ConversionService {
   ConversionOptions options_;
 };
 
+/// Moves a holder's conversion records (default municipality, pending and
+/// landed conversions, donations) from MyKey ID `old_id` to `new_id` inside
+/// `tx`, next to MoveHolderAccounts(). Needs the "conversions" component.
+/// @returns store errors.
+Status MoveConversionHolder(Transaction& tx, std::string_view old_id, std::string_view new_id);
+
 }  // namespace mykey::cloud

@@ -314,6 +314,15 @@ class LedgerService {
 /// "provider:<id>", "partner:<id>", "admin".
 std::string IdempotencyScopeOf(const Caller& caller);
 
+/// Moves a holder's ledger accounts from MyKey ID `old_id` to `new_id`
+/// inside `tx` (the registry's ID-change transaction: RegistryConfig::
+/// on_mykey_id_change), with their lots, holds and redemptions, so that a
+/// changed MyKey ID keeps its points. Past idempotency answers keep the ID
+/// they were given under.
+/// @returns kAlreadyExists if `new_id` has ledger accounts already (never for
+///          an ID the registry gave out as free); store errors.
+Status MoveHolderAccounts(Transaction& tx, std::string_view old_id, std::string_view new_id);
+
 /// True for 1..255 printable ASCII characters (no space).
 bool IsValidIdempotencyKey(std::string_view key) noexcept;
 

@@ -68,6 +68,12 @@ struct RegistryConfig {
   std::chrono::seconds session_ttl{300};
   /// Now; null: the system clock. Tests pass a clock they move.
   std::function<std::chrono::system_clock::time_point()> clock;
+  /// Runs inside the transaction that changes a holder's MyKey ID (after the
+  /// registry's own update), so that modules keyed by the MyKey ID (the
+  /// ledger's accounts, pending conversions) move with it atomically; an
+  /// error rolls the change back. Null: nothing else to move.
+  std::function<Status(Transaction& tx, std::string_view old_id, std::string_view new_id)>
+      on_mykey_id_change;
 };
 
 /// A challenge for a card to sign (CardAuthDigest() with the terminal's id).
