@@ -8,6 +8,7 @@
 #include "mykey/protocol/voucher_serial.h"
 #include "mykey/protocol/voucher_token.h"
 #include "mykey/registry/mykey_id.h"
+#include "mykey/registry/routes.h"
 #include "voucher_codec.h"
 
 namespace mykey::cloud {
@@ -27,10 +28,13 @@ const StringRule kKeyRule{1, 255, IsKeyChar, "printable ASCII"};
 const StringRule kMyKeyIdRule{8, 8, IsMyKeyIdChar, "letters and digits"};
 const StringRule kDayRule{10, 10, nullptr, nullptr};
 
+const StringRule kSessionRule{1, 128, IsKeyChar, "printable ASCII"};
+
 struct Context {
   VoucherService& vouchers;
   RequestAuthenticator& authenticator;
   Metrics* metrics;
+  CardSessionCheck card_sessions;
 
   void Count(std::string_view operation, std::string_view outcome) const {
     if (metrics == nullptr) return;
@@ -145,6 +149,7 @@ ApiReply PostIssue(Context& c, RouteContext& route) {
   request.programme_id = body.Integer("programme_id", 1, INT64_MAX);
   request.amount = body.Integer("amount", 1, protocol::kMaxVoucherAmount);
   request.expires_on = body.OptionalString("expires_on", kDayRule).value_or("");
+  const auto session = body.OptionalString("session", kSessionRule);
   if (auto error = body.Finish()) return *error;
   MYKEY_API_ASSIGN_OR_RETURN(request.idempotency_key, KeyOf(route, body_key));
   if (funding != "points" && funding != "cash") {
@@ -162,6 +167,23 @@ ApiReply PostIssue(Context& c, RouteContext& route) {
       return ApiError::InvalidField("expires_on", "is required for a points voucher");
     }
     route.log_identifiers.emplace_back("mykey_id", request.mykey_id);
+    if (caller.kind == CallerKind::kTerminal && c.card_sessions) {
+      // A terminal spends a holder's points only while that holder's card
+      // session, opened at this terminal, is live.
+      if (!session) {
+        return ApiError::InvalidField("session", "a terminal needs the holder's card session");
+      }
+      auto holder = c.card_sessions(caller.terminal_id, *session);
+      if (!holder) {
+        c.Count("issue", "session_refused");
+        return RegistryApiError(holder.error());
+      }
+      if (*holder != request.mykey_id) {
+        c.Count("issue", "session_other_holder");
+        return ApiError(ApiErrorCode::kForbidden, "the card session is another holder's")
+            .set_reason("session_other_holder");
+      }
+    }
   }
   if (!request.expires_on.empty() && !JapanDayEndMs(request.expires_on)) {
     return ApiError::InvalidField("expires_on", "must be a day YYYY-MM-DD");
@@ -362,8 +384,10 @@ ApiReply GetReconciliation(Context& c, RouteContext& route) {
 }  // namespace
 
 Status RegisterVoucherRoutes(Router& router, VoucherService& vouchers,
-                             RequestAuthenticator& authenticator, Metrics* metrics) {
-  auto c = std::make_shared<Context>(Context{vouchers, authenticator, metrics});
+                             RequestAuthenticator& authenticator, Metrics* metrics,
+                             CardSessionCheck card_sessions) {
+  auto c = std::make_shared<Context>(
+      Context{vouchers, authenticator, metrics, std::move(card_sessions)});
   MYKEY_TRY(router.Add("POST", "/v1/vouchers", [c](RouteContext& r) { return PostIssue(*c, r); }));
   MYKEY_TRY(router.Add("POST", "/v1/vouchers/{serial}/confirm-printed",
                        [c](RouteContext& r) { return PostStep(*c, r, Step::kConfirm); }));

@@ -49,7 +49,7 @@ struct VoucherServer {
   std::unique_ptr<CloudApi> api;
   std::unique_ptr<http::HttpServer> server;
 
-  VoucherServer() {
+  explicit VoucherServer(CardSessionCheck card_sessions = {}) {
     authenticator.Add("kiosk", Terminal(f.kiosk, "kiosk-1"));
     authenticator.Add("shop", Terminal(f.shop, "till-1"));
     authenticator.Add("stand", Terminal(f.stand, "t2"));
@@ -57,7 +57,8 @@ struct VoucherServer {
     authenticator.Add("osaka", Operator("271004"));
     authenticator.Add("admin", Admin());
     api = std::make_unique<CloudApi>(*f.store, log);
-    REQUIRE(RegisterVoucherRoutes(api->router(), *f.vouchers, authenticator, &api->metrics()));
+    REQUIRE(RegisterVoucherRoutes(api->router(), *f.vouchers, authenticator, &api->metrics(),
+                                  std::move(card_sessions)));
     auto started = http::HttpServer::Start(*api, http::HttpServerOptions{});
     REQUIRE(started);
     server = std::move(*started);
@@ -134,6 +135,51 @@ TEST_CASE("Issue and confirm and redeem over HTTP: a second redemption is 409 al
   const RawResponse void_after = s.Step("kiosk", serial, "void", "x1");
   CHECK(void_after.status == 409);
   CHECK(ReasonOf(void_after) == "already_redeemed");
+  s.f.RequireReconciled();
+}
+
+/// Card sessions: "s-holder" is AB23CD45's at kiosk-1, "s-other" is
+/// ZX98WV76's at kiosk-1; anything else is unknown.
+Result<std::string> TestSessions(std::string_view terminal, std::string_view token) {
+  if (terminal == "kiosk-1" && token == "s-holder") return std::string(kHolder);
+  if (terminal == "kiosk-1" && token == "s-other") return std::string("ZX98WV76");
+  return Fail(ErrorCode::kUnauthenticated, "no such card session");
+}
+
+std::string PointsBody(const std::string& session_member) {
+  return R"({"funding":"points","mykey_id":"AB23CD45","programme_id":1,"amount":300,)" +
+         session_member + R"("expires_on":"2026-06-30"})";
+}
+
+TEST_CASE("A terminal issues a points voucher only with that holder's card session at it") {
+  VoucherServer s(TestSessions);
+  s.f.Grant("g", s.f.health, 1000);
+  const RawResponse none =
+      s.Call("kiosk", "POST", "/v1/vouchers", PointsBody(""), {{"Idempotency-Key", "n1"}});
+  CHECK(none.status == 400);
+  CHECK(Body(none).at("error").at("field") == "session");
+  const RawResponse unknown =
+      s.Call("kiosk", "POST", "/v1/vouchers", PointsBody(R"("session":"s-forged",)"),
+             {{"Idempotency-Key", "n2"}});
+  CHECK(unknown.status == 401);
+  const RawResponse other =
+      s.Call("kiosk", "POST", "/v1/vouchers", PointsBody(R"("session":"s-other",)"),
+             {{"Idempotency-Key", "n3"}});
+  CHECK(other.status == 403);
+  CHECK(ReasonOf(other) == "session_other_holder");
+  // A session opened at another terminal is not this terminal's.
+  const RawResponse elsewhere =
+      s.Call("stand", "POST", "/v1/vouchers", PointsBody(R"("session":"s-holder",)"),
+             {{"Idempotency-Key", "n4"}});
+  CHECK(elsewhere.status == 401);
+  // Nothing moved: the holder still has every point.
+  CHECK(s.f.ledger->Balances(Operator("131016"), kHolder)->at(0).balance == 1000);
+  const RawResponse issued =
+      s.Call("kiosk", "POST", "/v1/vouchers", PointsBody(R"("session":"s-holder",)"),
+             {{"Idempotency-Key", "n5"}});
+  REQUIRE(issued.status == 201);
+  CHECK(Body(issued).at("state") == "pending_print");
+  CHECK(s.f.ledger->Balances(Operator("131016"), kHolder)->at(0).balance == 700);
   s.f.RequireReconciled();
 }
 

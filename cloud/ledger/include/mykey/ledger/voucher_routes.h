@@ -4,6 +4,7 @@
 #include "mykey/api/router.h"
 #include "mykey/auth/caller.h"
 #include "mykey/base/result.h"
+#include "mykey/ledger/ledger_routes.h"
 #include "mykey/ledger/voucher_service.h"
 
 namespace mykey::cloud {
@@ -27,12 +28,23 @@ namespace mykey::cloud {
 /// body member `idempotency_key`); a replay answers the original status and
 /// body with `Idempotent-Replayed: true`. Refusals carry `"reason"`.
 ///
+/// A terminal issuing a points voucher spends a holder's points: with
+/// `card_sessions` set, the body must carry `session`, the holder's live card
+/// session opened at this terminal for that `mykey_id` (400 invalid_field
+/// `session` without it; the registry's refusal, e.g. 401 session_expired /
+/// session_other_terminal, for a session that is not live here; 403
+/// session_other_holder for another holder's). Operators, and cash vouchers,
+/// need no session. Without `card_sessions` (a cloud with no card
+/// authentication, so no card sessions at all) sessions are not checked.
+///
 /// @param router        the API's router (before serving)
 /// @param vouchers      borrowed; must outlive the server
 /// @param authenticator borrowed; must outlive the server
 /// @param metrics       optional; gets `mykey_voucher_operations_total{operation,outcome}`
+/// @param card_sessions checks a terminal's card session (see above)
 /// @returns kAlreadyExists if a route is registered already.
 Status RegisterVoucherRoutes(Router& router, VoucherService& vouchers,
-                             RequestAuthenticator& authenticator, Metrics* metrics = nullptr);
+                             RequestAuthenticator& authenticator, Metrics* metrics = nullptr,
+                             CardSessionCheck card_sessions = {});
 
 }  // namespace mykey::cloud
