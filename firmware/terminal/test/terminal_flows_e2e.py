@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """mykey-terminal's counter flows end to end through the real stack, every piece a
 process: mykey-cloud serve on SQLite (its request log read for timings), pcscd +
-vpcd + mykey-vcard (three emulated cards of the test JPKI, driven over its control
-socket), mykey-vprinter on TCP, mykey-load proxy (lost answers) and mykey-terminal in
+vpcd + mykey-vcard (four emulated cards of the test JPKI, driven over its control
+socket; dan's certificate expired), mykey-vprinter on TCP, mykey-load proxy (lost answers) and mykey-terminal in
 each mode, driven over its local API with the PIN typed on a pseudo-terminal.
 
 Each case checks the terminal's answer and the cloud's state (balances as the
@@ -15,6 +15,8 @@ operator sees them, the ledger reconciliation, the request log):
   6 wrong PIN: wrong_pin with 2 tries left, no retry; the right PIN resets the counter
   7 revoked card (CRL imported) and a MyKey ID suspended by an operator are refused
   8 the redemption's answer lost on the way back: recovered by lookup, applied once
+  and more refusals, nothing moved: more than the balance, an expired certificate,
+    the terminal suspended by the operator (then resumed)
   9 figures (printed, not asserted)
 
 usage: terminal_flows_e2e.py BIN_DIR [--keep]   (needs root and a running pcscd)"""
@@ -338,6 +340,24 @@ def card_on_reader():
         current["card"] = card
 
 
+def refused(card, mykey_id, points, reasons, what, amount=100, redemptions_seen=0):
+    """A redemption with `card` and the right PIN ends failed with one of `reasons`; the
+    ledger got no redemption (or only the `redemptions_seen` refused ones) and the points stay."""
+    card_away_then(card)
+    log_before = len(request_log())
+    drain_pty()
+    started = submit({"kind": "redeem", "amount": amount})
+    wait_pin_prompt()
+    os.write(master, PIN + b"\r")
+    r = follow(started)["result"]
+    check(r["state"] == "failed" and r.get("reason") in reasons, "%s: refused %s" % (what, r))
+    redeems = [l for l in request_log()[log_before:] if l["route"] == "/v1/redemptions"]
+    check(len(redeems) == redemptions_seen and all(l["status"] >= 400 for l in redeems),
+          "no redemption applied in the ledger")
+    if mykey_id is not None:
+        check(balance(mykey_id) == points, "%s still holds %d" % (mykey_id, points))
+
+
 def mt19937_64(seed):
     """std::mt19937_64 (the fault proxy's generator), yielding raw 64-bit outputs."""
     mask = (1 << 64) - 1
@@ -385,11 +405,12 @@ def seed_losing_answer(k, p=0.5):
 
 
 try:
-    step("test JPKI and three cards (hana, ben, chie)")
+    step("test JPKI and four cards (hana, ben, chie; dan's certificate expired)")
     run(tool["testjpki"], "init", "--seed", "terminal-flows-e2e", "--out", work + "/pki")
-    for index, name in ((7, "hana"), (8, "ben"), (9, "chie")):
+    for index, name, extra in ((7, "hana", []), (8, "ben", []), (9, "chie", []), (10, "dan", ["--expired"])):
         run(tool["testjpki"], "card", "--pki", work + "/pki", "--out", "%s/%s.json" % (work, name),
-            "--index", str(index), "--pin", "1234", "--counter-file", "%s/%s.counters" % (work, name))
+            "--index", str(index), "--pin", "1234", "--counter-file", "%s/%s.counters" % (work, name),
+            *extra)
     ca_dir = work + "/auth-ca"
     os.mkdir(ca_dir)
     for name in os.listdir(work + "/pki"):
@@ -638,6 +659,20 @@ try:
     stop(lossy)
     stop(proxy)
 
+    # ---------------------------------------------------------------- more refusals
+    step("refusals: more than the balance; an expired certificate; the terminal suspended")
+    shop, _, _ = run_terminal("shop", 18918)
+    refused("hana", "E2EHANA7", 1900, ("insufficient_balance",), "2000 of 1900 points", amount=2000,
+            redemptions_seen=1)
+    refused("dan", None, 0, ("certificate_expired",), "dan's expired certificate")
+    terminal_id = json.loads(admin("terminal", "list", "--json"))[0]["id"]
+    admin("terminal", "suspend", "--id", str(terminal_id))
+    refused("hana", "E2EHANA7", 1900, ("terminal_refused",), "the suspended terminal")
+    admin("terminal", "resume", "--id", str(terminal_id))
+    check_reconciled("the refusals")
+    card_away_then(None)
+    stop(shop)
+
     # ---------------------------------------------------------------- 3b report lost
     step("case 3 (kiosk): hana reports her card lost; the shop then refuses it")
     kiosk, _, _ = run_terminal("kiosk", 18916)
@@ -648,18 +683,6 @@ try:
     stop(kiosk)
     shop, _, _ = run_terminal("shop", 18917)
 
-    def refused(card, mykey_id, points, reasons, what):
-        card_away_then(card)
-        log_before = len(request_log())
-        drain_pty()
-        started = submit({"kind": "redeem", "amount": 100})
-        wait_pin_prompt()
-        os.write(master, PIN + b"\r")
-        r = follow(started)["result"]
-        check(r["state"] == "failed" and r.get("reason") in reasons, "%s: refused %s" % (what, r))
-        check(not any(l["route"] == "/v1/redemptions" for l in request_log()[log_before:]),
-              "no redemption reached the ledger")
-        check(balance(mykey_id) == points, "%s still holds %d" % (mykey_id, points))
 
     refused("hana", "E2EHANA7", 1900, ("card_suspended",), "hana's card reported lost")
 
