@@ -2,8 +2,9 @@
 """mykey-terminal's counter flows end to end through the real stack, every piece a
 process: mykey-cloud serve on SQLite (its request log read for timings), pcscd +
 vpcd + mykey-vcard (four emulated cards of the test JPKI, driven over its control
-socket; dan's certificate expired), mykey-vprinter on TCP, mykey-load proxy (lost answers) and mykey-terminal in
-each mode, driven over its local API with the PIN typed on a pseudo-terminal.
+socket; dan's certificate expired), mykey-vprinter on TCP, mykey-load proxy (lost
+answers) and mykey-terminal in each mode, driven over its local API with the PIN
+typed on a pseudo-terminal.
 
 Each case checks the terminal's answer and the cloud's state (balances as the
 operator sees them, the ledger reconciliation, the request log):
@@ -14,7 +15,8 @@ operator sees them, the ledger reconciliation, the request log):
   5 card pulled while the PIN is awaited, and after VERIFY (during signing)
   6 wrong PIN: wrong_pin with 2 tries left, no retry; the right PIN resets the counter
   7 revoked card (CRL imported) and a MyKey ID suspended by an operator are refused
-  8 the redemption's answer lost on the way back: recovered by lookup, applied once
+  8 the redemption's answer lost on the way back: settled by the terminal (the same key
+    re-sent, or looked up), applied once
   and more refusals, nothing moved: more than the balance, an expired certificate,
     the terminal suspended by the operator (then resumed)
   9 figures (printed, not asserted)
@@ -135,10 +137,12 @@ def balance(mykey_id, programme=1):
     status, body = cloud_call("GET", "/v1/holders/%s/balances" % mykey_id)
     if status != 200:
         fail("balances of %s: %d %s" % (mykey_id, status, body))
-    for entry in body.get("balances", body.get("programmes", [])):
-        if entry.get("programme_id") == programme:
-            return entry.get("available", entry.get("balance", entry.get("points")))
-    return 0
+    for entry in body["programmes"]:
+        if entry["programme_id"] == programme:
+            if entry["held"] != 0:
+                fail("%s has %d points on hold" % (mykey_id, entry["held"]))
+            return entry["balance"]
+    fail("%s has no balance in programme %d: %s" % (mykey_id, programme, body))
 
 
 def reconciliation():
