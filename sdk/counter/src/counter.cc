@@ -152,6 +152,9 @@ void Counter::ForgetCard() {
   std::fill(session_token_.begin(), session_token_.end(), '\0');
   session_token_.clear();
   serial_hex_.clear();
+  offline_certificate_.clear();
+  offline_challenge_.clear();
+  offline_signature_.clear();
 }
 
 // --- Reader and card ------------------------------------------------------------
@@ -301,6 +304,9 @@ Result<HolderSession> Counter::Authenticate(CardAuthPurpose purpose, jpki::Pin p
 Result<HolderSession> Counter::AuthenticateWithPin(CardAuthPurpose purpose, PinEntry& pin_entry) {
   holder_.reset();
   session_token_.clear();
+  offline_certificate_.clear();
+  offline_challenge_.clear();
+  offline_signature_.clear();
   if (!card_state_) {
     return Refuse(CounterErrorCode::kNoCard, Error(ErrorCode::kFailedPrecondition, "no card"));
   }
@@ -374,7 +380,13 @@ Result<HolderSession> Counter::OpenCloudSession(CardAuthPurpose purpose, ByteVie
                                                 const std::string& serial_hex) {
   Progress(FlowStep::kRequestingChallenge);
   auto challenge = cloud_.CreateChallenge();
-  if (!challenge) return RefuseCloud(challenge.error());
+  if (!challenge) {
+    if (options_.offline != nullptr && purpose == CardAuthPurpose::kLogin &&
+        CloudErrorCodeOf(challenge.error()) == CloudErrorCode::kUnreachable) {
+      return AuthenticateOffline(certificate, challenge.error());
+    }
+    return RefuseCloud(challenge.error());
+  }
 
   Progress(FlowStep::kSigning);
   const crypto::Sha256Digest digest =
@@ -402,6 +414,45 @@ Result<HolderSession> Counter::OpenCloudSession(CardAuthPurpose purpose, ByteVie
   holder.mykey_id = session->mykey_id;
   holder.certificate_serial_masked = MaskIdentifier(serial_hex, kMaskKeep);
   holder.expires_at = session->expires_at;
+  RememberHolder(certificate, holder);
+  return holder;
+}
+
+// The cloud is unreachable after the PIN: the card signs the offline module's
+// challenge (the same message as online) and the holder is the MyKey ID this
+// terminal learned for the certificate online. Nothing is authorised yet:
+// RedeemOffline() hands the evidence to the journal.
+Result<HolderSession> Counter::AuthenticateOffline(ByteView certificate, const Error& unreachable) {
+  Log(log::Level::kWarning, "cloud unreachable; authenticating offline");
+  auto known = options_.offline->KnownHolder(certificate);
+  if (!known) return Refuse(CounterErrorCode::kCloudUnreachable, known.error());
+  if (!*known) {
+    return Refuse(CounterErrorCode::kUnknownHolder,
+                  Error(ErrorCode::kNotFound, "offline: this card was never seen online here"));
+  }
+  if (options_.revocation != nullptr) {
+    auto verdict = options_.revocation->CheckMyKeyId(**known);
+    if (verdict && *verdict != RevocationVerdict::kNotListed) {
+      return Refuse(*verdict == RevocationVerdict::kRevoked ? CounterErrorCode::kCardRevoked
+                                                            : CounterErrorCode::kCardSuspended,
+                    Error(ErrorCode::kPermissionDenied, "MyKey ID in the local revocation set"));
+    }
+  }
+  auto challenge = options_.offline->NewChallenge();
+  if (!challenge) return Refuse(CounterErrorCode::kCloudUnreachable, unreachable);
+  Progress(FlowStep::kSigning);
+  const crypto::Sha256Digest digest =
+      protocol::CardAuthDigest(*challenge, cloud_.terminal_id(), CardAuthPurpose::kLogin);
+  auto signature = card_state_->applet->SignWithAuthKey(digest);
+  if (!signature) return RefuseCard(signature.error());
+  offline_certificate_.assign(certificate.begin(), certificate.end());
+  offline_challenge_ = std::move(*challenge);
+  offline_signature_ = std::move(*signature);
+  HolderSession holder;
+  holder.level = AuthLevel::kOffline;
+  holder.purpose = CardAuthPurpose::kLogin;
+  holder.mykey_id = std::move(*known);
+  holder.certificate_serial_masked = MaskIdentifier(serial_hex_, kMaskKeep);
   return holder;
 }
 
@@ -445,6 +496,10 @@ Result<std::string> Counter::SessionFor(CardAuthPurpose purpose) {
   if (!holder_) {
     return Refuse(CounterErrorCode::kNotAuthenticated,
                   Error(ErrorCode::kFailedPrecondition, "no holder session"));
+  }
+  if (holder_->level == AuthLevel::kOffline) {
+    return Refuse(CounterErrorCode::kCloudUnreachable,
+                  Error(ErrorCode::kUnavailable, "an offline holder session: no cloud session"));
   }
   if (holder_->level != AuthLevel::kPin) {
     return Refuse(CounterErrorCode::kPinSessionRequired,
@@ -545,6 +600,7 @@ Result<cloud_client::Redemption> Counter::SettleRedemption(const Error& error) {
 
 Result<cloud_client::Redemption> Counter::Redeem(const RedemptionOrder& order) {
   BeginCall();
+  if (holder_ && holder_->level == AuthLevel::kOffline) return RedeemOffline(order);
   MYKEY_ASSIGN_OR_RETURN(const std::string session, SessionFor(CardAuthPurpose::kLogin));
   (void)session;
   if (!holder_->mykey_id) {

@@ -65,6 +65,8 @@ ErrorCode CoarseCode(CounterErrorCode code) noexcept {
     case CounterErrorCode::kNoDefaultMunicipality: return ErrorCode::kFailedPrecondition;
     case CounterErrorCode::kUnknownMunicipality: return ErrorCode::kNotFound;
     case CounterErrorCode::kNotAProject: return ErrorCode::kFailedPrecondition;
+    case CounterErrorCode::kUnknownHolder: return ErrorCode::kNotFound;
+    case CounterErrorCode::kOfflineRefused: return ErrorCode::kPermissionDenied;
   }
   return ErrorCode::kInternal;
 }
@@ -123,6 +125,8 @@ std::string_view CounterErrorCodeName(CounterErrorCode code) noexcept {
     case CounterErrorCode::kNoDefaultMunicipality: return "no_default_municipality";
     case CounterErrorCode::kUnknownMunicipality: return "unknown_municipality";
     case CounterErrorCode::kNotAProject: return "not_a_project";
+    case CounterErrorCode::kUnknownHolder: return "unknown_holder";
+    case CounterErrorCode::kOfflineRefused: return "offline_refused";
   }
   return "unknown";
 }

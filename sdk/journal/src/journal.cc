@@ -13,6 +13,7 @@
 
 #include "mykey/base/log.h"
 #include "mykey/base/mask.h"
+#include "mykey/crypto/sha256.h"
 
 namespace mykey::journal {
 namespace {
@@ -40,6 +41,11 @@ CREATE TABLE IF NOT EXISTS journal_entries (
   reason TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS journal_entries_state ON journal_entries (state, id);
+CREATE TABLE IF NOT EXISTS known_holders (
+  certificate_sha256 TEXT PRIMARY KEY,
+  mykey_id TEXT NOT NULL,
+  learned_at_ms INTEGER NOT NULL
+);
 )sql";
 
 constexpr const char* kColumns =
@@ -612,6 +618,33 @@ Result<std::optional<std::chrono::system_clock::time_point>> Journal::NextAttemp
   if (!next) return std::optional<std::chrono::system_clock::time_point>();
   return std::optional<std::chrono::system_clock::time_point>(std::chrono::system_clock::time_point(
       std::chrono::milliseconds(next->entry.next_attempt_ms)));
+}
+
+Status Journal::RememberHolder(ByteView certificate_der, std::string_view mykey_id) {
+  if (certificate_der.empty() || mykey_id.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "journal: no certificate or MyKey ID to remember");
+  }
+  const std::string key = ToHex(crypto::Sha256(certificate_der));
+  std::lock_guard lock(mu_);
+  Statement stmt(db_->db,
+                 "INSERT INTO known_holders (certificate_sha256, mykey_id, learned_at_ms) "
+                 "VALUES (?1, ?2, ?3) ON CONFLICT (certificate_sha256) DO UPDATE SET "
+                 "mykey_id = excluded.mykey_id, learned_at_ms = excluded.learned_at_ms");
+  stmt.Bind(1, key).Bind(2, mykey_id).Bind(3, NowMs());
+  const int rc = stmt.Step();
+  if (rc != SQLITE_DONE) return Fail(SqliteError(rc, "journal: cannot remember the holder"));
+  return Ok();
+}
+
+Result<std::optional<std::string>> Journal::KnownHolder(ByteView certificate_der) {
+  const std::string key = ToHex(crypto::Sha256(certificate_der));
+  std::lock_guard lock(mu_);
+  Statement stmt(db_->db, "SELECT mykey_id FROM known_holders WHERE certificate_sha256 = ?1");
+  stmt.Bind(1, key);
+  const int rc = stmt.Step();
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return Fail(SqliteError(rc, "journal: cannot read the known holders"));
+  return std::optional<std::string>(stmt.Text(0));
 }
 
 }  // namespace mykey::journal

@@ -110,6 +110,9 @@ enum class CounterErrorCode : uint8_t {
   kNoDefaultMunicipality,  ///< the holder has not chosen where conversions land
   kUnknownMunicipality,    ///< no such municipality
   kNotAProject,            ///< the donation target is not a project
+  // Offline mode (added later still).
+  kUnknownHolder,   ///< offline: no MyKey ID learned for this card at this terminal
+  kOfflineRefused,  ///< offline: the journal refused (last_failure().offline_refusal names why)
 };
 
 /// The stable lower-case name of a code ("wrong_pin", "card_removed").
@@ -140,12 +143,18 @@ struct CounterFailure {
   std::string cloud_reason;     ///< the cloud's reason ("insufficient_balance"), if any
   std::string request_id;       ///< the cloud's request id, if any
   std::string idempotency_key;  ///< the key of a value-moving call (to recover it)
+  /// kOfflineRefused: the offline module's refusal name ("over_operation_limit").
+  std::string offline_refusal;
 };
 
 /// How the holder proved themselves.
 enum class AuthLevel : uint8_t {
   kPin,      ///< PIN verified, the card signed the cloud's challenge: a cloud card session
   kTapOnly,  ///< the certificate was read without a PIN: no cloud session, no value moves
+  /// The cloud was unreachable: PIN verified, the card signed the offline
+  /// module's challenge; the MyKey ID is the one learned for this certificate
+  /// at this terminal. Only Redeem() (no hold) works, through the OfflineAuthorizer.
+  kOffline,
 };
 
 /// A connected card, as WaitForCard() found it.
@@ -310,7 +319,8 @@ class RevocationCheck {
   virtual Result<RevocationVerdict> CheckMyKeyId(std::string_view mykey_id) = 0;
 };
 
-/// A redemption the offline module is asked to authorise locally.
+/// A redemption the offline module is asked to authorise locally, with the
+/// card's evidence (see sdk/journal's README, "What offline authentication proves").
 ///
 /// Thread safety: a value type; not synchronised.
 struct OfflineRedemptionRequest {
@@ -318,20 +328,41 @@ struct OfflineRedemptionRequest {
   std::optional<std::string> mykey_id;
   int64_t programme_id = 0;
   int64_t amount = 0;
-  std::string idempotency_key;
+  std::string idempotency_key;  ///< empty: the offline module makes one
+  Bytes certificate_der;        ///< the card's user-authentication certificate
+  Bytes challenge;              ///< from NewChallenge()
+  /// The card's SIGN of protocol::CardAuthDigest(challenge, terminal id, kLogin).
+  Bytes signature;
 };
 
-/// Hook for offline authorisation (built in sdk/journal). Reserved: the
-/// Counter holds the pointer but does not call it yet; the offline module
-/// defines when (cloud unreachable, within its limits) and plugs in here.
+/// Hook for offline authorisation (the terminal plugs sdk/journal in here).
+/// When the cloud is unreachable while a kLogin session is opened (after the
+/// PIN was verified), the Counter asks NewChallenge(), has the card sign it
+/// (the same message as online) and asks KnownHolder() for the MyKey ID it
+/// may trust: one learned by RememberHolder() after an earlier online PIN
+/// session of the same certificate at this terminal. Redeem() then goes to
+/// AuthorizeRedemption().
 ///
 /// Thread safety: called on the Counter's owning thread.
 class OfflineAuthorizer {
  public:
   virtual ~OfflineAuthorizer() = default;
-  /// @returns the journalled redemption, or the module's refusal.
+  /// @returns a fresh single-use challenge (32 bytes), or an error (offline off).
+  virtual Result<Bytes> NewChallenge() = 0;
+  /// @param certificate_der the card's authentication certificate
+  /// @returns the MyKey ID learned for it; nullopt if none; an error if the
+  ///          store cannot be read.
+  virtual Result<std::optional<std::string>> KnownHolder(ByteView certificate_der) = 0;
+  /// Learns that `certificate_der` belongs to `mykey_id` (called after every
+  /// online PIN session that returned a MyKey ID). Failures are the module's to log.
+  virtual void RememberHolder(ByteView certificate_der, std::string_view mykey_id) = 0;
+  /// @returns the journalled redemption (redemption_id 0, state "pending",
+  ///          its idempotency key), or the module's refusal.
   virtual Result<cloud_client::Redemption> AuthorizeRedemption(
       const OfflineRedemptionRequest& request) = 0;
+  /// @returns the stable name of a refusal AuthorizeRedemption() returned
+  ///          ("over_operation_limit"); empty if it is not one.
+  virtual std::string RefusalName(const Error& error) = 0;
 };
 
 /// How a Counter behaves. Language-independent: the Counter returns codes and
@@ -352,7 +383,7 @@ struct CounterOptions {
   CounterListener* listener = nullptr;
   /// The local revocation set; borrowed, may be nullptr.
   RevocationCheck* revocation = nullptr;
-  /// Offline authorisation (reserved, see OfflineAuthorizer); borrowed, may be nullptr.
+  /// Offline authorisation (see OfflineAuthorizer); borrowed, may be nullptr: no offline mode.
   OfflineAuthorizer* offline = nullptr;
 };
 
@@ -605,6 +636,10 @@ class Counter {
   ::mykey::internal::Unexpected RefuseCard(const Error& cause);
   ::mykey::internal::Unexpected RefuseCloud(const Error& cause);
   Result<cloud_client::Redemption> SettleRedemption(const Error& error);
+  // counter_offline.cc
+  Result<HolderSession> AuthenticateOffline(ByteView certificate, const Error& unreachable);
+  Result<cloud_client::Redemption> RedeemOffline(const RedemptionOrder& order);
+  void RememberHolder(ByteView certificate, const HolderSession& holder);
   void BeginCall();
   void Progress(FlowStep step);
   void Log(log::Level level, std::string_view message);
@@ -618,6 +653,9 @@ class Counter {
   std::optional<HolderSession> holder_;
   std::string session_token_;  // the cloud's bearer token; never logged
   std::string serial_hex_;     // the holder's certificate serial; never logged unmasked
+  Bytes offline_certificate_;  // kOffline holder: the card's evidence for the journal
+  Bytes offline_challenge_;
+  Bytes offline_signature_;
   CounterFailure last_failure_;
 };
 

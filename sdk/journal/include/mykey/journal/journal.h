@@ -184,6 +184,20 @@ class Journal {
   /// Sets the observer (replacing any); nullptr removes it.
   void SetQueueObserver(QueueObserver observer);
 
+  /// Learns, from an online PIN session at this terminal, that the card with
+  /// `certificate_der` belongs to `mykey_id` (kept as the certificate's
+  /// SHA-256, with the time; a later session of the same card overwrites it).
+  /// Offline, this is the one MyKey ID the host may pass to Authorise() for
+  /// that card: the card proves it holds the certificate's key, this table
+  /// says whose ID the cloud gave it.
+  /// @returns Ok; kInvalidArgument (empty), kUnavailable (SQLite).
+  Status RememberHolder(ByteView certificate_der, std::string_view mykey_id);
+
+  /// The MyKey ID learned for `certificate_der`.
+  /// @returns the ID, or nullopt if this terminal never saw the card online;
+  ///          kUnavailable (SQLite).
+  Result<std::optional<std::string>> KnownHolder(ByteView certificate_der);
+
  private:
   struct Db;
   Journal(JournalOptions options, std::vector<crypto::Certificate> anchors,
