@@ -78,6 +78,8 @@ const RefusalInfo* InfoOf(RegistryRefusal refusal) {
 
 internal::Unexpected Refuse(RegistryRefusal refusal) {
   const RefusalInfo* info = InfoOf(refusal);
+  // Every refusal has a row in kRefusals (registry_test checks each name).
+  if (info == nullptr) return Fail(ErrorCode::kInternal, "a registry refusal without a row");
   return Fail(Error(info->code, info->message, ErrorDomain::kNone, static_cast<int64_t>(refusal)));
 }
 
