@@ -408,5 +408,29 @@ TEST_CASE("A file that is not a journal is reported as data loss") {
   CHECK(opened.error().code() == ErrorCode::kDataLoss);
 }
 
+TEST_CASE("A holder learned online is known offline by the same certificate only, across reopen") {
+  Fixture f;
+  const TestCard other{12};
+  auto unknown = f.journal->KnownHolder(f.card.certificate);
+  REQUIRE(unknown);
+  CHECK_FALSE(unknown->has_value());
+  REQUIRE(f.journal->RememberHolder(f.card.certificate, "HOLD2345"));
+  REQUIRE(f.journal->RememberHolder(f.card.certificate, "HOLD6789"));  // the latest wins
+  auto known = f.journal->KnownHolder(f.card.certificate);
+  REQUIRE(known);
+  CHECK(*known == std::optional<std::string>("HOLD6789"));
+  auto stranger = f.journal->KnownHolder(other.certificate);
+  REQUIRE(stranger);
+  CHECK_FALSE(stranger->has_value());
+  CHECK_FALSE(f.journal->RememberHolder({}, "HOLD2345"));
+  CHECK_FALSE(f.journal->RememberHolder(f.card.certificate, ""));
+
+  f.journal.reset();
+  f.journal = f.Open();
+  auto reopened = f.journal->KnownHolder(f.card.certificate);
+  REQUIRE(reopened);
+  CHECK(*reopened == std::optional<std::string>("HOLD6789"));
+}
+
 }  // namespace
 }  // namespace mykey::journal
