@@ -42,6 +42,10 @@ class CounterFacadePort final : public CounterPort {
   Result<cloud_client::Refund> DoRefund(int64_t redemption_id, int64_t amount) override {
     return counter_.Refund(redemption_id, amount);
   }
+  Result<cloud_client::CloudClient::PointsConversion> DoConvertCoupon(
+      std::string_view code) override {
+    return counter_.ConvertCoupon(code);
+  }
   counter::CounterFailure DoLastFailure() const override { return counter_.last_failure(); }
 
   counter::Counter& counter_;

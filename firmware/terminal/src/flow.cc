@@ -39,7 +39,8 @@ std::vector<FlowStage> StagesOf(OperationKind kind) {
     case OperationKind::kIssueVoucher:
       return {S::kCheckingRequest, S::kWaitingForCard, S::kAuthenticating, S::kIssuingVoucher,
               S::kPrinting};
-    case OperationKind::kRedeemCoupon: return {S::kCheckingRequest};
+    case OperationKind::kRedeemCoupon:
+      return {S::kCheckingRequest, S::kWaitingForCard, S::kAuthenticating, S::kConvertingCoupon};
   }
   return {S::kCheckingRequest};
 }
@@ -58,7 +59,8 @@ CardAuthPurpose PurposeOf(OperationKind kind) {
 bool MovesValue(FlowStage stage) {
   return stage == FlowStage::kRedeeming || stage == FlowStage::kRefunding ||
          stage == FlowStage::kCreatingMyKeyId || stage == FlowStage::kLinkingService ||
-         stage == FlowStage::kReportingLost || stage == FlowStage::kIssuingVoucher;
+         stage == FlowStage::kReportingLost || stage == FlowStage::kIssuingVoucher ||
+         stage == FlowStage::kConvertingCoupon;
 }
 
 // Forwards events to the observer; remembers the stage.
@@ -116,6 +118,12 @@ struct FlowRunner::Machine {
       result.idempotency_key = counter().LastFailure().idempotency_key;
     }
     if (code == CounterErrorCode::kNone) return Refuse("internal");
+    if (code == CounterErrorCode::kOfflineRefused) {
+      // The journal's own reason ("over_operation_limit"), offline.
+      result.offline = true;
+      std::string refusal = counter().LastFailure().offline_refusal;
+      if (!refusal.empty()) return Refuse(std::move(refusal));
+    }
     return Refuse(std::string(counter::CounterErrorCodeName(code)));
   }
 
@@ -155,8 +163,9 @@ struct FlowRunner::Machine {
         if (runner.env_.library_output == nullptr) return Refuse("unsupported");
         break;
       case OperationKind::kRedeemCoupon:
-        // The counter facade has no partner-coupon conversion yet.
-        return Refuse("unsupported");
+        // The cloud checks the code's check symbol (coupon_malformed); here only its size.
+        if (request.coupon.empty() || request.coupon.size() > 64) return Refuse("invalid_request");
+        break;
       case OperationKind::kWhoIsThis:
       case OperationKind::kCreateMyKeyId:
       case OperationKind::kReportLost: break;
@@ -240,6 +249,7 @@ struct FlowRunner::Machine {
     auto done = counter().Redeem(order);
     if (!done) return RefuseWith(done.error());
     redemption = *done;
+    result.offline = holder && holder->level == counter::AuthLevel::kOffline;
     result.amount = done->amount;
     result.balance = done->balance;
     result.redemption_id = done->redemption_id;
@@ -281,7 +291,8 @@ struct FlowRunner::Machine {
       return Ok();
     }
     if (printer == nullptr) return Ok();
-    if (redemption) {
+    // Offline the balance after is not known: no receipt (the result says offline).
+    if (redemption && !result.offline) {
       voucher::RedemptionReceiptData data;
       data.merchant_name = MerchantName();
       data.programme_name = config().shop.programme_name;
@@ -348,6 +359,17 @@ struct FlowRunner::Machine {
         result.voucher_serial = issued->serial;
         result.amount = amount;
         result.balance = issued->balance;
+        break;
+      }
+      case FlowStage::kConvertingCoupon: {
+        auto converted = counter().ConvertCoupon(request.coupon);
+        if (!converted) return Fail(RefuseWith(converted.error()).error());
+        result.amount = converted->points;
+        result.programme_id = converted->programme_id;
+        result.lands_at_ms = converted->lands_at_ms;
+        result.idempotency_key = converted->idempotency_key;
+        if (!converted->mykey_id.empty())
+          result.mykey_id_masked = MaskIdentifier(converted->mykey_id);
         break;
       }
       case FlowStage::kPrinting: MYKEY_TRY(Print()); break;

@@ -51,6 +51,8 @@ Json ResultJson(const OperationResult& result) {
   if (!result.idempotency_key.empty()) out["idempotency_key"] = result.idempotency_key;
   out["print"] = PrintStateName(result.print);
   if (!result.voucher_serial.empty()) out["voucher_serial"] = result.voucher_serial;
+  if (result.offline) out["offline"] = true;
+  if (result.lands_at_ms) out["lands_at_ms"] = *result.lands_at_ms;
   return out;
 }
 

@@ -43,6 +43,7 @@
 #include "mykey/terminal/flow.h"
 #include "mykey/terminal/library_outputs.h"
 #include "mykey/terminal/local_api.h"
+#include "mykey/terminal/offline_mode.h"
 #include "mykey/terminal/operation_desk.h"
 #include "mykey/terminal/receipt_printer.h"
 #include "mykey/terminal/service_notifier.h"
@@ -55,18 +56,22 @@ constexpr const char* kUsage =
     "usage: mykey-terminal [--config FILE] [--check-config] [--no-console]\n"
     "       mykey-terminal [--config FILE] enroll CODE [--name NAME]\n"
     "       mykey-terminal [--config FILE] test-connection\n"
+    "       mykey-terminal [--config FILE] journal list|counts\n"
     "  --config FILE    the configuration (default /etc/mykey/terminal.toml)\n"
     "  --check-config   validate the configuration and the secret files, then exit\n"
     "  --no-console     no clerk console (the local API and library taps only)\n"
     "  enroll CODE      enrol with the one-time code: writes cloud.key_file (0600) and\n"
     "                   cloud.id_file, then exits\n"
-    "  test-connection  the connection test (疎通テスト): site, round trip, clock skew\n";
+    "  test-connection  the connection test (疎通テスト): site, round trip, clock skew\n"
+    "  journal list|counts  the offline journal's entries or counts per state (while the\n"
+    "                   terminal is stopped: the journal is one process's at a time)\n";
 
 struct Options {
   std::string config = "/etc/mykey/terminal.toml";
   bool check_only = false;
   bool console = true;
-  std::string command;  // "", "enroll", "test-connection"
+  std::string command;       // "", "enroll", "test-connection", "journal"
+  std::string journal_view;  // "list", "counts"
   std::string code;
   std::string name = "mykey-terminal";
 };
@@ -313,6 +318,47 @@ int Run(const Options& options) {
                "revocation cache unavailable: " + cache.error().ToString());
   }
 
+  // Offline mode: the journal behind the counter's OfflineAuthorizer (see
+  // offline_mode.h for what is trusted offline), forwarded by its own thread.
+  std::unique_ptr<journal::Journal> offline_journal;
+  journal::CloudLedgerUplink uplink(**cloud);
+  if (config.offline.enabled && cache) {
+    auto anchors = LoadAnchors(config.offline.trust_anchors);
+    if (!anchors) {
+      return Refuse("offline.trust_anchors: " + anchors.error().ToString());
+    }
+    journal::JournalOptions journal_options;
+    journal_options.path = config.offline.journal;
+    journal_options.terminal_id = terminal_id;
+    journal_options.limits.max_amount_per_operation = config.offline.max_per_operation;
+    journal_options.limits.max_outstanding_points = config.offline.max_total;
+    journal_options.limits.max_outstanding_count = config.offline.max_count;
+    journal_options.limits.max_points_per_holder = config.offline.max_per_holder;
+    journal_options.limits.max_oldest_age = config.offline.max_entry_age;
+    journal_options.backoff_max = std::chrono::seconds(30);
+    auto opened = journal::Journal::Open(journal_options, std::move(*anchors), **cache);
+    if (!opened) return Refuse("offline.journal: " + opened.error().ToString());
+    offline_journal = std::move(*opened);
+  }
+  if (!options.journal_view.empty()) {
+    if (!offline_journal)
+      return Refuse("journal: offline.enabled is false (or no revocation cache)");
+    if (options.journal_view == "counts") {
+      auto counts = offline_journal->Counts();
+      if (!counts) return Refuse("journal: " + counts.error().ToString());
+      std::fputs(JournalCountsText(*counts).c_str(), stdout);
+    } else {
+      auto entries = offline_journal->List();
+      if (!entries) return Refuse("journal: " + entries.error().ToString());
+      std::fputs(JournalListText(*entries).c_str(), stdout);
+    }
+    return 0;
+  }
+  std::unique_ptr<JournalOfflineAuthorizer> offline_authorizer;
+  if (offline_journal) {
+    offline_authorizer = std::make_unique<JournalOfflineAuthorizer>(*offline_journal);
+  }
+
   hal::PcscReaderMonitor readers;
   CounterEventRelay relay;
   counter::CounterOptions counter_options;
@@ -321,6 +367,7 @@ int Run(const Options& options) {
   counter_options.log_level = level;
   counter_options.listener = &relay;
   counter_options.revocation = revocation_check.get();
+  counter_options.offline = offline_authorizer.get();
   auto facade = counter::Counter::Create(readers, **cloud, counter_options);
   if (!facade) return Refuse("counter: " + facade.error().ToString());
   auto counter_port = CounterPortOver(**facade);
@@ -345,7 +392,22 @@ int Run(const Options& options) {
   env.card_removal_wait = std::chrono::seconds(30);
   FlowRunner runner(config, env);
   FlowExecutor executor(runner);
-  OperationDesk desk(executor);
+  std::unique_ptr<OfflineForwarder> forwarder;
+  std::unique_ptr<ForwardingExecutor> forwarding;
+  if (offline_journal) {
+    forwarder = std::make_unique<OfflineForwarder>(
+        *offline_journal, uplink, [](const journal::JournalCounts& counts) {
+          if (counts.outstanding() > 0) {
+            log::Write(log::Level::kInfo, "offline",
+                       "journal: " + std::to_string(counts.outstanding()) + " outstanding (" +
+                           std::to_string(counts.outstanding_points) + " points)");
+          }
+        });
+    forwarding = std::make_unique<ForwardingExecutor>(executor, *forwarder);
+    forwarder->Start();
+  }
+  OperationDesk desk(forwarding ? static_cast<OperationExecutor&>(*forwarding)
+                                : static_cast<OperationExecutor&>(executor));
 
   std::vector<DailyJob> jobs;
   if (cache) {
@@ -354,25 +416,7 @@ int Run(const Options& options) {
                       return Ok();
                     }});
   }
-  // Journal forwarding: redemptions authorised offline go to the cloud once.
-  std::unique_ptr<journal::Journal> offline_journal;
-  journal::CloudLedgerUplink uplink(**cloud);
-  if (config.offline.enabled && cache) {
-    auto anchors = LoadAnchors(config.offline.trust_anchors);
-    if (!anchors) {
-      return Refuse("offline.trust_anchors: " + anchors.error().ToString());
-    }
-    journal::JournalOptions journal_options;
-    journal_options.path = config.offline.journal;
-    journal_options.terminal_id = terminal_id;
-    journal_options.limits.max_amount_per_operation = config.offline.max_per_operation;
-    journal_options.limits.max_outstanding_points = config.offline.max_total;
-    journal_options.limits.max_outstanding_count = config.offline.max_count;
-    journal_options.limits.max_points_per_holder = config.offline.max_per_holder;
-    journal_options.limits.max_oldest_age = config.offline.max_entry_age;
-    auto opened = journal::Journal::Open(journal_options, std::move(*anchors), **cache);
-    if (!opened) return Refuse("offline.journal: " + opened.error().ToString());
-    offline_journal = std::move(*opened);
+  if (offline_journal) {
     jobs.push_back({"journal_forwarding", [&]() -> Status {
                       MYKEY_TRY(offline_journal->Forward(uplink));
                       return Ok();
@@ -442,6 +486,7 @@ int Run(const Options& options) {
   log::Write(log::Level::kInfo, "terminal", "stopping");
   if (server) (void)server->Shutdown();
   desk.Close();
+  if (forwarder) forwarder->Stop();
   if (library_loop.joinable()) library_loop.join();
   if (console.joinable()) console.join();
   ::close(signal_fd);
@@ -468,6 +513,11 @@ int main(int argc, char** argv) {
       options.name = argv[++i];
     } else if (arg == "test-connection" && options.command.empty()) {
       options.command = "test-connection";
+    } else if (arg == "journal" && options.command.empty() && i + 1 < argc &&
+               (std::string_view(argv[i + 1]) == "list" ||
+                std::string_view(argv[i + 1]) == "counts")) {
+      options.command = "journal";
+      options.journal_view = argv[++i];
     } else if (arg == "--help" || arg == "-h") {
       std::fputs(mykey::terminal::kUsage, stdout);
       return 0;

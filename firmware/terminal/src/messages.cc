@@ -48,7 +48,7 @@ constexpr std::array<Entry, 31> kPhrases{{
     {"入力が正しくありません", "That input is not valid"},
 }};
 
-constexpr std::array<std::pair<std::string_view, Entry>, 23> kStages{{
+constexpr std::array<std::pair<std::string_view, Entry>, 24> kStages{{
     {"checking_request", {"確認しています", "Checking"}},
     {"waiting_for_card", {"カードをお待ちしています", "Waiting for the card"}},
     {"authenticating", {"本人確認をしています", "Checking who you are"}},
@@ -61,6 +61,7 @@ constexpr std::array<std::pair<std::string_view, Entry>, 23> kStages{{
     {"linking_service", {"サービスを連携しています", "Linking the service"}},
     {"reporting_lost", {"紛失を届け出ています", "Reporting the card lost"}},
     {"issuing_voucher", {"ポイント券を発行しています", "Issuing the voucher"}},
+    {"converting_coupon", {"クーポンをポイントに交換しています", "Converting the coupon"}},
     {"printing", {"印刷しています", "Printing"}},
     {"finished", {"終了しました", "Finished"}},
     {"reading_card", {"カードを読んでいます", "Reading the card"}},
@@ -74,7 +75,7 @@ constexpr std::array<std::pair<std::string_view, Entry>, 23> kStages{{
     {"recovering", {"結果を確認しています", "Confirming the result"}},
 }};
 
-constexpr std::array<std::pair<std::string_view, Entry>, 31> kReasons{{
+constexpr std::array<std::pair<std::string_view, Entry>, 38> kReasons{{
     {"cancelled", {"取り消しました", "Cancelled"}},
     {"timeout", {"カードが置かれませんでした", "No card was presented"}},
     {"card_removed",
@@ -117,6 +118,18 @@ constexpr std::array<std::pair<std::string_view, Entry>, 31> kReasons{{
     {"session_expired", {"時間切れです。やり直してください", "Timed out. Please start again"}},
     {"unknown_redemption", {"その取引は見つかりません", "No such redemption"}},
     {"refund_exceeds_captured", {"返還できるポイントを超えています", "More than can be refunded"}},
+    {"coupon_malformed", {"クーポン番号が正しくありません", "The coupon code is mistyped"}},
+    {"coupon_unknown", {"そのクーポンは見つかりません", "No such coupon"}},
+    {"coupon_used", {"このクーポンは交換済みです", "This coupon was converted already"}},
+    {"coupon_expired", {"このクーポンは期限切れです", "This coupon has expired"}},
+    {"too_many_attempts",
+     {"誤りが多いため、しばらくお待ちください", "Too many attempts; please wait a while"}},
+    {"unknown_holder",
+     {"サーバーに接続できず、このカードを確認できません",
+      "The server cannot be reached and this card is not known here"}},
+    {"offline_refused",
+     {"サーバーに接続できないため、ご利用いただけません",
+      "The server cannot be reached; this cannot be approved now"}},
 }};
 
 std::string_view Pick(Language language, const Entry& entry) {

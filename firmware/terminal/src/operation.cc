@@ -65,6 +65,7 @@ std::string_view FlowStageName(FlowStage stage) noexcept {
     case FlowStage::kLinkingService: return "linking_service";
     case FlowStage::kReportingLost: return "reporting_lost";
     case FlowStage::kIssuingVoucher: return "issuing_voucher";
+    case FlowStage::kConvertingCoupon: return "converting_coupon";
     case FlowStage::kPrinting: return "printing";
     case FlowStage::kFinished: return "finished";
   }

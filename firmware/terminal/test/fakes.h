@@ -46,6 +46,9 @@ class ScriptedCounter final : public CounterPort {
   Result<std::string> created_id = std::string("TARO5678");
   Result<cloud_client::ServiceLink> linked = cloud_client::ServiceLink{"shop-1", "789"};
   Status lost = Ok();
+  Result<cloud_client::CloudClient::PointsConversion> conversion =
+      Fail(ErrorCode::kInternal, "not scripted");
+  std::string last_coupon;
   counter::CounterFailure failure;
   std::optional<counter::RedemptionOrder> last_order;
   int pin_requests = 0;
@@ -125,6 +128,12 @@ class ScriptedCounter final : public CounterPort {
   Result<cloud_client::Refund> DoRefund(int64_t, int64_t) override {
     calls.push_back("Refund");
     return refund;
+  }
+  Result<cloud_client::CloudClient::PointsConversion> DoConvertCoupon(
+      std::string_view code) override {
+    calls.push_back("ConvertCoupon");
+    last_coupon = std::string(code);
+    return conversion;
   }
   counter::CounterFailure DoLastFailure() const override { return failure; }
 };

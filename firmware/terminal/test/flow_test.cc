@@ -346,18 +346,101 @@ TEST_CASE("a voucher of an amount the kiosk does not offer is refused") {
   CHECK(rig.Run(KioskConfig(), request).reason == "invalid_amount");
 }
 
-TEST_CASE("without a voucher issuer, and for partner coupons, the kiosk says unsupported") {
+TEST_CASE("without a voucher issuer the kiosk says unsupported") {
   Rig rig;
   rig.with_issuer = false;
   OperationRequest voucher;
   voucher.kind = OperationKind::kIssueVoucher;
   voucher.amount = 500;
   CHECK(rig.Run(KioskConfig(), voucher).reason == "unsupported");
+  CHECK(rig.counter.calls.empty());
+}
+
+TEST_CASE("a partner coupon is converted for the authenticated holder and says when it lands") {
+  Rig rig;
+  cloud_client::CloudClient::PointsConversion conversion;
+  conversion.idempotency_key = "mk-coupon";
+  conversion.mykey_id = "HANAKO1234";
+  conversion.points = 800;
+  conversion.programme_id = 11;
+  conversion.state = "pending";
+  conversion.lands_at_ms = 1'743'900'000'000;
+  rig.counter.conversion = conversion;
   OperationRequest coupon;
   coupon.kind = OperationKind::kRedeemCoupon;
-  coupon.coupon = "PARTNER-123";
-  CHECK(rig.Run(KioskConfig(), coupon).reason == "unsupported");
+  coupon.coupon = "PTNR-7K3Q-9XWM";
+  auto result = rig.Run(KioskConfig(), coupon);
+  CHECK(result.state == OperationState::kDone);
+  CHECK(rig.observer.Stages() == Strings{"checking_request", "waiting_for_card", "authenticating",
+                                         "converting_coupon", "finished"});
+  CHECK(rig.counter.calls == Strings{"WaitForCard", "Authenticate", "ConvertCoupon"});
+  CHECK(rig.counter.purposes == std::vector{protocol::CardAuthPurpose::kLogin});
+  CHECK(rig.counter.last_coupon == "PTNR-7K3Q-9XWM");
+  CHECK(result.amount == 800);
+  CHECK(result.programme_id == 11);
+  CHECK(result.lands_at_ms == 1'743'900'000'000);
+  CHECK(result.idempotency_key == "mk-coupon");
+  CHECK(result.mykey_id_masked == "********34");
+}
+
+TEST_CASE("a refused coupon ends failed with the counter's reason; an empty one needs no card") {
+  for (auto [code, reason] : {std::pair{CounterErrorCode::kCouponMalformed, "coupon_malformed"},
+                              std::pair{CounterErrorCode::kCouponUnknown, "coupon_unknown"},
+                              std::pair{CounterErrorCode::kCouponUsed, "coupon_used"},
+                              std::pair{CounterErrorCode::kCouponExpired, "coupon_expired"},
+                              std::pair{CounterErrorCode::kTooManyAttempts, "too_many_attempts"}}) {
+    Rig rig;
+    rig.counter.conversion = Fail(CounterError(code));
+    OperationRequest coupon;
+    coupon.kind = OperationKind::kRedeemCoupon;
+    coupon.coupon = "PTNR-0000-0000";
+    auto result = rig.Run(KioskConfig(), coupon);
+    CHECK(result.state == OperationState::kFailed);
+    CHECK(result.reason == reason);
+  }
+  Rig rig;
+  OperationRequest empty;
+  empty.kind = OperationKind::kRedeemCoupon;
+  CHECK(rig.Run(KioskConfig(), empty).reason == "invalid_request");
   CHECK(rig.counter.calls.empty());
+}
+
+TEST_CASE("a redemption authorised offline is done, says offline, and carries the journal's key") {
+  Rig rig;
+  auto offline_holder = *rig.counter.holder;
+  offline_holder.level = counter::AuthLevel::kOffline;
+  rig.counter.holder = offline_holder;
+  cloud_client::Redemption journalled;
+  journalled.idempotency_key = "mk-journal-1";
+  journalled.operation = "offline_redemption";
+  journalled.state = "pending";
+  journalled.mykey_id = "HANAKO1234";
+  journalled.programme_id = 12;
+  journalled.amount = 300;
+  rig.counter.redemption = journalled;
+  TerminalConfig config = ShopConfig();
+  config.shop.programme_id = 12;
+  auto result = rig.Run(config, Redeem(300));
+  CHECK(result.state == OperationState::kDone);
+  CHECK(result.offline);
+  CHECK(result.idempotency_key == "mk-journal-1");
+  CHECK(result.amount == 300);
+  CHECK(rig.counter.calls == Strings{"WaitForCard", "Authenticate", "Redeem"});
+}
+
+TEST_CASE("an offline refusal ends failed with the journal's reason") {
+  Rig rig;
+  rig.counter.redemption = Fail(CounterError(CounterErrorCode::kOfflineRefused));
+  rig.counter.failure.offline_refusal = "over_operation_limit";
+  TerminalConfig config = ShopConfig();
+  config.shop.programme_id = 12;
+  auto result = rig.Run(config, Redeem(5000));
+  CHECK(result.state == OperationState::kFailed);
+  CHECK(result.reason == "over_operation_limit");
+  CHECK(result.offline);
+  Rig unknown;
+  unknown.counter.holder = Fail(CounterError(CounterErrorCode::kUnknownHolder));
+  CHECK(unknown.Run(config, Redeem(300)).reason == "unknown_holder");
 }
 
 TEST_CASE("a facility entry redeems the configured fee and prints the ticket") {

@@ -57,6 +57,9 @@ class CounterPort {
   Result<cloud_client::Refund> Refund(int64_t redemption_id, int64_t amount) {
     return DoRefund(redemption_id, amount);
   }
+  Result<cloud_client::CloudClient::PointsConversion> ConvertCoupon(std::string_view code) {
+    return DoConvertCoupon(code);
+  }
   /// The last failure (for the idempotency key of an unknown outcome).
   counter::CounterFailure LastFailure() const { return DoLastFailure(); }
 
@@ -75,6 +78,8 @@ class CounterPort {
   virtual Status DoReportLost() = 0;
   virtual Result<cloud_client::Redemption> DoRedeem(const counter::RedemptionOrder& order) = 0;
   virtual Result<cloud_client::Refund> DoRefund(int64_t redemption_id, int64_t amount) = 0;
+  virtual Result<cloud_client::CloudClient::PointsConversion> DoConvertCoupon(
+      std::string_view code) = 0;
   virtual counter::CounterFailure DoLastFailure() const = 0;
 };
 

@@ -56,6 +56,7 @@ enum class FlowStage : uint8_t {
   kLinkingService,
   kReportingLost,
   kIssuingVoucher,
+  kConvertingCoupon,
   kPrinting,
   kFinished,
 };
@@ -133,6 +134,10 @@ struct OperationResult {
   std::string idempotency_key;  ///< of the value-moving call (also for outcome_unknown)
   PrintState print = PrintState::kNone;
   std::string voucher_serial;
+  /// Authorised offline and journalled (forwarded when the cloud is back);
+  /// idempotency_key names the journal entry.
+  bool offline = false;
+  std::optional<int64_t> lands_at_ms;  ///< redeem_coupon: when the points land (Unix ms)
 };
 
 }  // namespace mykey::terminal

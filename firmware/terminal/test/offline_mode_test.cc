@@ -1,0 +1,230 @@
+// Offline mode in the terminal over a real journal (SQLite in a temporary
+// directory), a card of a test JPKI and a scripted ledger.
+#include "mykey/terminal/offline_mode.h"
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "mykey/crypto/rsa.h"
+#include "mykey/crypto/sha256.h"
+#include "mykey/protocol/card_auth.h"
+#include "mykey/revocation/revocation_cache.h"
+#include "mykey/testing/catch.h"
+#include "mykey/testing/temp_dir.h"
+#include "mykey/testjpki/test_pki.h"
+
+namespace mykey::terminal {
+namespace {
+
+using namespace std::chrono_literals;
+using journal::ForwardOutcome;
+
+constexpr std::string_view kTerminal = "t-offline-1";
+
+const testjpki::TestPki& Pki() {
+  static testjpki::TestPki pki = std::move(*testjpki::TestPki::Create("terminal-offline"));
+  return pki;
+}
+
+/// A fresh revocation set with nothing in it.
+class EmptyFeed final : public revocation::RevocationFeed {
+ public:
+  Result<cloud_client::RevocationFeedPage> Page(int64_t, int) override {
+    cloud_client::RevocationFeedPage page;
+    page.next = 1;
+    return page;
+  }
+};
+
+/// A ledger that is down until told otherwise, then applies everything once.
+class SwitchableLedger final : public journal::LedgerUplink {
+ public:
+  ForwardOutcome Redeem(const journal::ForwardRequest& request) override {
+    std::lock_guard lock(mu);
+    ForwardOutcome outcome;
+    if (!up) {
+      outcome.kind = ForwardOutcome::Kind::kUnavailable;
+      outcome.reason = "cloud_unreachable";
+      return outcome;
+    }
+    applied.push_back(request.idempotency_key);
+    outcome.kind = ForwardOutcome::Kind::kApplied;
+    outcome.redemption_id = static_cast<int64_t>(applied.size());
+    outcome.balance = 1000;
+    return outcome;
+  }
+  ForwardOutcome Recover(std::string_view) override {
+    ForwardOutcome outcome;
+    outcome.kind = ForwardOutcome::Kind::kNotApplied;
+    return outcome;
+  }
+  std::mutex mu;
+  bool up = false;
+  std::vector<std::string> applied;
+};
+
+struct OfflineRig {
+  mykey::testing::TempDir dir{"mykey-terminal-offline"};
+  EmptyFeed feed;
+  std::unique_ptr<revocation::RevocationCache> cache;
+  std::unique_ptr<journal::Journal> journal;
+  std::unique_ptr<JournalOfflineAuthorizer> authorizer;
+  Bytes certificate;
+  std::unique_ptr<crypto::RsaPrivateKey> card_key;
+
+  OfflineRig() {
+    revocation::RevocationCacheOptions cache_options;
+    cache_options.path = dir.File("revocations.bin");
+    cache = std::move(*revocation::RevocationCache::Open(feed, cache_options));
+    REQUIRE(cache->Sync());
+    journal::JournalOptions options;
+    options.path = dir.File("journal.db");
+    options.terminal_id = std::string(kTerminal);
+    options.backoff_base = 1ms;
+    options.backoff_max = 1ms;
+    auto opened =
+        journal::Journal::Open(options, Pki().CaCertificates(testjpki::CaKind::kAuth), *cache);
+    REQUIRE(opened);
+    journal = std::move(*opened);
+    authorizer = std::make_unique<JournalOfflineAuthorizer>(*journal);
+    testjpki::CardOptions card_options;
+    card_options.index = 5;
+    card_options.now = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+    auto card = Pki().IssueCard(card_options);
+    REQUIRE(card);
+    certificate.assign(card->auth_certificate.der().begin(), card->auth_certificate.der().end());
+    card_key = std::make_unique<crypto::RsaPrivateKey>(
+        std::move(*crypto::RsaPrivateKey::FromDer(card->personalisation.auth_private_key.view())));
+  }
+
+  /// What the counter sends after the PIN, for `amount`.
+  counter::OfflineRedemptionRequest Request(int64_t amount, std::string mykey_id = "HANA2345") {
+    counter::OfflineRedemptionRequest request;
+    request.mykey_id = std::move(mykey_id);
+    request.programme_id = 1;
+    request.amount = amount;
+    request.certificate_der = certificate;
+    auto challenge = authorizer->NewChallenge();
+    REQUIRE(challenge);
+    request.challenge = *challenge;
+    auto signature = card_key->SignSha256(
+        protocol::CardAuthDigest(*challenge, kTerminal, protocol::CardAuthPurpose::kLogin));
+    REQUIRE(signature);
+    request.signature = *signature;
+    return request;
+  }
+};
+
+TEST_CASE("the authorizer journals a signed redemption and names the journal's refusals") {
+  OfflineRig rig;
+  auto journalled = rig.authorizer->AuthorizeRedemption(rig.Request(300));
+  INFO((journalled ? "" : journalled.error().ToString()));
+  REQUIRE(journalled);
+  CHECK(journalled->operation == "offline_redemption");
+  CHECK(journalled->state == "pending");
+  CHECK(journalled->amount == 300);
+  auto entry = rig.journal->Find(journalled->idempotency_key);
+  REQUIRE(entry);
+  CHECK(entry->state == journal::EntryState::kPending);
+
+  auto over = rig.authorizer->AuthorizeRedemption(rig.Request(5000));
+  REQUIRE_FALSE(over);
+  CHECK(rig.authorizer->RefusalName(over.error()) == "over_operation_limit");
+  CHECK(rig.authorizer->RefusalName(Error(ErrorCode::kInternal, "other")).empty());
+
+  auto unknown = rig.authorizer->KnownHolder(rig.certificate);
+  REQUIRE(unknown);
+  CHECK_FALSE(unknown->has_value());
+  rig.authorizer->RememberHolder(rig.certificate, "HANA2345");
+  auto known = rig.authorizer->KnownHolder(rig.certificate);
+  REQUIRE(known);
+  CHECK(*known == std::optional<std::string>("HANA2345"));
+}
+
+TEST_CASE("the forwarder keeps entries while the ledger is down and applies each once when poked") {
+  OfflineRig rig;
+  REQUIRE(rig.authorizer->AuthorizeRedemption(rig.Request(300)));
+  REQUIRE(rig.authorizer->AuthorizeRedemption(rig.Request(200)));
+  SwitchableLedger ledger;
+  std::mutex counts_mu;
+  std::vector<journal::JournalCounts> seen;
+  OfflineForwarder forwarder(*rig.journal, ledger, [&](const journal::JournalCounts& counts) {
+    std::lock_guard lock(counts_mu);
+    seen.push_back(counts);
+  });
+  forwarder.Start();
+  REQUIRE(forwarder.WaitForPasses(1, 20s));
+  auto down = rig.journal->Counts();
+  REQUIRE(down);
+  CHECK(down->outstanding() == 2);
+  CHECK(ledger.applied.empty());
+
+  {
+    std::lock_guard lock(ledger.mu);
+    ledger.up = true;
+  }
+  const int before = forwarder.passes();
+  forwarder.Poke();
+  REQUIRE(forwarder.WaitForPasses(before + 1, 20s));
+  auto up = rig.journal->Counts();
+  REQUIRE(up);
+  CHECK(up->outstanding() == 0);
+  CHECK(up->applied == 2);
+  forwarder.Poke();
+  REQUIRE(forwarder.WaitForPasses(forwarder.passes() + 1, 20s));
+  forwarder.Stop();
+  CHECK(ledger.applied.size() == 2);  // each once, however often poked
+  std::lock_guard lock(counts_mu);
+  REQUIRE_FALSE(seen.empty());
+  CHECK(seen.back().applied == 2);
+
+  auto entries = rig.journal->List();
+  REQUIRE(entries);
+  const std::string listed = JournalListText(*entries);
+  CHECK(listed.find(" applied ") != std::string::npos);
+  CHECK(listed.find("HANA2345") == std::string::npos);  // IDs masked
+  CHECK(JournalCountsText(*up).find("applied: 2\n") != std::string::npos);
+  CHECK(JournalCountsText(*up).find("outstanding: 0\n") != std::string::npos);
+}
+
+/// An executor that ends every operation as told.
+class FixedExecutor final : public OperationExecutor {
+ public:
+  OperationResult result;
+  OperationResult Execute(const OperationRequest&, FlowObserver&) override { return result; }
+  void Cancel() override {}
+  void Reset() override {}
+};
+
+class NullObserver final : public FlowObserver {
+ public:
+  void OnEvent(EventKind, std::string_view, std::optional<int64_t>) override {}
+};
+
+TEST_CASE(
+    "an online operation that succeeded pokes the forwarder; an offline or failed one does not") {
+  OfflineRig rig;
+  SwitchableLedger ledger;
+  OfflineForwarder forwarder(*rig.journal, ledger, {}, std::chrono::hours(1));
+  forwarder.Start();
+  REQUIRE(forwarder.WaitForPasses(1, 20s));  // the pass at start
+  FixedExecutor inner;
+  ForwardingExecutor executor(inner, forwarder);
+  NullObserver observer;
+  inner.result.state = OperationState::kFailed;
+  (void)executor.Execute({}, observer);
+  inner.result.state = OperationState::kDone;
+  inner.result.offline = true;
+  (void)executor.Execute({}, observer);
+  CHECK(forwarder.passes() == 1);
+  inner.result.offline = false;
+  (void)executor.Execute({}, observer);
+  CHECK(forwarder.WaitForPasses(2, 20s));
+  forwarder.Stop();
+}
+
+}  // namespace
+}  // namespace mykey::terminal
