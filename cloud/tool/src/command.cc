@@ -405,8 +405,9 @@ int Serve(std::span<const std::string> args, std::ostream& out, std::ostream& er
   }
   LedgerSweeper sweeper(ledger, **store);
   // Paper vouchers (cloud/ledger README, "Vouchers"): key, service, routes, sweeps.
-  auto vouchers = StartVouchers(**store, ledger, config.KeysDir(), api.router(),
-                                (*auth)->authenticator(), &api.metrics());
+  auto vouchers =
+      StartVouchers(**store, ledger, config.KeysDir(), api.router(), (*auth)->authenticator(),
+                    &api.metrics(), CardSessionCheckOf(registry.get()));
   if (!vouchers) return Report(err, "vouchers", vouchers.error());
   // Partner conversions, coupons, premiums, donations (cloud/ledger README).
   auto points =

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "mykey/base/bytes.h"
 #include "mykey/base/log.h"
@@ -66,7 +67,8 @@ class RunningVouchers final : public VoucherServing {
 Result<std::unique_ptr<VoucherServing>> StartVouchers(Store& store, LedgerService& ledger,
                                                       const std::string& keys_dir, Router& router,
                                                       RequestAuthenticator& authenticator,
-                                                      Metrics* metrics) {
+                                                      Metrics* metrics,
+                                                      CardSessionCheck card_sessions) {
   const std::string path = keys_dir + "/voucher_signing.key.pem";
   std::ifstream in(path, std::ios::binary);
   if (!in) return Fail(ErrorCode::kUnavailable, "cannot read the voucher key (run init?)");
@@ -81,7 +83,8 @@ Result<std::unique_ptr<VoucherServing>> StartVouchers(Store& store, LedgerServic
   MYKEY_TRY(Migrate(store, kVoucherSchema, VoucherMigrations()));
   MYKEY_ASSIGN_OR_RETURN(auto service, VoucherService::Create(store, ledger, std::move(*key)));
   auto running = std::make_unique<RunningVouchers>(std::move(service));
-  MYKEY_TRY(RegisterVoucherRoutes(router, running->service(), authenticator, metrics));
+  MYKEY_TRY(RegisterVoucherRoutes(router, running->service(), authenticator, metrics,
+                                  std::move(card_sessions)));
   return std::unique_ptr<VoucherServing>(std::move(running));
 }
 

@@ -12,6 +12,7 @@
 #include "mykey/api/router.h"
 #include "mykey/auth/caller.h"
 #include "mykey/base/result.h"
+#include "mykey/ledger/ledger_routes.h"
 #include "mykey/ledger/ledger_service.h"
 #include "mykey/store/store.h"
 
@@ -27,7 +28,8 @@ class VoucherServing {
 
 /// Loads `keys_dir`/voucher_signing.key.pem (made by `mykey-cloud init`),
 /// creates the VoucherService, adds its routes to `router` and starts the
-/// sweeps.
+/// sweeps. `card_sessions` checks the holder's card session a terminal
+/// presents to issue a points voucher (see RegisterVoucherRoutes()).
 /// @returns the running part; kUnavailable if the key file cannot be read;
 ///          kDataLoss if it does not parse; kFailedPrecondition if the store
 ///          records another current voucher key; kAlreadyExists for a route
@@ -35,6 +37,7 @@ class VoucherServing {
 Result<std::unique_ptr<VoucherServing>> StartVouchers(Store& store, LedgerService& ledger,
                                                       const std::string& keys_dir, Router& router,
                                                       RequestAuthenticator& authenticator,
-                                                      Metrics* metrics);
+                                                      Metrics* metrics,
+                                                      CardSessionCheck card_sessions = {});
 
 }  // namespace mykey::cloud

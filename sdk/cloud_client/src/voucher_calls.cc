@@ -105,6 +105,7 @@ Result<CloudVoucher> CloudClient::IssueVoucher(const VoucherIssueRequest& reques
   body["programme_id"] = request.programme_id;
   body["amount"] = request.amount;
   if (!request.expires_on.empty()) body["expires_on"] = request.expires_on;
+  if (!request.session.empty()) body["session"] = request.session;
   Call call{"POST", "/v1/vouchers", {}, json::Dump(body), Retry::kIdempotent, key, true};
   MYKEY_ASSIGN_OR_RETURN(const http_client::HttpResponse response, Send(call));
   MYKEY_ASSIGN_OR_RETURN(CloudVoucher voucher, ParseVoucher(response));

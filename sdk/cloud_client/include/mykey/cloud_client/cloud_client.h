@@ -203,6 +203,9 @@ struct VoucherIssueRequest {
   int64_t amount = 0;           ///< points, 1..1,000,000
   std::string expires_on;       ///< last Japan day "YYYY-MM-DD" (sold: empty = the 6-month limit)
   std::string idempotency_key;  ///< empty: the client makes one (NewIdempotencyKey())
+  /// A terminal's points voucher: the holder's card session token at this
+  /// terminal (the cloud refuses a points voucher without it). Never logged.
+  std::string session;
 };
 
 /// A voucher as the cloud answers it.
@@ -405,8 +408,11 @@ class CloudClient {
   /// @returns the voucher; kConflict (insufficient_balance); kForbidden
   ///          (cross_municipality_refused, merchant_suspended, not_allowed);
   ///          kNotFound (unknown_programme, unknown_merchant); kInvalidField
-  ///          (sold_term_too_long, a bad day); kIdempotencyKeyReuse;
-  ///          kOutcomeUnknown.
+  ///          (sold_term_too_long, a bad day; `session` missing for a
+  ///          points voucher); kUnauthenticated / kForbidden for a card
+  ///          session that is not live here or is another holder's
+  ///          (session_unknown, session_expired, session_other_terminal,
+  ///          session_other_holder); kIdempotencyKeyReuse; kOutcomeUnknown.
   Result<CloudVoucher> IssueVoucher(const VoucherIssueRequest& request);
 
   /// The printer confirmed the job: "issued" (POST .../confirm-printed).
