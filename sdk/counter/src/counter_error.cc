@@ -67,6 +67,12 @@ ErrorCode CoarseCode(CounterErrorCode code) noexcept {
     case CounterErrorCode::kNotAProject: return ErrorCode::kFailedPrecondition;
     case CounterErrorCode::kUnknownHolder: return ErrorCode::kNotFound;
     case CounterErrorCode::kOfflineRefused: return ErrorCode::kPermissionDenied;
+    case CounterErrorCode::kVoucherUnknown: return ErrorCode::kNotFound;
+    case CounterErrorCode::kVoucherAlreadyRedeemed: return ErrorCode::kFailedPrecondition;
+    case CounterErrorCode::kVoucherExpired: return ErrorCode::kFailedPrecondition;
+    case CounterErrorCode::kVoucherNotIssued: return ErrorCode::kFailedPrecondition;
+    case CounterErrorCode::kVoucherVoided: return ErrorCode::kFailedPrecondition;
+    case CounterErrorCode::kVoucherInvalid: return ErrorCode::kInvalidArgument;
   }
   return ErrorCode::kInternal;
 }
@@ -127,6 +133,12 @@ std::string_view CounterErrorCodeName(CounterErrorCode code) noexcept {
     case CounterErrorCode::kNotAProject: return "not_a_project";
     case CounterErrorCode::kUnknownHolder: return "unknown_holder";
     case CounterErrorCode::kOfflineRefused: return "offline_refused";
+    case CounterErrorCode::kVoucherUnknown: return "voucher_unknown";
+    case CounterErrorCode::kVoucherAlreadyRedeemed: return "voucher_already_redeemed";
+    case CounterErrorCode::kVoucherExpired: return "voucher_expired";
+    case CounterErrorCode::kVoucherNotIssued: return "voucher_not_issued";
+    case CounterErrorCode::kVoucherVoided: return "voucher_voided";
+    case CounterErrorCode::kVoucherInvalid: return "voucher_invalid";
   }
   return "unknown";
 }

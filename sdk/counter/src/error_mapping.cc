@@ -98,6 +98,10 @@ CounterErrorCode CodeFromCloudError(const Error& error, std::string_view reason)
       {"no_default_municipality", CounterErrorCode::kNoDefaultMunicipality},
       {"unknown_municipality", CounterErrorCode::kUnknownMunicipality},
       {"not_a_project", CounterErrorCode::kNotAProject},
+      {"unknown_voucher", CounterErrorCode::kVoucherUnknown},
+      {"already_redeemed", CounterErrorCode::kVoucherAlreadyRedeemed},
+      {"voucher_expired", CounterErrorCode::kVoucherExpired},
+      {"not_issued", CounterErrorCode::kVoucherNotIssued},
   };
   if (!reason.empty()) {
     for (const ReasonCode& entry : kReasons) {

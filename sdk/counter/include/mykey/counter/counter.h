@@ -113,6 +113,13 @@ enum class CounterErrorCode : uint8_t {
   // Offline mode (added later still).
   kUnknownHolder,   ///< offline: no MyKey ID learned for this card at this terminal
   kOfflineRefused,  ///< offline: the journal refused (last_failure().offline_refusal names why)
+  // Paper vouchers.
+  kVoucherUnknown,          ///< no such voucher (or one this site may not see)
+  kVoucherAlreadyRedeemed,  ///< the voucher was redeemed before
+  kVoucherExpired,          ///< the voucher is past its expiry day
+  kVoucherNotIssued,        ///< the voucher's print was never confirmed (pending)
+  kVoucherVoided,           ///< the voucher was voided (its print failed)
+  kVoucherInvalid,          ///< not a voucher serial or token (malformed, check symbol wrong)
 };
 
 /// The stable lower-case name of a code ("wrong_pin", "card_removed").
@@ -208,6 +215,16 @@ struct DonationOrder {
   int64_t project_id = 0;    ///< the project (a project programme)
   int64_t amount = 0;
   std::string display_name;     ///< opt-in name on the donor list; empty: anonymous
+  std::string idempotency_key;  ///< empty: the counter makes one
+};
+
+/// A voucher to issue against the authenticated holder's points (IssueVoucher()).
+///
+/// Thread safety: a value type; not synchronised.
+struct VoucherOrder {
+  int64_t programme_id = 0;     ///< the programme whose points pay for it
+  int64_t amount = 0;           ///< points, > 0
+  std::string expires_on;       ///< last Japan day "YYYY-MM-DD" (required)
   std::string idempotency_key;  ///< empty: the counter makes one
 };
 
@@ -595,6 +612,53 @@ class Counter {
   ///          kSessionExpired, kNoMyKeyId, kUnknownMunicipality; the common
   ///          cloud errors.
   Status SetDefaultMunicipality(std::string_view municipality_code);
+
+  // --- Vouchers (src/counter_vouchers.cc) ------------------------------------
+
+  /// Issues a paper voucher against the authenticated holder's points (PIN
+  /// session, purpose kLogin, with a MyKey ID): the cloud checks the holder's
+  /// card session at this terminal. The voucher is pending_print until
+  /// ConfirmVoucherPrinted() (see sdk/voucher, "Proof of print").
+  /// @returns the voucher (token to print, serial); kNotAuthenticated,
+  ///          kPinSessionRequired, kWrongPurpose, kSessionExpired, kNoMyKeyId,
+  ///          kInvalidValue (amount <= 0, no expiry day), kInsufficientBalance,
+  ///          kNotAccepted, kUnknownProgramme, kOutcomeUnknown (last_failure()
+  ///          has the key); the common cloud errors.
+  Result<cloud_client::CloudVoucher> IssueVoucher(const VoucherOrder& order);
+
+  /// Tells the cloud the printer confirmed the voucher's print (issuing
+  /// terminal; no card needed). Then the voucher is in circulation.
+  /// @returns the voucher ("issued"); kVoucherUnknown, kVoucherVoided,
+  ///          kVoucherAlreadyRedeemed, kVoucherExpired, kVoucherInvalid,
+  ///          kOutcomeUnknown; the common cloud errors.
+  Result<cloud_client::CloudVoucher> ConfirmVoucherPrinted(std::string_view serial,
+                                                           std::string_view idempotency_key = {});
+
+  /// Voids a pending voucher whose print failed: the points go back (issuing
+  /// terminal; no card needed).
+  /// @returns the voucher ("voided"); kVoucherUnknown, kVoucherAlreadyRedeemed,
+  ///          kVoucherExpired, kVoucherInvalid, kCloudError (already_issued),
+  ///          kOutcomeUnknown; the common cloud errors.
+  Result<cloud_client::CloudVoucher> VoidVoucher(std::string_view serial,
+                                                 std::string_view idempotency_key = {});
+
+  /// Redeems a voucher at this terminal's merchant, once (no card needed).
+  /// Verify the token offline first (sdk/voucher's ScanVoucher); this call
+  /// only reads the serial from it.
+  /// @param voucher the scanned token ("MKV:...") or a serial as typed
+  /// @param idempotency_key empty: the counter makes one
+  /// @returns the voucher ("redeemed", amount); kVoucherInvalid (neither a
+  ///          token nor a serial with a right check symbol),
+  ///          kVoucherAlreadyRedeemed, kVoucherExpired, kVoucherNotIssued,
+  ///          kVoucherVoided, kVoucherUnknown, kNotAccepted (programme not
+  ///          accepted here, merchant suspended), kOutcomeUnknown (repeat with
+  ///          last_failure().idempotency_key); the common cloud errors.
+  Result<cloud_client::CloudVoucher> RedeemVoucher(std::string_view voucher,
+                                                   std::string_view idempotency_key = {});
+
+  /// The cloud's published voucher verification keys (for offline checks).
+  /// @returns the keys, current first; the common cloud errors.
+  Result<std::vector<cloud_client::VoucherPublicKey>> VoucherKeys();
 
   // --- Terminal -------------------------------------------------------------
 

@@ -26,6 +26,7 @@
 #include "mykey/auth/auth_schema.h"
 #include "mykey/cloud_client/cloud_client.h"
 #include "mykey/cloud_testing/temp_dir.h"
+#include "mykey/crypto/ecdsa.h"
 #include "mykey/crypto/random.h"
 #include "mykey/http_client/curl_http_transport.h"
 #include "mykey/http_server/http_server.h"
@@ -37,6 +38,8 @@
 #include "mykey/ledger/ledger_routes.h"
 #include "mykey/ledger/ledger_schema.h"
 #include "mykey/ledger/ledger_service.h"
+#include "mykey/ledger/voucher_routes.h"
+#include "mykey/ledger/voucher_service.h"
 #include "mykey/registry/registry.h"
 #include "mykey/registry/routes.h"
 #include "mykey/registry/schema.h"
@@ -198,6 +201,7 @@ struct TestCloud {
   std::unique_ptr<cloud::LedgerService> ledger;
   std::unique_ptr<cloud::RegistryService> registry;
   std::unique_ptr<cloud::ConversionService> conversions;
+  std::unique_ptr<cloud::VoucherService> vouchers;
   std::unique_ptr<http::HttpServer> server;
   std::unique_ptr<http_client::CurlHttpTransport> transport;
 
@@ -212,6 +216,7 @@ struct TestCloud {
     REQUIRE(cloud::Migrate(*store, cloud::kLedgerSchema, cloud::LedgerMigrations()));
     REQUIRE(cloud::Migrate(*store, cloud::kRegistrySchema, cloud::RegistryMigrations()));
     REQUIRE(cloud::Migrate(*store, cloud::kConversionsSchema, cloud::ConversionMigrations()));
+    REQUIRE(cloud::Migrate(*store, cloud::kVoucherSchema, cloud::VoucherMigrations()));
     REQUIRE(store->WithTransaction(
         cloud::TransactionMode::kReadWrite, [](cloud::Transaction& tx) -> Status {
           MYKEY_TRY(
@@ -264,6 +269,20 @@ struct TestCloud {
           return sessions->SessionMyKeyId({terminal_id, token});
         },
         &api->metrics()));
+    // Paper vouchers: a terminal issues against a holder's points only with
+    // that holder's card session.
+    auto random = crypto::SystemRandom::Create();
+    REQUIRE(random);
+    auto voucher_key = crypto::EcdsaPrivateKey::Generate(**random);
+    REQUIRE(voucher_key);
+    auto made_vouchers = cloud::VoucherService::Create(*store, *ledger, std::move(*voucher_key));
+    REQUIRE(made_vouchers);
+    vouchers = std::move(*made_vouchers);
+    REQUIRE(cloud::RegisterVoucherRoutes(
+        api->router(), *vouchers, auth->authenticator(), &api->metrics(),
+        [sessions](std::string_view terminal_id, std::string_view token) {
+          return sessions->SessionMyKeyId({terminal_id, token});
+        }));
     auto started = http::HttpServer::Start(*api, http::HttpServerOptions{});
     REQUIRE(started);
     server = std::move(*started);
