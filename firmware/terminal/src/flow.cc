@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "mykey/base/mask.h"
+#include "mykey/protocol/voucher_serial.h"
 
 namespace mykey::terminal {
 namespace {
@@ -41,6 +42,8 @@ std::vector<FlowStage> StagesOf(OperationKind kind) {
               S::kPrinting};
     case OperationKind::kRedeemCoupon:
       return {S::kCheckingRequest, S::kWaitingForCard, S::kAuthenticating, S::kConvertingCoupon};
+    case OperationKind::kRedeemVoucher:
+      return {S::kCheckingRequest, S::kCheckingVoucher, S::kRedeemingVoucher, S::kPrinting};
   }
   return {S::kCheckingRequest};
 }
@@ -60,7 +63,7 @@ bool MovesValue(FlowStage stage) {
   return stage == FlowStage::kRedeeming || stage == FlowStage::kRefunding ||
          stage == FlowStage::kCreatingMyKeyId || stage == FlowStage::kLinkingService ||
          stage == FlowStage::kReportingLost || stage == FlowStage::kIssuingVoucher ||
-         stage == FlowStage::kConvertingCoupon;
+         stage == FlowStage::kConvertingCoupon || stage == FlowStage::kRedeemingVoucher;
 }
 
 // Forwards events to the observer; remembers the stage.
@@ -82,6 +85,8 @@ bool AllowedInMode(const TerminalConfig& config, OperationKind kind) noexcept {
     case OperationKind::kIssueVoucher:
     case OperationKind::kRedeemCoupon: return config.mode == Mode::kKiosk;
     case OperationKind::kFacilityEntry: return config.mode == Mode::kFacility;
+    case OperationKind::kRedeemVoucher:
+      return config.mode == Mode::kShop || config.mode == Mode::kFacility;
   }
   return false;
 }
@@ -128,6 +133,8 @@ struct FlowRunner::Machine {
   }
 
   std::optional<StageFailure> failure;
+  std::optional<VoucherCheck> voucher_check;            // redeem_voucher: passed offline
+  std::optional<VoucherRedemption> voucher_redemption;  // redeem_voucher: redeemed
 
   Status CheckRequest() {
     if (!AllowedInMode(config(), request.kind)) return Refuse("not_allowed_in_mode");
@@ -166,6 +173,14 @@ struct FlowRunner::Machine {
         // The cloud checks the code's check symbol (coupon_malformed); here only its size.
         if (request.coupon.empty() || request.coupon.size() > 64) return Refuse("invalid_request");
         break;
+      case OperationKind::kRedeemVoucher: {
+        const int given = int{!request.voucher_image.empty()} +
+                          int{!request.voucher_token.empty()} +
+                          int{!request.voucher_serial.empty()};
+        if (given != 1) return Refuse("invalid_request");  // exactly one of image, token, serial
+        if (runner.env_.voucher_redeemer == nullptr) return Refuse("unsupported");
+        break;
+      }
       case OperationKind::kWhoIsThis:
       case OperationKind::kCreateMyKeyId:
       case OperationKind::kReportLost: break;
@@ -275,8 +290,7 @@ struct FlowRunner::Machine {
   }
 
   const std::string& MerchantName() const {
-    return request.kind == OperationKind::kFacilityEntry ? config().facility.name
-                                                         : config().shop.merchant_name;
+    return config().mode == Mode::kFacility ? config().facility.name : config().shop.merchant_name;
   }
 
   Status Print() {
@@ -291,6 +305,19 @@ struct FlowRunner::Machine {
       return Ok();
     }
     if (printer == nullptr) return Ok();
+    if (voucher_redemption) {
+      voucher::RedemptionReceiptData data;
+      data.merchant_name = MerchantName();
+      data.programme_name = config().shop.programme_name;
+      data.time = Now();
+      data.points = static_cast<uint64_t>(voucher_redemption->amount);
+      data.operation_id = voucher_redemption->idempotency_key;
+      if (auto serial = protocol::VoucherSerial::Parse(voucher_redemption->serial)) {
+        data.voucher_serial = *serial;
+      }
+      result.print = printer->PrintRedemption(data);
+      return Ok();
+    }
     // Offline the balance after is not known: no receipt (the result says offline).
     if (redemption && !result.offline) {
       voucher::RedemptionReceiptData data;
@@ -372,6 +399,26 @@ struct FlowRunner::Machine {
           result.mykey_id_masked = MaskIdentifier(converted->mykey_id);
         break;
       }
+      case FlowStage::kCheckingVoucher: {
+        // Offline: a voucher that does not verify never reaches the cloud.
+        VoucherCheck check = runner.env_.voucher_redeemer->Check(
+            {request.voucher_image, request.voucher_token, request.voucher_serial});
+        result.voucher_serial = check.serial;
+        if (!check.refusal.empty()) return Fail(Refuse(check.refusal).error());
+        voucher_check = std::move(check);
+        break;
+      }
+      case FlowStage::kRedeemingVoucher: {
+        VoucherRedemption redeemed = runner.env_.voucher_redeemer->Redeem(*voucher_check);
+        result.idempotency_key = redeemed.idempotency_key;
+        if (!redeemed.refusal.empty()) return Fail(Refuse(redeemed.refusal).error());
+        result.voucher_serial = redeemed.serial;
+        result.voucher_state = redeemed.state;
+        result.amount = redeemed.amount;
+        if (redeemed.programme_id != 0) result.programme_id = redeemed.programme_id;
+        voucher_redemption = std::move(redeemed);
+        break;
+      }
       case FlowStage::kPrinting: MYKEY_TRY(Print()); break;
       case FlowStage::kFinished: break;
     }
@@ -425,7 +472,7 @@ FlowRunner::FlowRunner(TerminalConfig config, FlowEnvironment env)
 
 OperationResult FlowRunner::Run(const OperationRequest& request, FlowObserver& observer) {
   if (env_.relay != nullptr) env_.relay->set_observer(&observer);
-  Machine machine{*this, request, observer, {}, false, false, false, {}, {}, {}, {}, 0, {}};
+  Machine machine{*this, request, observer, {}, false, false, false, {}, {}, {}, {}, 0, {}, {}, {}};
   OperationResult result = machine.Run();
   if (env_.relay != nullptr) env_.relay->set_observer(nullptr);
   Reset();

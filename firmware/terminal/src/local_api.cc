@@ -51,6 +51,7 @@ Json ResultJson(const OperationResult& result) {
   if (!result.idempotency_key.empty()) out["idempotency_key"] = result.idempotency_key;
   out["print"] = PrintStateName(result.print);
   if (!result.voucher_serial.empty()) out["voucher_serial"] = result.voucher_serial;
+  if (!result.voucher_state.empty()) out["voucher_state"] = result.voucher_state;
   if (result.offline) out["offline"] = true;
   if (result.lands_at_ms) out["lands_at_ms"] = *result.lands_at_ms;
   return out;
@@ -112,6 +113,13 @@ Result<OperationRequest> ParseOperationRequest(std::string_view body, std::strin
       request.wanted_mykey_id = std::move(id);
     } else if (name == "coupon") {
       MYKEY_TRY(text(request.coupon, 128));
+    } else if (name == "image") {
+      MYKEY_TRY(text(request.voucher_image, 4096));
+      if (!request.voucher_image.starts_with('/')) return bad(name, "must be an absolute path");
+    } else if (name == "token") {
+      MYKEY_TRY(text(request.voucher_token, 1024));
+    } else if (name == "serial") {
+      MYKEY_TRY(text(request.voucher_serial, 64));
     } else if (name == "reference") {
       MYKEY_TRY(text(request.reference, 128));
     } else if (name == "card_timeout_ms") {

@@ -48,6 +48,7 @@
 #include "mykey/terminal/receipt_printer.h"
 #include "mykey/terminal/service_notifier.h"
 #include "mykey/terminal/tty_pin_pad.h"
+#include "mykey/terminal/voucher_counter.h"
 
 namespace mykey::terminal {
 namespace {
@@ -96,6 +97,24 @@ Result<std::unique_ptr<cloud_client::CloudClient>> ClientFor(
   return cloud_client::CloudClient::Create(transport, options, std::move(identity));
 }
 
+/// Caches the cloud's voucher keys next to the terminal id (for offline
+/// voucher checks); a failure is reported, not fatal.
+void CacheVoucherKeys(cloud_client::CloudClient& client, const TerminalConfig& config) {
+  const std::string path = VoucherKeysPathFor(config.cloud.id_file);
+  auto keys = client.VoucherKeys();
+  if (!keys) {
+    std::fprintf(stderr, "mykey-terminal: voucher keys not cached: %s\n",
+                 keys.error().ToString().c_str());
+    return;
+  }
+  if (auto saved = SaveVoucherKeys(path, *keys); !saved) {
+    std::fprintf(stderr, "mykey-terminal: voucher keys not cached: %s\n",
+                 saved.error().ToString().c_str());
+    return;
+  }
+  std::printf("voucher keys: %zu cached in %s\n", keys->size(), path.c_str());
+}
+
 int EnrollTerminal(const TerminalConfig& config, http_client::HttpTransport& transport,
                    const Options& options) {
   auto client = ClientFor(config, transport, std::nullopt);
@@ -113,6 +132,7 @@ int EnrollTerminal(const TerminalConfig& config, http_client::HttpTransport& tra
   std::printf("enrolled: terminal %s, site %s %s (provider %s, municipality %s)\n",
               info->terminal_id.c_str(), info->site.kind.c_str(), info->site.id.c_str(),
               info->site.provider_id.c_str(), info->site.municipality_code.c_str());
+  CacheVoucherKeys(**client, config);
   return 0;
 }
 
@@ -129,6 +149,7 @@ int TestConnection(const TerminalConfig& config, http_client::HttpTransport& tra
               result->terminal.terminal_id.c_str(), result->terminal.site.kind.c_str(),
               result->terminal.site.id.c_str(), static_cast<long long>(result->round_trip.count()),
               static_cast<long long>(result->clock_skew_s));
+  CacheVoucherKeys(**client, config);
   return 0;
 }
 
@@ -372,6 +393,26 @@ int Run(const Options& options) {
   if (!facade) return Refuse("counter: " + facade.error().ToString());
   auto counter_port = CounterPortOver(**facade);
 
+  // Paper vouchers: a kiosk issues for the holder through the counter; shops
+  // and museums check a voucher offline against the cloud's published keys
+  // (cached next to the terminal id) and redeem it online once.
+  const std::string voucher_keys = VoucherKeysPathFor(config.cloud.id_file);
+  if (auto refreshed = RefreshVoucherKeys(**facade, voucher_keys); !refreshed) {
+    log::Write(
+        log::Level::kWarning, "terminal",
+        "voucher keys not refreshed (the cached ones stay): " + refreshed.error().ToString());
+  }
+  std::unique_ptr<CounterVoucherIssuer> voucher_issuer;
+  std::unique_ptr<CounterVoucherRedeemer> voucher_redeemer;
+  if (config.mode == Mode::kKiosk) {
+    VoucherIssuerSettings voucher_settings;
+    voucher_settings.municipality_name = config.site_name;
+    voucher_issuer = std::make_unique<CounterVoucherIssuer>(**facade, voucher_settings);
+  } else if (config.mode == Mode::kShop || config.mode == Mode::kFacility) {
+    voucher_redeemer = std::make_unique<CounterVoucherRedeemer>(
+        voucher_keys, CounterVoucherRedeemer::Through(**facade));
+  }
+
   auto printer_port = MakePrinterPort(config.printer);
   std::unique_ptr<EscPosReceiptPrinter> receipt_printer;
   if (printer_port)
@@ -388,6 +429,8 @@ int Run(const Options& options) {
   env.pin_pad = pin_pad->get();
   env.printer = receipt_printer.get();
   env.library_output = library_output.get();
+  env.voucher_issuer = voucher_issuer.get();
+  env.voucher_redeemer = voucher_redeemer.get();
   env.relay = &relay;
   env.card_removal_wait = std::chrono::seconds(30);
   FlowRunner runner(config, env);
@@ -416,6 +459,10 @@ int Run(const Options& options) {
                       return Ok();
                     }});
   }
+  jobs.push_back({"voucher_keys", [&facade, &voucher_keys]() -> Status {
+                    MYKEY_TRY(RefreshVoucherKeys(**facade, voucher_keys));
+                    return Ok();
+                  }});
   if (offline_journal) {
     jobs.push_back({"journal_forwarding", [&]() -> Status {
                       MYKEY_TRY(offline_journal->Forward(uplink));

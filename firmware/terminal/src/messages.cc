@@ -48,7 +48,7 @@ constexpr std::array<Entry, 31> kPhrases{{
     {"入力が正しくありません", "That input is not valid"},
 }};
 
-constexpr std::array<std::pair<std::string_view, Entry>, 24> kStages{{
+constexpr std::array<std::pair<std::string_view, Entry>, 26> kStages{{
     {"checking_request", {"確認しています", "Checking"}},
     {"waiting_for_card", {"カードをお待ちしています", "Waiting for the card"}},
     {"authenticating", {"本人確認をしています", "Checking who you are"}},
@@ -62,6 +62,8 @@ constexpr std::array<std::pair<std::string_view, Entry>, 24> kStages{{
     {"reporting_lost", {"紛失を届け出ています", "Reporting the card lost"}},
     {"issuing_voucher", {"ポイント券を発行しています", "Issuing the voucher"}},
     {"converting_coupon", {"クーポンをポイントに交換しています", "Converting the coupon"}},
+    {"checking_voucher", {"ポイント券を確認しています", "Checking the voucher"}},
+    {"redeeming_voucher", {"ポイント券を利用しています", "Redeeming the voucher"}},
     {"printing", {"印刷しています", "Printing"}},
     {"finished", {"終了しました", "Finished"}},
     {"reading_card", {"カードを読んでいます", "Reading the card"}},
@@ -75,7 +77,7 @@ constexpr std::array<std::pair<std::string_view, Entry>, 24> kStages{{
     {"recovering", {"結果を確認しています", "Confirming the result"}},
 }};
 
-constexpr std::array<std::pair<std::string_view, Entry>, 38> kReasons{{
+constexpr std::array<std::pair<std::string_view, Entry>, 43> kReasons{{
     {"cancelled", {"取り消しました", "Cancelled"}},
     {"timeout", {"カードが置かれませんでした", "No card was presented"}},
     {"card_removed",
@@ -130,6 +132,13 @@ constexpr std::array<std::pair<std::string_view, Entry>, 38> kReasons{{
     {"offline_refused",
      {"サーバーに接続できないため、ご利用いただけません",
       "The server cannot be reached; this cannot be approved now"}},
+    {"voucher_already_redeemed",
+     {"このポイント券は使用済みです", "This voucher has been used already"}},
+    {"voucher_expired", {"このポイント券は有効期限切れです", "This voucher has expired"}},
+    {"voucher_invalid", {"このポイント券は使えません", "This voucher is not valid"}},
+    {"voucher_not_accepted",
+     {"このポイント券はここでは使えません", "This voucher is not accepted here"}},
+    {"voucher_unreadable", {"ポイント券を読み取れませんでした", "The voucher could not be read"}},
 }};
 
 std::string_view Pick(Language language, const Entry& entry) {

@@ -6,7 +6,7 @@
 namespace mykey::terminal {
 namespace {
 
-constexpr std::array<std::pair<OperationKind, std::string_view>, 10> kKindNames{{
+constexpr std::array<std::pair<OperationKind, std::string_view>, 11> kKindNames{{
     {OperationKind::kRedeem, "redeem"},
     {OperationKind::kRefund, "refund"},
     {OperationKind::kWhoIsThis, "who_is_this"},
@@ -17,6 +17,7 @@ constexpr std::array<std::pair<OperationKind, std::string_view>, 10> kKindNames{
     {OperationKind::kIssueVoucher, "issue_voucher"},
     {OperationKind::kRedeemCoupon, "redeem_coupon"},
     {OperationKind::kFacilityEntry, "facility_entry"},
+    {OperationKind::kRedeemVoucher, "redeem_voucher"},
 }};
 
 }  // namespace
@@ -65,6 +66,8 @@ std::string_view FlowStageName(FlowStage stage) noexcept {
     case FlowStage::kLinkingService: return "linking_service";
     case FlowStage::kReportingLost: return "reporting_lost";
     case FlowStage::kIssuingVoucher: return "issuing_voucher";
+    case FlowStage::kCheckingVoucher: return "checking_voucher";
+    case FlowStage::kRedeemingVoucher: return "redeeming_voucher";
     case FlowStage::kConvertingCoupon: return "converting_coupon";
     case FlowStage::kPrinting: return "printing";
     case FlowStage::kFinished: return "finished";

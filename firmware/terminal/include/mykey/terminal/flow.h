@@ -15,6 +15,8 @@
 //   create_mykey_id / link_service / report_lost
 //                   ... authenticating (for that purpose) → the call
 //   issue_voucher   ... authenticating → issuing_voucher → printing
+//   redeem_voucher  checking_request → checking_voucher (offline) →
+//                   redeeming_voucher (online, once) → printing (no card)
 //   facility_entry  as redeem, with the configured fee
 //
 // Any failure ends the machine in `failed` with a reason; a cancel before
@@ -34,6 +36,7 @@
 #include "mykey/terminal/config.h"
 #include "mykey/terminal/counter_port.h"
 #include "mykey/terminal/operation.h"
+#include "mykey/terminal/voucher_redeemer.h"
 #include "mykey/voucher/voucher_layout.h"
 
 namespace mykey::terminal {
@@ -123,11 +126,12 @@ class FlowObserver {
 ///
 /// Thread safety: a value type.
 struct FlowEnvironment {
-  CounterPort* counter = nullptr;           ///< required
-  PinPad* pin_pad = nullptr;                ///< required
-  ReceiptPrinter* printer = nullptr;        ///< nullptr: no receipts (print state kNone)
-  LibraryOutput* library_output = nullptr;  ///< required for library_lookup
-  VoucherIssuer* voucher_issuer = nullptr;  ///< nullptr: issue_voucher is unsupported
+  CounterPort* counter = nullptr;               ///< required
+  PinPad* pin_pad = nullptr;                    ///< required
+  ReceiptPrinter* printer = nullptr;            ///< nullptr: no receipts (print state kNone)
+  LibraryOutput* library_output = nullptr;      ///< required for library_lookup
+  VoucherIssuer* voucher_issuer = nullptr;      ///< nullptr: issue_voucher is unsupported
+  VoucherRedeemer* voucher_redeemer = nullptr;  ///< nullptr: redeem_voucher is unsupported
   /// The counter's listener, pointed at each operation's observer; may be nullptr.
   CounterEventRelay* relay = nullptr;
   /// The clock for receipts. Default: the system clock.

@@ -24,11 +24,12 @@ enum class OperationKind : uint8_t {
   kIssueVoucher,   ///< kiosk: issue and print a voucher of `amount` points
   kRedeemCoupon,   ///< kiosk: convert a partner coupon (`coupon`)
   kFacilityEntry,  ///< facility: pay the entrance fee in points, print the ticket
+  kRedeemVoucher,  ///< shop/facility: check a paper voucher offline, redeem it online once
 };
 
 /// Stable wire names: "redeem", "refund", "who_is_this", "library_lookup",
 /// "create_mykey_id", "link_service", "report_lost", "issue_voucher",
-/// "redeem_coupon", "facility_entry".
+/// "redeem_coupon", "facility_entry", "redeem_voucher".
 std::string_view OperationKindName(OperationKind kind) noexcept;
 /// The kind for a wire name; nullopt when unknown.
 std::optional<OperationKind> ParseOperationKind(std::string_view name) noexcept;
@@ -56,6 +57,8 @@ enum class FlowStage : uint8_t {
   kLinkingService,
   kReportingLost,
   kIssuingVoucher,
+  kCheckingVoucher,
+  kRedeemingVoucher,
   kConvertingCoupon,
   kPrinting,
   kFinished,
@@ -75,6 +78,9 @@ struct OperationRequest {
   std::string service_id;     ///< link_service
   std::optional<std::string> wanted_mykey_id;  ///< create_mykey_id; nullopt: random
   std::string coupon;                          ///< redeem_coupon
+  std::string voucher_image;                   ///< redeem_voucher: path of the scanner's PNG/JPEG
+  std::string voucher_token;                   ///< redeem_voucher: the QR code's text ("MKV:...")
+  std::string voucher_serial;                  ///< redeem_voucher: the serial typed by the clerk
   std::string reference;                       ///< the caller's own reference, echoed back
   /// How long to wait for the card to be presented.
   std::chrono::milliseconds card_timeout{60'000};
@@ -134,6 +140,7 @@ struct OperationResult {
   std::string idempotency_key;  ///< of the value-moving call (also for outcome_unknown)
   PrintState print = PrintState::kNone;
   std::string voucher_serial;
+  std::string voucher_state;  ///< redeem_voucher: the cloud's voucher state ("redeemed")
   /// Authorised offline and journalled (forwarded when the cloud is back);
   /// idempotency_key names the journal entry.
   bool offline = false;
