@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""Vouchers at the counter, every piece a real process: mykey-cloud serve on
+SQLite, pcscd + vpcd + mykey-vcard, mykey-vprinter on TCP, and two enrolled
+mykey-terminal processes. A kiosk terminal (site 2) issues a voucher for the
+holder (PIN typed on a pseudo-terminal) and prints it with proof of print on
+the virtual printer; a second, shop terminal (site 1, no card) scans the PNG
+the printer rendered, verifies it offline against the cloud's voucher keys it
+cached at enrolment, and redeems it online; a second redemption is refused
+voucher_already_redeemed, a forged token voucher_invalid without asking the
+cloud.
+
+usage: voucher_e2e.py BIN_DIR [--keep]   (the build tree; needs root and a running pcscd)
+
+Prints each step with its time; exits 0 when every check passed."""
+import json, os, pty, select, shutil, signal, subprocess, sys, tempfile, time, urllib.request
+
+bin_dir = sys.argv[1]
+tool = {name: os.path.join(bin_dir, path) for name, path in {
+    "cloud": "cloud/tool/mykey-cloud", "testjpki": "cards/testjpki/mykey-testjpki",
+    "vcard": "cards/vcard/mykey-vcard", "vprinter": "sdk/vprinter/mykey-vprinter",
+    "terminal": "firmware/terminal/mykey-terminal"}.items()}
+work = tempfile.mkdtemp(prefix="mykey-voucher-e2e-")
+procs = []
+t_start = time.monotonic()
+KIOSK_PORT, SHOP_PORT = 18922, 18921
+
+
+def step(text):
+    print("[%7.3f s] %s" % (time.monotonic() - t_start, text), flush=True)
+
+
+def run(*args):
+    out = subprocess.run(args, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit("failed: %s\n%s%s" % (" ".join(args), out.stdout, out.stderr))
+    return out.stdout
+
+
+def start(args, ready, **kwargs):
+    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs)
+    procs.append(p)
+    deadline = time.monotonic() + 20
+    lines = []
+    while time.monotonic() < deadline:
+        line = p.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if ready in line:
+            return p, line
+    sys.exit("did not start: %s\n%s" % (args[0], "".join(lines)))
+
+
+def check(condition, what):
+    if not condition:
+        for p in procs:
+            if p.poll() is None and p.args[0] == tool["terminal"]:
+                p.send_signal(signal.SIGTERM)
+                print("--- mykey-terminal said:\n" + p.communicate(timeout=10)[0])
+        sys.exit("CHECK FAILED: " + what)
+    print("           ok: " + what, flush=True)
+
+
+try:
+    step("test JPKI and a personalised card")
+    run(tool["testjpki"], "init", "--seed", "voucher-e2e", "--out", work + "/pki")
+    run(tool["testjpki"], "card", "--pki", work + "/pki", "--out", work + "/card.json",
+        "--index", "8", "--pin", "1234", "--counter-file", work + "/card.counters")
+    ca_dir = work + "/auth-ca"
+    os.mkdir(ca_dir)
+    for name in os.listdir(work + "/pki"):
+        if name.startswith("auth-ca-") and name.endswith(".pem"):
+            shutil.copy(os.path.join(work, "pki", name), ca_dir)
+
+    step("mykey-cloud on SQLite: a shop (site 1) and a kiosk (site 2) of Chiyoda")
+    store = ["--store", work + "/cloud.db"]
+    run(tool["cloud"], "init", *store)
+    run(tool["cloud"], "admin", "municipality", "add", *store, "--code", "131016", "--name", "千代田区")
+    run(tool["cloud"], "admin", "programme", "add", *store, "--municipality", "131016",
+        "--code", "health", "--name", "健康ポイント")
+    run(tool["cloud"], "admin", "merchant", "add", *store, "--municipality", "131016",
+        "--name", "さくら商店", "--kind", "shop")
+    run(tool["cloud"], "admin", "merchant", "accept", *store, "--id", "1", "--programme", "1")
+    run(tool["cloud"], "admin", "merchant", "add", *store, "--municipality", "131016",
+        "--name", "区役所キオスク", "--kind", "kiosk")
+    run(tool["cloud"], "admin", "provider", "add", *store, "--code", "sakura", "--name", "さくら商店")
+
+    def enrolment_code(site):
+        return json.loads(run(tool["cloud"], "admin", "enrollment-code", "create", *store,
+                              "--site-kind", "merchant", "--site-id", str(site), "--provider-id", "1",
+                              "--municipality", "131016", "--json"))["enrollment_code"]
+
+    shop_code, kiosk_code = enrolment_code(1), enrolment_code(2)
+    cloud, line = start([tool["cloud"], "serve", *store, "--listen", "127.0.0.1:0",
+                         "--jpki-auth-ca", ca_dir, "--log-level", "warning"], "listening on")
+    cloud_url = "http://" + line.split("listening on")[1].strip()
+
+    step("mykey-vprinter on TCP and the card in vpcd slot 1 (slot 0 is terminal_e2e.py's)")
+    printer_control_r, printer_control_w = os.pipe()
+    printer, line = start([tool["vprinter"], "--port", "0", "--out", work + "/receipts", "--no-font"],
+                          "ready port=", stdin=printer_control_r)
+    printer_port = int(line.split("ready port=")[1].split()[0])
+    vcard_control_r, vcard_control_w = os.pipe()
+    vcard, _ = start([tool["vcard"], "--card", work + "/card.json", "--slot", "1"], "ready",
+                     stdin=vcard_control_r)
+
+    step("two terminals: configuration, enrolment (voucher keys cached), connection test")
+    master, slave = pty.openpty()
+    token = "e2e-token-0123456789abcdef"
+    with open(work + "/api.token", "w") as f:
+        f.write(token + "\n")
+    os.chmod(work + "/api.token", 0o600)
+
+    def config(mode, port):
+        os.makedirs("%s/%s" % (work, mode), exist_ok=True)
+        path = "%s/%s.toml" % (work, mode)
+        with open(path, "w") as f:
+            f.write("""[terminal]
+mode = "%s"
+language = "ja"
+site_name = "千代田区"
+pin_device = "%s"
+log_level = "info"
+[reader]
+name = "Virtual PCD 00 01"
+[printer]
+backend = "tcp"
+port = %d
+[cloud]
+url = "%s"
+key_file = "%s/%s/terminal.key.pem"
+id_file = "%s/%s/terminal.id"
+[offline]
+revocation_cache = "%s/%s/revocation.bin"
+[local_api]
+port = %d
+token_file = "%s/api.token"
+[shop]
+merchant_name = "さくら商店"
+programme_name = "健康ポイント"
+programme_id = 1
+[kiosk]
+voucher_amounts = [500, 1000]
+""" % (mode, os.ttyname(slave), printer_port, cloud_url, work, mode, work, mode, work, mode,
+                port, work))
+        return path
+
+    shop_config, kiosk_config = config("shop", SHOP_PORT), config("kiosk", KIOSK_PORT)
+    for path, code in ((shop_config, shop_code), (kiosk_config, kiosk_code)):
+        print("           " + run(tool["terminal"], "--config", path, "enroll", code, "--name", "T")
+              .strip().replace("\n", "\n           "))
+    print("           " + run(tool["terminal"], "--config", shop_config, "test-connection")
+          .strip().replace("\n", "\n           "))
+    keys = json.load(open(work + "/shop/voucher-keys.json"))["keys"]
+    check(len(keys) == 1 and len(keys[0]["public_key"]) == 130,
+          "the shop cached the cloud's voucher key next to its id")
+
+    def api(port, method, path, body=None):
+        request = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), method=method,
+                                         data=json.dumps(body).encode() if body is not None else None,
+                                         headers={"Authorization": "Bearer " + token})
+        try:
+            with urllib.request.urlopen(request, timeout=40) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    def holder_types_pin():
+        seen = b""
+        deadline = time.monotonic() + 20
+        while b"Esc" not in seen and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.5)[0]:
+                seen += os.read(master, 4096)
+        os.write(master, b"1234\r")
+
+    def operation(port, body, pin=True):
+        # The desk takes the next operation once the last one has settled.
+        deadline = time.monotonic() + 10
+        while api(port, "GET", "/healthz")[1].get("busy") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        status, started = api(port, "POST", "/v1/operations", body)
+        check(status == 202, "%s accepted (202): %s" % (body["kind"], json.dumps(started)))
+        if pin:
+            holder_types_pin()
+        op = started
+        while "result" not in op:
+            _, op = api(port, "GET", "/v1/operations/%s?after=%d&wait=25" % (started["id"], len(op["events"])))
+        return op
+
+    def run_terminal(path):
+        p, _ = start([tool["terminal"], "--config", path, "--no-console"], "ready:")
+        return p
+
+    def jobs():
+        return sorted(n for n in os.listdir(work + "/receipts") if n.endswith(".json"))
+
+    step("kiosk: the holder creates MyKey ID E2EHANA9, and is granted 1,500 points")
+    kiosk = run_terminal(kiosk_config)
+    op = operation(KIOSK_PORT, {"kind": "create_mykey_id", "mykey_id": "E2EHANA9"})
+    check(op["result"]["state"] == "done", "create_mykey_id done: %s" % json.dumps(op["result"]))
+    kiosk.send_signal(signal.SIGTERM)
+    kiosk.wait(10)
+    run(tool["cloud"], "admin", "grant", *store, "--mykey-id", "E2EHANA9", "--programme", "1",
+        "--amount", "1500", "--expires-on", "%d-12-31" % (time.gmtime().tm_year + 1),
+        "--department", "健康福祉部", "--reason", "健診", "--key", "e2e-grant-1")
+
+    step("kiosk: the holder prints a 1,000-point voucher (PIN, issue, print with proof, confirm)")
+    kiosk = run_terminal(kiosk_config)
+    t0 = time.monotonic()
+    op = operation(KIOSK_PORT, {"kind": "issue_voucher", "amount": 1000})
+    print("           issue_voucher end to end (PIN typing included): %.0f ms"
+          % ((time.monotonic() - t0) * 1000))
+    result = op["result"]
+    check(result["state"] == "done", "issue_voucher done: %s" % json.dumps(result))
+    serial = result.get("voucher_serial", "")
+    check(len(serial) >= 10, "the result names the voucher serial %s" % serial)
+    check(result.get("print") == "printed", "the voucher printed with proof")
+    check(result.get("balance") == 500, "balance 500 after a 1,000-point voucher of 1,500")
+    voucher_jobs = jobs()
+    check(len(voucher_jobs) == 1, "one job on the virtual printer")
+    png = os.path.join(work, "receipts", voucher_jobs[0].replace(".json", ".png"))
+    check(os.path.exists(png), "the virtual printer rendered the voucher page " + png)
+    os.write(vcard_control_w, b"remove\n")
+    kiosk.send_signal(signal.SIGTERM)
+    check(kiosk.wait(40) == 0, "the kiosk stops cleanly")
+
+    step("shop: a second terminal scans the PNG, verifies it offline and redeems it (no card)")
+    shop = run_terminal(shop_config)
+    t0 = time.monotonic()
+    op = operation(SHOP_PORT, {"kind": "redeem_voucher", "image": png, "reference": "POS-V1"}, pin=False)
+    print("           redeem_voucher end to end (scan, verify, redeem, receipt): %.0f ms"
+          % ((time.monotonic() - t0) * 1000))
+    result = op["result"]
+    check(result["state"] == "done", "redeem_voucher done: %s" % json.dumps(result))
+    check(result.get("voucher_serial") == serial, "the same serial was redeemed")
+    check(result.get("amount") == 1000 and result.get("voucher_state") == "redeemed",
+          "1,000 points, state redeemed")
+    check(result.get("print") == "printed", "the redemption receipt printed")
+    check(len(jobs()) == 2, "a second job (the receipt) on the virtual printer")
+    stages = [e["name"] for e in op["events"] if e["kind"] == "stage"]
+    check(stages[:3] == ["checking_request", "checking_voucher", "redeeming_voucher"],
+          "stages " + ", ".join(stages))
+
+    step("shop: the same voucher again is refused voucher_already_redeemed")
+    op = operation(SHOP_PORT, {"kind": "redeem_voucher", "image": png}, pin=False)
+    check(op["result"]["state"] == "failed" and op["result"]["reason"] == "voucher_already_redeemed",
+          "second redemption refused: %s" % json.dumps(op["result"]))
+    op = operation(SHOP_PORT, {"kind": "redeem_voucher", "serial": serial}, pin=False)
+    check(op["result"]["reason"] == "voucher_already_redeemed", "also when the serial is typed")
+
+    step("shop: a token that does not verify is refused offline")
+    op = operation(SHOP_PORT, {"kind": "redeem_voucher", "token": "MKV:1234567890ABCDEFGHIJ"}, pin=False)
+    check(op["result"]["state"] == "failed" and op["result"]["reason"] == "voucher_invalid",
+          "forged token refused: %s" % json.dumps(op["result"]))
+    check(len(jobs()) == 2, "nothing more printed")
+    shop.send_signal(signal.SIGTERM)
+    check(shop.wait(15) == 0, "mykey-terminal stops cleanly on SIGTERM")
+    keep = "--keep" in sys.argv[2:]
+    step("all checks passed" + ("; receipts in " + work + "/receipts" if keep else ""))
+    if not keep:
+        shutil.rmtree(work, ignore_errors=True)
+finally:
+    for p in reversed(procs):
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
