@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+"""mykey-terminal offline mode end to end, every piece a real process:
+mykey-cloud serve on SQLite, pcscd + vpcd + mykey-vcard, mykey-terminal in
+shop mode with [offline] enabled.
+
+The card is seen online once (the terminal learns its MyKey ID); the cloud is
+stopped; two redemptions are authorised offline and journalled; the terminal
+is killed with SIGKILL; `journal counts` shows 2 outstanding; the terminal is
+restarted and the cloud brought back; the forwarder sends both; the cloud's
+ledger has each exactly once (one idempotency record per key, the balance
+moved by exactly the sum); `journal list` shows them applied.
+
+usage: offline_e2e.py BIN_DIR [--keep]   (needs root and a running pcscd)"""
+import json, os, pty, select, shutil, signal, socket, sqlite3, subprocess, sys, tempfile, time
+import urllib.request
+
+bin_dir = sys.argv[1]
+tool = {name: os.path.join(bin_dir, path) for name, path in {
+    "cloud": "cloud/tool/mykey-cloud", "testjpki": "cards/testjpki/mykey-testjpki",
+    "vcard": "cards/vcard/mykey-vcard", "terminal": "firmware/terminal/mykey-terminal"}.items()}
+work = tempfile.mkdtemp(prefix="mykey-offline-e2e-")
+procs = []
+t_start = time.monotonic()
+
+
+def step(text):
+    print("[%7.3f s] %s" % (time.monotonic() - t_start, text), flush=True)
+
+
+def run(*args, ok=True):
+    out = subprocess.run(args, capture_output=True, text=True)
+    if ok and out.returncode != 0:
+        sys.exit("failed: %s\n%s%s" % (" ".join(args), out.stdout, out.stderr))
+    return out.stdout
+
+
+def start(args, ready, **kwargs):
+    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs)
+    procs.append(p)
+    deadline = time.monotonic() + 20
+    lines = []
+    while time.monotonic() < deadline:
+        line = p.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if ready in line:
+            return p, line
+    sys.exit("did not start: %s\n%s" % (args[0], "".join(lines)))
+
+
+def wait_for_line(p, text, seconds):
+    """Reads the process's output until a line holds `text`; returns the lines read."""
+    deadline = time.monotonic() + seconds
+    lines = []
+    while time.monotonic() < deadline:
+        if not select.select([p.stdout], [], [], 0.5)[0]:
+            continue
+        line = p.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if text in line:
+            return True, lines
+    return False, lines
+
+
+def check(condition, what):
+    if not condition:
+        for p in procs:
+            if p.poll() is None and p.args[0] == tool["terminal"]:
+                p.send_signal(signal.SIGTERM)
+                print("--- mykey-terminal said:\n" + p.communicate(timeout=10)[0])
+        sys.exit("CHECK FAILED: " + what)
+    print("           ok: " + what, flush=True)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+try:
+    step("test JPKI, a card, and the cached auth CAs")
+    run(tool["testjpki"], "init", "--seed", "offline-e2e", "--out", work + "/pki")
+    run(tool["testjpki"], "card", "--pki", work + "/pki", "--out", work + "/card.json",
+        "--index", "9", "--pin", "1234", "--counter-file", work + "/card.counters")
+    ca_dir = work + "/auth-ca"
+    os.mkdir(ca_dir)
+    with open(work + "/anchors.pem", "w") as anchors:
+        for name in sorted(os.listdir(work + "/pki")):
+            if name.startswith("auth-ca-") and name.endswith(".pem"):
+                shutil.copy(os.path.join(work, "pki", name), ca_dir)
+                anchors.write(open(os.path.join(work, "pki", name)).read())
+
+    step("mykey-cloud on SQLite (a fixed port, so that it can come back)")
+    store = ["--store", work + "/cloud.db"]
+    run(tool["cloud"], "init", *store)
+    run(tool["cloud"], "admin", "municipality", "add", *store, "--code", "131016", "--name", "千代田区")
+    run(tool["cloud"], "admin", "programme", "add", *store, "--municipality", "131016",
+        "--code", "health", "--name", "健康ポイント")
+    run(tool["cloud"], "admin", "merchant", "add", *store, "--municipality", "131016",
+        "--name", "さくら商店", "--kind", "shop")
+    run(tool["cloud"], "admin", "merchant", "accept", *store, "--id", "1", "--programme", "1")
+    run(tool["cloud"], "admin", "provider", "add", *store, "--code", "sakura", "--name", "さくら商店")
+    code = json.loads(run(tool["cloud"], "admin", "enrollment-code", "create", *store,
+                          "--site-kind", "merchant", "--site-id", "1", "--provider-id", "1",
+                          "--municipality", "131016", "--json"))["enrollment_code"]
+    cloud_port = free_port()
+    cloud_args = [tool["cloud"], "serve", *store, "--listen", "127.0.0.1:%d" % cloud_port,
+                  "--jpki-auth-ca", ca_dir, "--log-level", "warning"]
+    cloud, _ = start(cloud_args, "listening on")
+    cloud_url = "http://127.0.0.1:%d" % cloud_port
+
+    step("the card in vpcd slot 0")
+    vcard_control_r, vcard_control_w = os.pipe()
+    vcard, _ = start([tool["vcard"], "--card", work + "/card.json", "--slot", "0"], "ready",
+                     stdin=vcard_control_r)
+
+    master, slave = pty.openpty()
+    token = "offline-e2e-token-0123456789"
+    with open(work + "/api.token", "w") as f:
+        f.write(token + "\n")
+    os.chmod(work + "/api.token", 0o600)
+    # The daily jobs (revocation sync, journal forwarding) run at start inside the window:
+    # the kiosk's window holds now (it syncs the revocation set the shop shares); the
+    # shop's does not, so that only its forwarder can send the journal.
+    def window(offset_minutes):
+        now = time.localtime()
+        first = (now.tm_hour * 60 + now.tm_min + 1440 + offset_minutes) % 1440
+        last = (first + 120) % 1440
+        return "%02d:%02d-%02d:%02d" % (first // 60, first % 60, last // 60, last % 60)
+
+    def config(mode, port, maintenance):
+        path = "%s/%s.toml" % (work, mode)
+        with open(path, "w") as f:
+            f.write("""[terminal]
+mode = "%s"
+language = "en"
+pin_device = "%s"
+log_level = "info"
+[reader]
+name = "Virtual PCD 00 00"
+[cloud]
+url = "%s"
+timeout_ms = 2000
+key_file = "%s/terminal.key.pem"
+id_file = "%s/terminal.id"
+[offline]
+enabled = true
+journal = "%s/journal.db"
+revocation_cache = "%s/revocation.bin"
+trust_anchors = "%s/anchors.pem"
+[maintenance]
+window = "%s"
+[local_api]
+port = %d
+token_file = "%s/api.token"
+[shop]
+merchant_name = "さくら商店"
+programme_name = "健康ポイント"
+programme_id = 1
+""" % (mode, os.ttyname(slave), cloud_url, work, work, work, work, work, maintenance, port, work))
+        return path
+
+    shop_port, kiosk_port = free_port(), free_port()
+    shop_config = config("shop", shop_port, window(600))
+    kiosk_config = config("kiosk", kiosk_port, window(-1))
+    run(tool["terminal"], "--config", shop_config, "enroll", code, "--name", "Till 1")
+
+    def api(port, method, path, body=None):
+        request = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), method=method,
+                                         data=json.dumps(body).encode() if body is not None else None,
+                                         headers={"Authorization": "Bearer " + token})
+        try:
+            with urllib.request.urlopen(request, timeout=40) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    def holder_types_pin():
+        seen = b""
+        deadline = time.monotonic() + 20
+        while b"Esc" not in seen and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.5)[0]:
+                seen += os.read(master, 4096)
+        os.write(master, b"1234\r")
+
+    def operation(port, body):
+        status, started = api(port, "POST", "/v1/operations", body)
+        check(status == 202, "%s accepted (202)" % body["kind"])
+        holder_types_pin()
+        op = started
+        while "result" not in op:
+            _, op = api(port, "GET", "/v1/operations/%s?after=%d&wait=25" % (started["id"], len(op["events"])))
+        return op["result"]
+
+    def next_customer(port):
+        """The holder takes the card and presents it again; the desk is free."""
+        os.write(vcard_control_w, b"remove\n")
+        deadline = time.monotonic() + 15
+        _, health = api(port, "GET", "/healthz")
+        while health["busy"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+            _, health = api(port, "GET", "/healthz")
+        check(not health["busy"], "the desk is free once the card is taken away")
+        os.write(vcard_control_w, b"insert\n")
+        time.sleep(0.5)  # vpcd reports the card to pcscd on its next poll
+
+    def run_terminal(path):
+        p, _ = start([tool["terminal"], "--config", path, "--no-console"], "ready:")
+        return p
+
+    def journal(view):
+        return run(tool["terminal"], "--config", shop_config, "journal", view)
+
+    step("kiosk: the holder creates MyKey ID E2EHANA7; the municipality grants 1,500")
+    kiosk = run_terminal(kiosk_config)
+    result = operation(kiosk_port, {"kind": "create_mykey_id", "mykey_id": "E2EHANA7"})
+    check(result["state"] == "done", "create_mykey_id done: %s" % json.dumps(result))
+    kiosk.send_signal(signal.SIGTERM)
+    kiosk.wait(10)
+    run(tool["cloud"], "admin", "grant", *store, "--mykey-id", "E2EHANA7", "--programme", "1",
+        "--amount", "1500", "--expires-on", "%d-12-31" % (time.gmtime().tm_year + 1),
+        "--department", "健康福祉部", "--reason", "健診", "--key", "offline-e2e-grant-1")
+
+    step("shop, online: 100 points (the terminal learns the card's MyKey ID)")
+    shop = run_terminal(shop_config)
+    result = operation(shop_port, {"kind": "redeem", "amount": 100})
+    check(result["state"] == "done" and not result.get("offline") and result.get("balance") == 1400,
+          "online redemption done, balance 1400: %s" % json.dumps(result))
+    next_customer(shop_port)
+
+    step("the cloud goes away; two redemptions are authorised offline")
+    cloud.send_signal(signal.SIGTERM)
+    cloud.wait(10)
+    keys = []
+    for amount in (200, 300):
+        result = operation(shop_port, {"kind": "redeem", "amount": amount})
+        check(result["state"] == "done" and result.get("offline") is True and
+              result.get("amount") == amount and result.get("idempotency_key", "").startswith("mk-"),
+              "%d points approved offline, journalled: %s" % (amount, json.dumps(result)))
+        keys.append(result["idempotency_key"])
+        next_customer(shop_port)
+
+    step("the terminal is killed (SIGKILL); the journal keeps both")
+    shop.send_signal(signal.SIGKILL)
+    shop.wait(10)
+    counts = journal("counts")
+    print("           " + counts.strip().replace("\n", "; "))
+    check("outstanding: 2\n" in counts and "outstanding_points: 500\n" in counts,
+          "journal counts: 2 outstanding, 500 points")
+
+    step("the terminal restarts, then the cloud comes back: the forwarder sends both")
+    shop = run_terminal(shop_config)
+    found, lines = wait_for_line(shop, "cloud not reachable; retrying later", 30)
+    check(found, "after the restart the forwarder tries, finds no cloud and keeps both\n"
+          + "".join(lines[-10:]))
+    cloud, _ = start(cloud_args, "listening on")
+    t0 = time.monotonic()
+    found, lines = wait_for_line(shop, ", 0 outstanding", 90)
+    check(found, "the forwarder applied both (%.1f s after the cloud was back)\n%s"
+          % (time.monotonic() - t0, "".join(lines[-10:])))
+    print("           forwarded %.1f s after the cloud came back" % (time.monotonic() - t0))
+    shop.send_signal(signal.SIGTERM)
+    check(shop.wait(15) == 0, "mykey-terminal stops cleanly on SIGTERM")
+
+    step("the cloud's ledger has each exactly once")
+    db = sqlite3.connect(work + "/cloud.db")
+    for key in keys:
+        n = db.execute("SELECT count(*) FROM idempotency_records WHERE idempotency_key = ?",
+                       (key,)).fetchone()[0]
+        check(n == 1, "one operation for key %s" % key)
+    amounts = sorted(r[0] for r in db.execute("SELECT amount FROM ledger_redemptions"))
+    check(amounts == [100, 200, 300], "redemptions in the ledger: %s" % amounts)
+    db.close()
+    granted = json.loads(run(tool["cloud"], "admin", "grant", *store, "--mykey-id", "E2EHANA7",
+                             "--programme", "1", "--amount", "1", "--expires-on",
+                             "%d-12-31" % (time.gmtime().tm_year + 1), "--department", "健康福祉部",
+                             "--reason", "check", "--key", "offline-e2e-grant-2", "--json"))
+    check(granted["balance"] == 1500 - 100 - 200 - 300 + 1,
+          "balance moved by exactly the sum (%d)" % granted["balance"])
+    listed = journal("list")
+    print("           " + listed.strip().replace("\n", "\n           "))
+    check(listed.count(" applied ") == 2 and all(k in listed for k in keys),
+          "journal list: both entries applied")
+    keep = "--keep" in sys.argv[2:]
+    step("all checks passed" + ("; work dir " + work if keep else ""))
+    if not keep:
+        shutil.rmtree(work, ignore_errors=True)
+finally:
+    for p in reversed(procs):
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
