@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The main job: builds mykey and runs the card flow end to end through the
-# real PC/SC stack — pcscd with the vpcd reader, an emulated My Number Card
+# The card flow alone (scripts/demo.sh runs the whole counter): builds mykey
+# and drives the card end to end through the real PC/SC stack: pcscd with
+# the vpcd reader, an emulated My Number Card
 # (JPKI applet) personalised from a generated test JPKI, and the mykey CLI:
 # card status, certificate, PIN-guarded authentication, a wrong PIN, removal.
 # Installs missing Debian packages first when run as root.
 #
-#   scripts/demo.sh              build (release) and run
-#   scripts/demo.sh --no-build   run with the binaries already built
+#   scripts/card-demo.sh              build (release) and run
+#   scripts/card-demo.sh --no-build   run with the binaries already built
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -16,7 +17,7 @@ for arg in "$@"; do
   case "$arg" in
     --no-build) build=0 ;;
     -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
-    *) echo "demo.sh: unknown option $arg" >&2; exit 2 ;;
+    *) echo "card-demo.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
 
@@ -30,7 +31,7 @@ fi
 mykey=$bin/firmware/cli/mykey
 vcard=$bin/cards/vcard/mykey-vcard
 testjpki=$bin/cards/testjpki/mykey-testjpki
-work=$root/build/demo
+work=$root/build/card-demo
 rm -rf "$work"
 mkdir -p "$work"
 
@@ -58,14 +59,14 @@ if pgrep -x pcscd >/dev/null; then
   echo "pcscd already running: using it"
 else
   if [[ $(id -u) != 0 ]]; then
-    echo "demo.sh: pcscd is not running and starting it needs root" >&2
+    echo "card-demo.sh: pcscd is not running and starting it needs root" >&2
     exit 1
   fi
   mkdir -p /run/pcscd
   pcscd -f >"$work/pcscd.log" 2>&1 &
   pcscd_pid=$!
   for _ in $(seq 200); do [[ -S /run/pcscd/pcscd.comm ]] && break; sleep 0.01; done
-  [[ -S /run/pcscd/pcscd.comm ]] || { echo "demo.sh: pcscd did not start" >&2; exit 1; }
+  [[ -S /run/pcscd/pcscd.comm ]] || { echo "card-demo.sh: pcscd did not start" >&2; exit 1; }
   echo "pcscd started (pid $pcscd_pid)"
 fi
 
@@ -80,7 +81,7 @@ mkfifo "$work/control"
 vcard_pid=$!
 exec 3>"$work/control"
 for _ in $(seq 500); do grep -q ready "$work/vcard.log" 2>/dev/null && break; sleep 0.01; done
-grep -q ready "$work/vcard.log" || { echo "demo.sh: mykey-vcard did not start" >&2; cat "$work/vcard.log"; exit 1; }
+grep -q ready "$work/vcard.log" || { echo "card-demo.sh: mykey-vcard did not start" >&2; cat "$work/vcard.log"; exit 1; }
 echo "card inserted"
 
 step "card status (waits for pcscd to see the card)"
