@@ -25,7 +25,7 @@ CloudError Cloud(CloudErrorCode code, int http_status) {
 
 TEST_CASE("Every counter error code survives the trip through mykey::Error with its own name") {
   std::set<std::string> names;
-  for (int raw = 1; raw <= static_cast<int>(CounterErrorCode::kNotAProject); ++raw) {
+  for (int raw = 1; raw <= static_cast<int>(CounterErrorCode::kVoucherInvalid); ++raw) {
     const auto code = static_cast<CounterErrorCode>(raw);
     const Error error = MakeCounterError(code);
     CHECK(CounterErrorCodeOf(error) == code);
