@@ -353,7 +353,8 @@ Status Populate(const ConfigNode& root, Validator& v, TerminalConfig& c) {
            [&](const ConfigNode& n, const std::string& k) {
              return v.Table(
                  n, k,
-                 {{"voucher_amounts", [&](const ConfigNode& m, const std::string& mk) -> Status {
+                 {{"voucher_amounts",
+                   [&](const ConfigNode& m, const std::string& mk) -> Status {
                      if (m.kind != Kind::kArray || m.items.empty()) {
                        return v.Problem(m, mk, "must be a non-empty array of integers");
                      }
@@ -364,7 +365,16 @@ Status Populate(const ConfigNode& root, Validator& v, TerminalConfig& c) {
                        c.kiosk.voucher_amounts.push_back(amount);
                      }
                      return Ok();
-                   }}});
+                   }},
+                  {"voucher_days", integer(c.kiosk.voucher_days, 1, 366)},
+                  {"voucher_unprinted",
+                   [&](const ConfigNode& m, const std::string& mk) -> Status {
+                     static constexpr std::array<std::pair<const char*, bool>, 2> kUnprinted{
+                         {{"void", false}, {"keep_pending", true}}};
+                     MYKEY_SET(c.kiosk.keep_unprinted_vouchers, v.Choice(m, mk, kUnprinted));
+                     return Ok();
+                   }},
+                  {"voucher_title", str(c.kiosk.voucher_title, true)}});
            }},
           {"facility",
            [&](const ConfigNode& n, const std::string& k) {

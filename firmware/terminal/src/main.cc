@@ -406,7 +406,10 @@ int Run(const Options& options) {
   std::unique_ptr<CounterVoucherRedeemer> voucher_redeemer;
   if (config.mode == Mode::kKiosk) {
     VoucherIssuerSettings voucher_settings;
-    voucher_settings.municipality_name = config.site_name;
+    voucher_settings.municipality_name =
+        config.kiosk.voucher_title.empty() ? config.site_name : config.kiosk.voucher_title;
+    voucher_settings.validity_days = static_cast<int>(config.kiosk.voucher_days);
+    voucher_settings.void_unprinted = !config.kiosk.keep_unprinted_vouchers;
     voucher_issuer = std::make_unique<CounterVoucherIssuer>(**facade, voucher_settings);
   } else if (config.mode == Mode::kShop || config.mode == Mode::kFacility) {
     voucher_redeemer = std::make_unique<CounterVoucherRedeemer>(

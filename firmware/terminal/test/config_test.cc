@@ -105,6 +105,9 @@ tap_only = true
 press_enter = false
 [kiosk]
 voucher_amounts = [100, 200, 300]
+voucher_days = 90
+voucher_unprinted = "keep_pending"
+voucher_title = "千代田区"
 [facility]
 name = "市立美術館"
 fee = 400
@@ -135,6 +138,9 @@ programme_id = 7
   CHECK(config->library.tap_only);
   CHECK_FALSE(config->library.press_enter);
   CHECK(config->kiosk.voucher_amounts == std::vector<int64_t>{100, 200, 300});
+  CHECK(config->kiosk.voucher_days == 90);
+  CHECK(config->kiosk.keep_unprinted_vouchers);
+  CHECK(config->kiosk.voucher_title == "千代田区");
   CHECK(config->facility.fee == 400);
 }
 
@@ -260,6 +266,9 @@ TEST_CASE("a journal entry may not wait as long as the cloud keeps idempotency r
 TEST_CASE("voucher amounts must be positive integers") {
   auto problem = Refusal(std::string(kMinimal) + "[kiosk]\nvoucher_amounts = [500, -1]\n");
   CHECK(problem.key == "kiosk.voucher_amounts");
+  CHECK(Refusal(std::string(kMinimal) + "[kiosk]\nvoucher_unprinted = \"keep\"\n").key ==
+        "kiosk.voucher_unprinted");
+  CHECK(Refusal(std::string(kMinimal) + "[kiosk]\nvoucher_days = 0\n").key == "kiosk.voucher_days");
   CHECK(problem.message == "must be 1..1000000");
 }
 

@@ -98,6 +98,11 @@ struct LibraryConfig {
 /// [kiosk]
 struct KioskConfig {
   std::vector<int64_t> voucher_amounts{500, 1000};
+  int64_t voucher_days = 180;  ///< a voucher is valid through today (Japan) + this many days
+  /// A voucher the printer did not confirm: void it (points back) or keep it
+  /// pending_print for staff to reprint (the cloud voids it if nobody does).
+  bool keep_unprinted_vouchers = false;
+  std::string voucher_title;  ///< printed at the top of vouchers; empty: terminal.site_name
 };
 
 /// [facility]
