@@ -273,6 +273,10 @@ http::HttpResponse LocalApi::Health() {
                {"mode", ModeName(config_.mode)},
                {"busy", desk_.Current().has_value()}};
   if (!report.detail.empty()) body["detail"] = report.detail;
+  if (report.offline_outstanding) {
+    body["offline"] = {{"outstanding", *report.offline_outstanding},
+                       {"outstanding_points", report.offline_outstanding_points}};
+  }
   if (!desk_ok) body["desk"] = "stuck";
   return JsonResponse(report.healthy && desk_ok ? 200 : 503, body);
 }

@@ -478,7 +478,16 @@ int Run(const Options& options) {
   std::unique_ptr<LocalApi> api;
   std::unique_ptr<http::HttpServer> server;
   if (config.local_api.enabled) {
-    api = std::make_unique<LocalApi>(desk, config, token, [&daily] { return daily.Health(); });
+    api = std::make_unique<LocalApi>(desk, config, token, [&daily, &offline_journal] {
+      HealthReport report = daily.Health();
+      if (offline_journal) {  // the journal is synchronised: safe from the server's threads
+        if (auto counts = offline_journal->Counts()) {
+          report.offline_outstanding = counts->outstanding();
+          report.offline_outstanding_points = counts->outstanding_points;
+        }
+      }
+      return report;
+    });
     http::HttpServerOptions server_options;
     server_options.listen_address = config.local_api.address;
     server_options.port = config.local_api.port;

@@ -20,9 +20,13 @@ struct ApiRig {
   LocalApi api;
   std::unique_ptr<http::HttpServer> server;
 
-  explicit ApiRig(Mode mode = Mode::kShop, bool healthy = true)
-      : api(desk, ConfigFor(mode), kToken, [healthy] {
-          return HealthReport{healthy, healthy ? "" : "revocation sync failed"};
+  explicit ApiRig(Mode mode = Mode::kShop, bool healthy = true,
+                  std::optional<int64_t> offline_outstanding = std::nullopt)
+      : api(desk, ConfigFor(mode), kToken, [healthy, offline_outstanding] {
+          HealthReport report{healthy, healthy ? "" : "revocation sync failed"};
+          report.offline_outstanding = offline_outstanding;
+          report.offline_outstanding_points = offline_outstanding.value_or(0) * 250;
+          return report;
         }) {
     http::HttpServerOptions options;
     options.threads = 4;
@@ -159,6 +163,16 @@ TEST_CASE("the health check needs no token and reports the mode") {
   CHECK(body["status"] == "ok");
   CHECK(body["mode"] == "library");
   CHECK(body["busy"] == false);
+}
+
+TEST_CASE("the health check shows the offline journal's outstanding entries when offline is on") {
+  ApiRig off(Mode::kShop);
+  CHECK_FALSE(Body(off.Call("GET", "/healthz", {}, false)).contains("offline"));
+  ApiRig on(Mode::kShop, true, 2);
+  auto body = Body(on.Call("GET", "/healthz", {}, false));
+  CHECK(body["status"] == "ok");
+  CHECK(body["offline"]["outstanding"] == 2);
+  CHECK(body["offline"]["outstanding_points"] == 500);
 }
 
 TEST_CASE("the health check is 503 when a daily job is failing") {

@@ -14,7 +14,9 @@
 //
 // Every route but /healthz needs "Authorization: Bearer <token>".
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "mykey/http_server/http_server.h"
@@ -29,6 +31,9 @@ namespace mykey::terminal {
 struct HealthReport {
   bool healthy = true;
   std::string detail;  ///< e.g. "revocation sync failed: cloud unreachable"
+  /// Offline mode on: the journal's entries not yet forwarded, and their points.
+  std::optional<int64_t> offline_outstanding = std::nullopt;
+  int64_t offline_outstanding_points = 0;
 };
 
 /// The local API's request handler.
