@@ -246,6 +246,10 @@ programme_id = 1
         keys.append(result["idempotency_key"])
         next_customer(shop_port)
 
+    _, health = api(shop_port, "GET", "/healthz")
+    check(health.get("offline") == {"outstanding": 2, "outstanding_points": 500},
+          "/healthz shows the queue: %s" % json.dumps(health.get("offline")))
+
     step("the terminal is killed (SIGKILL); the journal keeps both")
     shop.send_signal(signal.SIGKILL)
     shop.wait(10)
