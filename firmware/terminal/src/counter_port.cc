@@ -46,6 +46,10 @@ class CounterFacadePort final : public CounterPort {
       std::string_view code) override {
     return counter_.ConvertCoupon(code);
   }
+  Result<cloud_client::CloudClient::PointsDonation> DoDonate(
+      const counter::DonationOrder& order) override {
+    return counter_.Donate(order);
+  }
   counter::CounterFailure DoLastFailure() const override { return counter_.last_failure(); }
 
   counter::Counter& counter_;

@@ -42,6 +42,8 @@ std::vector<FlowStage> StagesOf(OperationKind kind) {
               S::kPrinting};
     case OperationKind::kRedeemCoupon:
       return {S::kCheckingRequest, S::kWaitingForCard, S::kAuthenticating, S::kConvertingCoupon};
+    case OperationKind::kDonate:
+      return {S::kCheckingRequest, S::kWaitingForCard, S::kAuthenticating, S::kDonating};
     case OperationKind::kRedeemVoucher:
       return {S::kCheckingRequest, S::kCheckingVoucher, S::kRedeemingVoucher, S::kPrinting};
   }
@@ -63,7 +65,8 @@ bool MovesValue(FlowStage stage) {
   return stage == FlowStage::kRedeeming || stage == FlowStage::kRefunding ||
          stage == FlowStage::kCreatingMyKeyId || stage == FlowStage::kLinkingService ||
          stage == FlowStage::kReportingLost || stage == FlowStage::kIssuingVoucher ||
-         stage == FlowStage::kConvertingCoupon || stage == FlowStage::kRedeemingVoucher;
+         stage == FlowStage::kConvertingCoupon || stage == FlowStage::kRedeemingVoucher ||
+         stage == FlowStage::kDonating;
 }
 
 // Forwards events to the observer; remembers the stage.
@@ -83,7 +86,8 @@ bool AllowedInMode(const TerminalConfig& config, OperationKind kind) noexcept {
     case OperationKind::kLinkService:
     case OperationKind::kReportLost:
     case OperationKind::kIssueVoucher:
-    case OperationKind::kRedeemCoupon: return config.mode == Mode::kKiosk;
+    case OperationKind::kRedeemCoupon:
+    case OperationKind::kDonate: return config.mode == Mode::kKiosk;
     case OperationKind::kFacilityEntry: return config.mode == Mode::kFacility;
     case OperationKind::kRedeemVoucher:
       return config.mode == Mode::kShop || config.mode == Mode::kFacility;
@@ -172,6 +176,12 @@ struct FlowRunner::Machine {
       case OperationKind::kRedeemCoupon:
         // The cloud checks the code's check symbol (coupon_malformed); here only its size.
         if (request.coupon.empty() || request.coupon.size() > 64) return Refuse("invalid_request");
+        break;
+      case OperationKind::kDonate:
+        if (request.amount <= 0 || request.project_id <= 0 || request.programme_id <= 0) {
+          return Refuse(request.amount <= 0 ? "invalid_amount" : "invalid_request");
+        }
+        amount = request.amount;
         break;
       case OperationKind::kRedeemVoucher: {
         const int given = int{!request.voucher_image.empty()} +
@@ -386,6 +396,19 @@ struct FlowRunner::Machine {
         result.voucher_serial = issued->serial;
         result.amount = amount;
         result.balance = issued->balance;
+        break;
+      }
+      case FlowStage::kDonating: {
+        counter::DonationOrder order;
+        order.programme_id = request.programme_id;
+        order.project_id = request.project_id;
+        order.amount = amount;
+        auto donated = counter().Donate(order);
+        if (!donated) return Fail(RefuseWith(donated.error()).error());
+        result.amount = donated->amount;
+        result.balance = donated->balance;
+        result.programme_id = donated->programme_id;
+        result.idempotency_key = donated->idempotency_key;
         break;
       }
       case FlowStage::kConvertingCoupon: {

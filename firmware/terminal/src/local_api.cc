@@ -103,6 +103,8 @@ Result<OperationRequest> ParseOperationRequest(std::string_view body, std::strin
       MYKEY_TRY(integer(request.amount, 1, 10'000'000));
     } else if (name == "programme_id") {
       MYKEY_TRY(integer(request.programme_id, 1, INT64_MAX));
+    } else if (name == "project_id") {
+      MYKEY_TRY(integer(request.project_id, 1, INT64_MAX));
     } else if (name == "redemption_id") {
       MYKEY_TRY(integer(request.redemption_id, 1, INT64_MAX));
     } else if (name == "service_id") {

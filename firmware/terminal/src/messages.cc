@@ -48,7 +48,7 @@ constexpr std::array<Entry, 31> kPhrases{{
     {"入力が正しくありません", "That input is not valid"},
 }};
 
-constexpr std::array<std::pair<std::string_view, Entry>, 26> kStages{{
+constexpr std::array<std::pair<std::string_view, Entry>, 27> kStages{{
     {"checking_request", {"確認しています", "Checking"}},
     {"waiting_for_card", {"カードをお待ちしています", "Waiting for the card"}},
     {"authenticating", {"本人確認をしています", "Checking who you are"}},
@@ -62,6 +62,7 @@ constexpr std::array<std::pair<std::string_view, Entry>, 26> kStages{{
     {"reporting_lost", {"紛失を届け出ています", "Reporting the card lost"}},
     {"issuing_voucher", {"ポイント券を発行しています", "Issuing the voucher"}},
     {"converting_coupon", {"クーポンをポイントに交換しています", "Converting the coupon"}},
+    {"donating", {"ポイントを寄付しています", "Donating points"}},
     {"checking_voucher", {"ポイント券を確認しています", "Checking the voucher"}},
     {"redeeming_voucher", {"ポイント券を利用しています", "Redeeming the voucher"}},
     {"printing", {"印刷しています", "Printing"}},
@@ -77,7 +78,7 @@ constexpr std::array<std::pair<std::string_view, Entry>, 26> kStages{{
     {"recovering", {"結果を確認しています", "Confirming the result"}},
 }};
 
-constexpr std::array<std::pair<std::string_view, Entry>, 43> kReasons{{
+constexpr std::array<std::pair<std::string_view, Entry>, 44> kReasons{{
     {"cancelled", {"取り消しました", "Cancelled"}},
     {"timeout", {"カードが置かれませんでした", "No card was presented"}},
     {"card_removed",
@@ -121,6 +122,7 @@ constexpr std::array<std::pair<std::string_view, Entry>, 43> kReasons{{
     {"unknown_redemption", {"その取引は見つかりません", "No such redemption"}},
     {"refund_exceeds_captured", {"返還できるポイントを超えています", "More than can be refunded"}},
     {"coupon_malformed", {"クーポン番号が正しくありません", "The coupon code is mistyped"}},
+    {"not_a_project", {"寄付先のプロジェクトではありません", "That is not a project to donate to"}},
     {"coupon_unknown", {"そのクーポンは見つかりません", "No such coupon"}},
     {"coupon_used", {"このクーポンは交換済みです", "This coupon was converted already"}},
     {"coupon_expired", {"このクーポンは期限切れです", "This coupon has expired"}},

@@ -6,7 +6,7 @@
 namespace mykey::terminal {
 namespace {
 
-constexpr std::array<std::pair<OperationKind, std::string_view>, 11> kKindNames{{
+constexpr std::array<std::pair<OperationKind, std::string_view>, 12> kKindNames{{
     {OperationKind::kRedeem, "redeem"},
     {OperationKind::kRefund, "refund"},
     {OperationKind::kWhoIsThis, "who_is_this"},
@@ -18,6 +18,7 @@ constexpr std::array<std::pair<OperationKind, std::string_view>, 11> kKindNames{
     {OperationKind::kRedeemCoupon, "redeem_coupon"},
     {OperationKind::kFacilityEntry, "facility_entry"},
     {OperationKind::kRedeemVoucher, "redeem_voucher"},
+    {OperationKind::kDonate, "donate"},
 }};
 
 }  // namespace
@@ -69,6 +70,7 @@ std::string_view FlowStageName(FlowStage stage) noexcept {
     case FlowStage::kCheckingVoucher: return "checking_voucher";
     case FlowStage::kRedeemingVoucher: return "redeeming_voucher";
     case FlowStage::kConvertingCoupon: return "converting_coupon";
+    case FlowStage::kDonating: return "donating";
     case FlowStage::kPrinting: return "printing";
     case FlowStage::kFinished: return "finished";
   }

@@ -49,6 +49,9 @@ class ScriptedCounter final : public CounterPort {
   Result<cloud_client::CloudClient::PointsConversion> conversion =
       Fail(ErrorCode::kInternal, "not scripted");
   std::string last_coupon;
+  Result<cloud_client::CloudClient::PointsDonation> donation =
+      Fail(ErrorCode::kInternal, "not scripted");
+  std::optional<counter::DonationOrder> last_donation;
   counter::CounterFailure failure;
   std::optional<counter::RedemptionOrder> last_order;
   int pin_requests = 0;
@@ -134,6 +137,12 @@ class ScriptedCounter final : public CounterPort {
     calls.push_back("ConvertCoupon");
     last_coupon = std::string(code);
     return conversion;
+  }
+  Result<cloud_client::CloudClient::PointsDonation> DoDonate(
+      const counter::DonationOrder& order) override {
+    calls.push_back("Donate");
+    last_donation = order;
+    return donation;
   }
   counter::CounterFailure DoLastFailure() const override { return failure; }
 };

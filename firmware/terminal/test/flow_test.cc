@@ -405,6 +405,47 @@ TEST_CASE("a refused coupon ends failed with the counter's reason; an empty one 
   CHECK(rig.counter.calls.empty());
 }
 
+TEST_CASE("a kiosk donation gives the holder's points to the project and reports the balance") {
+  Rig rig;
+  cloud_client::CloudClient::PointsDonation donation;
+  donation.idempotency_key = "mk-donation";
+  donation.donation_id = 3;
+  donation.project_id = 21;
+  donation.programme_id = 11;
+  donation.amount = 200;
+  donation.balance = 100;
+  rig.counter.donation = donation;
+  OperationRequest request;
+  request.kind = OperationKind::kDonate;
+  request.programme_id = 11;
+  request.project_id = 21;
+  request.amount = 200;
+  auto result = rig.Run(KioskConfig(), request);
+  CHECK(result.state == OperationState::kDone);
+  CHECK(rig.observer.Stages() ==
+        Strings{"checking_request", "waiting_for_card", "authenticating", "donating", "finished"});
+  CHECK(rig.counter.calls == Strings{"WaitForCard", "Authenticate", "Donate"});
+  REQUIRE(rig.counter.last_donation);
+  CHECK(rig.counter.last_donation->project_id == 21);
+  CHECK(rig.counter.last_donation->programme_id == 11);
+  CHECK(rig.counter.last_donation->amount == 200);
+  CHECK(result.amount == 200);
+  CHECK(result.balance == 100);
+  CHECK(result.idempotency_key == "mk-donation");
+
+  Rig refused;
+  refused.counter.donation = Fail(CounterError(CounterErrorCode::kNotAProject));
+  CHECK(refused.Run(KioskConfig(), request).reason == "not_a_project");
+  Rig incomplete;
+  request.project_id = 0;
+  CHECK(incomplete.Run(KioskConfig(), request).reason == "invalid_request");
+  request.project_id = 21;
+  request.amount = 0;
+  CHECK(incomplete.Run(KioskConfig(), request).reason == "invalid_amount");
+  CHECK(incomplete.counter.calls.empty());
+  CHECK_FALSE(AllowedInMode(ShopConfig(), OperationKind::kDonate));
+}
+
 TEST_CASE("a redemption authorised offline is done, says offline, and carries the journal's key") {
   Rig rig;
   auto offline_holder = *rig.counter.holder;

@@ -60,6 +60,9 @@ class CounterPort {
   Result<cloud_client::CloudClient::PointsConversion> ConvertCoupon(std::string_view code) {
     return DoConvertCoupon(code);
   }
+  Result<cloud_client::CloudClient::PointsDonation> Donate(const counter::DonationOrder& order) {
+    return DoDonate(order);
+  }
   /// The last failure (for the idempotency key of an unknown outcome).
   counter::CounterFailure LastFailure() const { return DoLastFailure(); }
 
@@ -80,6 +83,8 @@ class CounterPort {
   virtual Result<cloud_client::Refund> DoRefund(int64_t redemption_id, int64_t amount) = 0;
   virtual Result<cloud_client::CloudClient::PointsConversion> DoConvertCoupon(
       std::string_view code) = 0;
+  virtual Result<cloud_client::CloudClient::PointsDonation> DoDonate(
+      const counter::DonationOrder& order) = 0;
   virtual counter::CounterFailure DoLastFailure() const = 0;
 };
 

@@ -25,11 +25,12 @@ enum class OperationKind : uint8_t {
   kRedeemCoupon,   ///< kiosk: convert a partner coupon (`coupon`)
   kFacilityEntry,  ///< facility: pay the entrance fee in points, print the ticket
   kRedeemVoucher,  ///< shop/facility: check a paper voucher offline, redeem it online once
+  kDonate,         ///< kiosk: give `amount` points of `programme_id` to project `project_id`
 };
 
 /// Stable wire names: "redeem", "refund", "who_is_this", "library_lookup",
 /// "create_mykey_id", "link_service", "report_lost", "issue_voucher",
-/// "redeem_coupon", "facility_entry", "redeem_voucher".
+/// "redeem_coupon", "facility_entry", "redeem_voucher", "donate".
 std::string_view OperationKindName(OperationKind kind) noexcept;
 /// The kind for a wire name; nullopt when unknown.
 std::optional<OperationKind> ParseOperationKind(std::string_view name) noexcept;
@@ -60,6 +61,7 @@ enum class FlowStage : uint8_t {
   kCheckingVoucher,
   kRedeemingVoucher,
   kConvertingCoupon,
+  kDonating,
   kPrinting,
   kFinished,
 };
@@ -72,7 +74,8 @@ std::string_view FlowStageName(FlowStage stage) noexcept;
 /// Thread safety: a value type.
 struct OperationRequest {
   OperationKind kind = OperationKind::kWhoIsThis;
-  int64_t amount = 0;         ///< points: redeem, refund, voucher
+  int64_t amount = 0;         ///< points: redeem, refund, voucher, donate
+  int64_t project_id = 0;     ///< donate: the project (a project programme)
   int64_t programme_id = 0;   ///< 0: the configured one, else the first with enough points
   int64_t redemption_id = 0;  ///< refund
   std::string service_id;     ///< link_service
