@@ -165,7 +165,7 @@ log_level = "info"
 pin_device = "{os.ttyname(self.pin_slave)}"
 
 [reader]
-name = ""
+name = "{demo.reader_name}"
 
 [printer]
 {printer}
@@ -187,7 +187,7 @@ token_file = "{token_file}"
     def enroll(self, code):
         out = run([self.demo.terminal_bin, "--config", self.config, "enroll", code,
                    "--name", self.name])
-        return out.strip().splitlines()[-1] if out.strip() else "enrolled"
+        return "; ".join(line for line in out.strip().splitlines() if line) or "enrolled"
 
     def test_connection(self):
         return run([self.demo.terminal_bin, "--config", self.config, "test-connection"]).strip()
@@ -209,6 +209,14 @@ token_file = "{token_file}"
         except (urllib.error.URLError, OSError):
             return False
 
+    def idle(self):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.api_port}/healthz",
+                                        timeout=1) as r:
+                return not json.loads(r.read()).get("busy", False)
+        except (urllib.error.URLError, OSError, ValueError):
+            return False
+
     def call(self, method, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(
@@ -224,6 +232,8 @@ token_file = "{token_file}"
     def operate(self, body, what):
         """Starts an operation, types the PIN when asked, prints each event,
         and returns the final result."""
+        # After an operation the terminal stays busy until the card has gone.
+        wait_for(self.idle, 35, f"{self.name} to be idle")
         status, op = self.call("POST", "/v1/operations", body)
         if status != 202:
             raise DemoError(f"{self.name}: {what} refused ({status}): {op}")
@@ -323,6 +333,7 @@ class Demo:
                 if slot == "1":
                     raise
                 self.procs.stop("vcard")
+        self.reader_name = f"Virtual PCD 00 0{slot}"
         say(f"card inserted in vpcd slot {slot}; control socket {self.vcard_control}"
             " (insert | remove)")
 
@@ -377,7 +388,8 @@ class Demo:
 
     def terminals_up(self):
         step("four terminals enrol with their one-time codes and pass the connection test")
-        kiosk_extra = "\n[kiosk]\nvoucher_amounts = [500, 1000]\n"
+        kiosk_extra = ('\n[kiosk]\nvoucher_amounts = [500, 1000]\n'
+                       'voucher_title = "千代田区 ポイント券"\n')
         shop_extra = (f'\n[shop]\nmerchant_name = "神田書店"\nprogramme_name = "千代田区ポイント"\n'
                       f"programme_id = {self.programme}\n")
         cafe_extra = (f'\n[shop]\nmerchant_name = "神保町カフェ"\nprogramme_name = "千代田区ポイント"\n'
