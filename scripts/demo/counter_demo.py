@@ -546,6 +546,12 @@ def main():
         return card_command(os.path.abspath(args.work), args.command[1])
     if not args.bin:
         parser.error("--bin is required")
+    # SIGTERM and SIGHUP (a closed terminal) end the demo like Ctrl-C: everything it
+    # started (pcscd included, if it started it) is stopped on the way out.
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, interrupted)
     if os.path.isdir(args.work):
         subprocess.run(["rm", "-rf", args.work], check=True)
     os.makedirs(args.work)

@@ -656,8 +656,11 @@ try:
     # replays the stored answer); either way the lost answer was noticed and settled.
     check(len(redeems) >= 2 or len(lookups) >= 1,
           "the answer was lost and the terminal settled it (re-sent with the key or looked it up)")
-    check(r.get("redemption_id") == last_redemption_id + 1, "one new redemption in the ledger (id %d)"
-          % (last_redemption_id + 1))
+    # The proxy drops half the answers after the first connection, so the terminal's own lookup
+    # may be lost too (outcome_unknown, key kept for the clerk); the ledger tells what happened.
+    if r["state"] == "done":
+        check(r.get("redemption_id") == last_redemption_id + 1,
+              "one new redemption in the ledger (id %d)" % (last_redemption_id + 1))
     check(balance("E2EHANA7") == 1900, "applied exactly once: hana holds 1900")
     check_reconciled("the lost answer")
     card_away_then(None)
