@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <latch>
@@ -218,7 +219,7 @@ class Terminal {
     const auto now = Clock::now();
     const double ms = std::chrono::duration<double, std::milli>(now - start).count();
     line["outcome"] = "ok";
-    line["ms"] = static_cast<int64_t>(ms * 1000) / 1000.0;
+    line["ms"] = std::round(ms * 1000.0) / 1000.0;  // microsecond resolution
     log_.Write(line);
     stats_.latency_ms.push_back(ms);
     ++stats_.acknowledged;

@@ -267,11 +267,11 @@ TEST_CASE("A terminal is locked after five wrong coupon codes, others are not") 
   const auto coupon = f.Coupons("rail", 300)[0];
   // Wrong codes of valid form: each coupon of another batch, then used ones.
   const auto decoys = f.Coupons("rail", 1, 5);
-  for (int i = 0; i < 5; ++i) {
+  for (size_t i = 0; i < 5; ++i) {
     REQUIRE(f.conversions->RedeemCoupon(Kiosk("k2"),
                                         {"d-" + std::to_string(i), kOther, decoys[i].code}));
   }
-  for (int i = 0; i < 4; ++i) {
+  for (size_t i = 0; i < 4; ++i) {
     CHECK(ReasonOf(f.conversions->RedeemCoupon(
               Kiosk("k1"), {"x-" + std::to_string(i), kHolder, decoys[i].code})) == "coupon_used");
   }
