@@ -1,5 +1,7 @@
 #include "mykey/api/router.h"
 
+#include <charconv>
+
 #include <algorithm>
 
 namespace mykey::cloud {
@@ -116,6 +118,16 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
     }
   }
   return match;
+}
+
+ApiResult<int64_t> PositiveIdParameter(std::string_view text, const char* name) {
+  int64_t id = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
+    return ApiError(ApiErrorCode::kInvalidParameter, std::string(name) + " must be a positive id",
+                    name);
+  }
+  return id;
 }
 
 }  // namespace mykey::cloud

@@ -1,13 +1,14 @@
 #include "mykey/ledger/conversion_routes.h"
 
-#include <charconv>
 #include <memory>
 
 #include "conversion_codec.h"
 #include "mykey/api/json_body.h"
+#include "mykey/auth/auth_routes.h"
 #include "mykey/json/json.h"
 #include "mykey/registry/mykey_id.h"
 #include "mykey/registry/routes.h"
+#include "route_support.h"
 
 namespace mykey::cloud {
 
@@ -80,14 +81,7 @@ std::string OutcomeOf(const Error& error) {
 }
 
 ApiResult<Caller> Authenticate(Context& c, const RouteContext& route) {
-  auto caller = c.authenticator.Authenticate(route.request);
-  if (!caller) {
-    if (caller.error().code() == ErrorCode::kPermissionDenied) {
-      return ApiError(ApiErrorCode::kForbidden, caller.error().message());
-    }
-    return ApiErrorFrom(caller.error());
-  }
-  return std::move(*caller);
+  return AuthenticateRoute(c.authenticator, route);
 }
 
 /// The holder of the card session a terminal presents.
@@ -103,38 +97,6 @@ ApiResult<std::string> SessionHolder(Context& c, const Caller& caller, std::stri
   return std::move(*holder);
 }
 
-ApiResult<std::string> KeyOf(const RouteContext& route, const std::optional<std::string>& in_body) {
-  const auto header = route.request.headers.Get("Idempotency-Key");
-  if (header && in_body && *header != *in_body) {
-    return ApiError::InvalidField("idempotency_key", "differs from the Idempotency-Key header");
-  }
-  std::string key = header ? std::string(*header) : in_body.value_or("");
-  if (key.empty()) {
-    return ApiError::InvalidField("idempotency_key",
-                                  "is required (header Idempotency-Key or this member)");
-  }
-  if (!IsValidIdempotencyKey(key)) {
-    return ApiError::InvalidField("idempotency_key", "must be 1..255 printable ASCII characters");
-  }
-  return key;
-}
-
-ApiResult<int64_t> IdParameter(std::string_view text, const char* name) {
-  int64_t id = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
-    return ApiError(ApiErrorCode::kInvalidParameter, std::string(name) + " must be a positive id",
-                    name);
-  }
-  return id;
-}
-
-ApiReply OperationReply(int status, std::string body, bool replayed) {
-  ApiReply reply = ApiReply::Json(status, std::move(body));
-  if (replayed) reply.headers().Set("Idempotent-Replayed", "true");
-  return reply;
-}
-
 ApiReply ConversionReply(Context& c, const char* operation, const Result<Conversion>& result,
                          int status) {
   if (!result) {
@@ -142,7 +104,8 @@ ApiReply ConversionReply(Context& c, const char* operation, const Result<Convers
     return FromService(result.error());
   }
   c.Count(operation, result->replayed ? "replayed" : "ok");
-  return OperationReply(status, conversion_codec::Encode(*result), result->replayed);
+  return route_support::ReplayableReply(status, conversion_codec::Encode(*result),
+                                        result->replayed);
 }
 
 ApiReply PostPartner(Context& c, RouteContext& route) {
@@ -172,7 +135,8 @@ ApiReply PostConversion(Context& c, RouteContext& route) {
   request.mykey_id = body.String("mykey_id", kMyKeyIdRule);
   request.partner_points = body.Integer("partner_points", 1, kMaxPoints);
   if (auto error = body.Finish()) return *error;
-  MYKEY_API_ASSIGN_OR_RETURN(request.idempotency_key, KeyOf(route, body_key));
+  MYKEY_API_ASSIGN_OR_RETURN(request.idempotency_key,
+                             route_support::IdempotencyKeyOf(route, body_key));
   if (!IsValidMyKeyId(request.mykey_id)) {
     return ApiError::InvalidField("mykey_id", "must be a MyKey ID (8 symbols, no look-alikes)");
   }
@@ -182,7 +146,7 @@ ApiReply PostConversion(Context& c, RouteContext& route) {
 
 ApiReply GetConversion(Context& c, RouteContext& route) {
   MYKEY_API_ASSIGN_OR_RETURN(Caller caller, Authenticate(c, route));
-  MYKEY_API_ASSIGN_OR_RETURN(int64_t id, IdParameter(route.Param("id"), "id"));
+  MYKEY_API_ASSIGN_OR_RETURN(int64_t id, PositiveIdParameter(route.Param("id"), "id"));
   auto conversion = c.conversions.GetConversion(caller, id);
   if (!conversion) return FromService(conversion.error());
   return ApiReply::Json(200, conversion_codec::Encode(*conversion));
@@ -232,7 +196,8 @@ ApiReply PostCouponConversion(Context& c, RouteContext& route) {
   const std::string session = body.String("session", kSessionRule);
   request.code = body.String("code", kCodeRule);
   if (auto error = body.Finish()) return *error;
-  MYKEY_API_ASSIGN_OR_RETURN(request.idempotency_key, KeyOf(route, body_key));
+  MYKEY_API_ASSIGN_OR_RETURN(request.idempotency_key,
+                             route_support::IdempotencyKeyOf(route, body_key));
   MYKEY_API_ASSIGN_OR_RETURN(request.mykey_id, SessionHolder(c, caller, session));
   route.log_identifiers.emplace_back("mykey_id", request.mykey_id);
   auto result = c.conversions.RedeemCoupon(caller, request);
@@ -289,7 +254,7 @@ ApiReply PutLandingProgramme(Context& c, RouteContext& route) {
 
 ApiReply PutPremium(Context& c, RouteContext& route) {
   MYKEY_API_ASSIGN_OR_RETURN(Caller caller, Authenticate(c, route));
-  MYKEY_API_ASSIGN_OR_RETURN(int64_t id, IdParameter(route.Param("id"), "id"));
+  MYKEY_API_ASSIGN_OR_RETURN(int64_t id, PositiveIdParameter(route.Param("id"), "id"));
   MYKEY_API_ASSIGN_OR_RETURN(JsonObject body, JsonObject::Parse(route.request.body));
   const auto percent = static_cast<int>(body.Integer("bonus_percent", 0, 100));
   if (auto error = body.Finish()) return *error;
@@ -312,7 +277,8 @@ ApiReply PostDonation(Context& c, RouteContext& route) {
   request.amount = body.Integer("amount", 1, kMaxPoints);
   request.display_name = body.OptionalString("display_name", {1, 64});
   if (auto error = body.Finish()) return *error;
-  MYKEY_API_ASSIGN_OR_RETURN(request.idempotency_key, KeyOf(route, body_key));
+  MYKEY_API_ASSIGN_OR_RETURN(request.idempotency_key,
+                             route_support::IdempotencyKeyOf(route, body_key));
   MYKEY_API_ASSIGN_OR_RETURN(request.mykey_id, SessionHolder(c, caller, session));
   route.log_identifiers.emplace_back("mykey_id", request.mykey_id);
   auto result = c.conversions.Donate(caller, request);
@@ -321,12 +287,12 @@ ApiReply PostDonation(Context& c, RouteContext& route) {
     return FromService(result.error());
   }
   c.Count("donation", result->replayed ? "replayed" : "ok");
-  return OperationReply(201, conversion_codec::Encode(*result), result->replayed);
+  return route_support::ReplayableReply(201, conversion_codec::Encode(*result), result->replayed);
 }
 
 ApiReply GetDonors(Context& c, RouteContext& route) {
   MYKEY_API_ASSIGN_OR_RETURN(Caller caller, Authenticate(c, route));
-  MYKEY_API_ASSIGN_OR_RETURN(int64_t id, IdParameter(route.Param("id"), "id"));
+  MYKEY_API_ASSIGN_OR_RETURN(int64_t id, PositiveIdParameter(route.Param("id"), "id"));
   auto list = c.conversions.Donors(caller, id);
   if (!list) return FromService(list.error());
   json::OrderedJson out = json::OrderedJson::object();

@@ -1,13 +1,14 @@
 #include "mykey/ledger/ledger_routes.h"
 
-#include <charconv>
 #include <memory>
 
 #include "codec.h"
 #include "mykey/api/json_body.h"
+#include "mykey/auth/auth_routes.h"
 #include "mykey/json/json.h"
 #include "mykey/registry/mykey_id.h"
 #include "mykey/registry/routes.h"
+#include "route_support.h"
 
 namespace mykey::cloud {
 
@@ -39,16 +40,6 @@ struct Context {
   }
 };
 
-ApiError FromAuthentication(const Error& error) {
-  if (error.code() == ErrorCode::kPermissionDenied) {
-    return {ApiErrorCode::kForbidden, error.message()};
-  }
-  if (error.code() == ErrorCode::kUnauthenticated) {
-    return {ApiErrorCode::kUnauthenticated, error.message()};
-  }
-  return ApiErrorFrom(error);
-}
-
 /// The API error of a ledger error; refusals carry their LedgerReason name
 /// as the error's `reason` ("insufficient_balance").
 ApiError FromLedger(const Error& error) {
@@ -74,42 +65,7 @@ std::string OutcomeOf(const Error& error) {
 }
 
 ApiResult<Caller> Authenticate(Context& c, RouteContext& route) {
-  auto caller = c.authenticator.Authenticate(route.request);
-  if (!caller) return FromAuthentication(caller.error());
-  return std::move(*caller);
-}
-
-/// The operation's idempotency key: the `Idempotency-Key` header or the
-/// body's `idempotency_key` (the same if both are given).
-ApiResult<std::string> KeyOf(const RouteContext& route, const std::optional<std::string>& in_body) {
-  const auto header = route.request.headers.Get("Idempotency-Key");
-  if (header && in_body && *header != *in_body) {
-    return ApiError::InvalidField("idempotency_key", "differs from the Idempotency-Key header");
-  }
-  std::string key = header ? std::string(*header) : in_body.value_or("");
-  if (key.empty()) {
-    return ApiError::InvalidField("idempotency_key",
-                                  "is required (header Idempotency-Key or this member)");
-  }
-  if (!IsValidIdempotencyKey(key)) {
-    return ApiError::InvalidField("idempotency_key", "must be 1..255 printable ASCII characters");
-  }
-  return key;
-}
-
-ApiResult<int64_t> IdParameter(std::string_view text, const char* name) {
-  int64_t id = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
-    return ApiError(ApiErrorCode::kInvalidParameter, std::string(name) + " must be a positive id");
-  }
-  return id;
-}
-
-ApiReply OperationReply(int status, std::string body, bool replayed) {
-  ApiReply reply = ApiReply::Json(status, std::move(body));
-  if (replayed) reply.headers().Set("Idempotent-Replayed", "true");
-  return reply;
+  return AuthenticateRoute(c.authenticator, route);
 }
 
 /// Parses an optional body: an empty body reads as `{}`.
@@ -130,7 +86,8 @@ ApiReply PostGrant(Context& c, RouteContext& route) {
   request.department = body.String("department", {1, 100});
   request.reason = body.String("reason", {1, 200});
   if (auto error = body.Finish()) return *error;
-  MYKEY_API_ASSIGN_OR_RETURN(request.idempotency_key, KeyOf(route, body_key));
+  MYKEY_API_ASSIGN_OR_RETURN(request.idempotency_key,
+                             route_support::IdempotencyKeyOf(route, body_key));
   if (!IsValidMyKeyId(request.mykey_id)) {
     return ApiError::InvalidField("mykey_id", "must be a MyKey ID (8 symbols, no look-alikes)");
   }
@@ -147,7 +104,7 @@ ApiReply PostGrant(Context& c, RouteContext& route) {
     return FromLedger(result.error());
   }
   c.Count("grant", result->replayed ? "replayed" : "ok");
-  return OperationReply(201, ledger_codec::Encode(*result), result->replayed);
+  return route_support::ReplayableReply(201, ledger_codec::Encode(*result), result->replayed);
 }
 
 ApiReply PostRedemption(Context& c, RouteContext& route) {
@@ -160,7 +117,8 @@ ApiReply PostRedemption(Context& c, RouteContext& route) {
   request.amount = body.Integer("amount", 1, kMaxPoints);
   request.hold = body.OptionalBoolean("hold").value_or(false);
   if (auto error = body.Finish()) return *error;
-  MYKEY_API_ASSIGN_OR_RETURN(request.idempotency_key, KeyOf(route, body_key));
+  MYKEY_API_ASSIGN_OR_RETURN(request.idempotency_key,
+                             route_support::IdempotencyKeyOf(route, body_key));
   route.log_identifiers.emplace_back("mykey_id", request.mykey_id);
   auto result = c.ledger.Redeem(caller, request);
   const char* operation = request.hold ? "hold" : "redemption";
@@ -169,18 +127,18 @@ ApiReply PostRedemption(Context& c, RouteContext& route) {
     return FromLedger(result.error());
   }
   c.Count(operation, result->replayed ? "replayed" : "ok");
-  return OperationReply(201, ledger_codec::Encode(*result), result->replayed);
+  return route_support::ReplayableReply(201, ledger_codec::Encode(*result), result->replayed);
 }
 
 enum class HoldAction { kCapture, kVoid };
 
 ApiReply PostHoldAction(Context& c, RouteContext& route, HoldAction action) {
   MYKEY_API_ASSIGN_OR_RETURN(Caller caller, Authenticate(c, route));
-  MYKEY_API_ASSIGN_OR_RETURN(int64_t id, IdParameter(route.Param("id"), "id"));
+  MYKEY_API_ASSIGN_OR_RETURN(int64_t id, PositiveIdParameter(route.Param("id"), "id"));
   MYKEY_API_ASSIGN_OR_RETURN(JsonObject body, OptionalBody(route));
   const auto body_key = body.OptionalString("idempotency_key", kKeyRule);
   if (auto error = body.Finish()) return *error;
-  MYKEY_API_ASSIGN_OR_RETURN(std::string key, KeyOf(route, body_key));
+  MYKEY_API_ASSIGN_OR_RETURN(std::string key, route_support::IdempotencyKeyOf(route, body_key));
   const char* operation = action == HoldAction::kCapture ? "capture" : "void";
   auto result = action == HoldAction::kCapture ? c.ledger.Capture(caller, key, id)
                                                : c.ledger.Void(caller, key, id);
@@ -189,26 +147,27 @@ ApiReply PostHoldAction(Context& c, RouteContext& route, HoldAction action) {
     return FromLedger(result.error());
   }
   c.Count(operation, result->replayed ? "replayed" : "ok");
-  return OperationReply(200, ledger_codec::Encode(*result), result->replayed);
+  return route_support::ReplayableReply(200, ledger_codec::Encode(*result), result->replayed);
 }
 
 ApiReply PostRefund(Context& c, RouteContext& route) {
   MYKEY_API_ASSIGN_OR_RETURN(Caller caller, Authenticate(c, route));
-  MYKEY_API_ASSIGN_OR_RETURN(int64_t id, IdParameter(route.Param("id"), "id"));
+  MYKEY_API_ASSIGN_OR_RETURN(int64_t id, PositiveIdParameter(route.Param("id"), "id"));
   MYKEY_API_ASSIGN_OR_RETURN(JsonObject body, JsonObject::Parse(route.request.body));
   RefundRequest request;
   request.redemption_id = id;
   const auto body_key = body.OptionalString("idempotency_key", kKeyRule);
   request.amount = body.Integer("amount", 1, kMaxPoints);
   if (auto error = body.Finish()) return *error;
-  MYKEY_API_ASSIGN_OR_RETURN(request.idempotency_key, KeyOf(route, body_key));
+  MYKEY_API_ASSIGN_OR_RETURN(request.idempotency_key,
+                             route_support::IdempotencyKeyOf(route, body_key));
   auto result = c.ledger.Refund(caller, request);
   if (!result) {
     c.Count("refund", OutcomeOf(result.error()));
     return FromLedger(result.error());
   }
   c.Count("refund", result->replayed ? "replayed" : "ok");
-  return OperationReply(201, ledger_codec::Encode(*result), result->replayed);
+  return route_support::ReplayableReply(201, ledger_codec::Encode(*result), result->replayed);
 }
 
 ApiReply GetBalances(Context& c, RouteContext& route) {
@@ -296,7 +255,7 @@ ApiReply GetSettlement(Context& c, RouteContext& route) {
   if (!merchant || !from || !to) {
     return ApiError(ApiErrorCode::kInvalidParameter, "merchant_id, from and to are required");
   }
-  MYKEY_API_ASSIGN_OR_RETURN(int64_t merchant_id, IdParameter(*merchant, "merchant_id"));
+  MYKEY_API_ASSIGN_OR_RETURN(int64_t merchant_id, PositiveIdParameter(*merchant, "merchant_id"));
   auto csv = c.ledger.SettlementCsv(caller, merchant_id, *from, *to);
   if (!csv) {
     if (csv.error().code() == ErrorCode::kInvalidArgument) {

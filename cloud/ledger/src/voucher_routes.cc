@@ -4,11 +4,13 @@
 #include <memory>
 
 #include "mykey/api/json_body.h"
+#include "mykey/auth/auth_routes.h"
 #include "mykey/json/json.h"
 #include "mykey/protocol/voucher_serial.h"
 #include "mykey/protocol/voucher_token.h"
 #include "mykey/registry/mykey_id.h"
 #include "mykey/registry/routes.h"
+#include "route_support.h"
 #include "voucher_codec.h"
 
 namespace mykey::cloud {
@@ -42,16 +44,6 @@ struct Context {
                        {{"operation", std::string(operation)}, {"outcome", std::string(outcome)}});
   }
 };
-
-ApiError FromAuthentication(const Error& error) {
-  if (error.code() == ErrorCode::kPermissionDenied) {
-    return {ApiErrorCode::kForbidden, error.message()};
-  }
-  if (error.code() == ErrorCode::kUnauthenticated) {
-    return {ApiErrorCode::kUnauthenticated, error.message()};
-  }
-  return ApiErrorFrom(error);
-}
 
 /// The API error of a voucher error: voucher and ledger refusals carry their
 /// reason's name.
@@ -90,9 +82,7 @@ std::string OutcomeOf(const Error& error) {
 }
 
 ApiResult<Caller> Authenticate(Context& c, RouteContext& route) {
-  auto caller = c.authenticator.Authenticate(route.request);
-  if (!caller) return FromAuthentication(caller.error());
-  return std::move(*caller);
+  return AuthenticateRoute(c.authenticator, route);
 }
 
 ApiResult<Caller> Admin(Context& c, RouteContext& route) {
@@ -101,22 +91,6 @@ ApiResult<Caller> Admin(Context& c, RouteContext& route) {
     return ApiError(ApiErrorCode::kForbidden, "only the scheme operator may do this");
   }
   return caller;
-}
-
-ApiResult<std::string> KeyOf(const RouteContext& route, const std::optional<std::string>& in_body) {
-  const auto header = route.request.headers.Get("Idempotency-Key");
-  if (header && in_body && *header != *in_body) {
-    return ApiError::InvalidField("idempotency_key", "differs from the Idempotency-Key header");
-  }
-  std::string key = header ? std::string(*header) : in_body.value_or("");
-  if (key.empty()) {
-    return ApiError::InvalidField("idempotency_key",
-                                  "is required (header Idempotency-Key or this member)");
-  }
-  if (!IsValidIdempotencyKey(key)) {
-    return ApiError::InvalidField("idempotency_key", "must be 1..255 printable ASCII characters");
-  }
-  return key;
 }
 
 ApiResult<std::string> SerialParameter(const RouteContext& route) {
@@ -129,9 +103,7 @@ ApiResult<std::string> SerialParameter(const RouteContext& route) {
 }
 
 ApiReply OperationReply(int status, const Voucher& voucher) {
-  ApiReply reply = ApiReply::Json(status, voucher_codec::Encode(voucher));
-  if (voucher.replayed) reply.headers().Set("Idempotent-Replayed", "true");
-  return reply;
+  return route_support::ReplayableReply(status, voucher_codec::Encode(voucher), voucher.replayed);
 }
 
 ApiResult<JsonObject> OptionalBody(const RouteContext& route) {
@@ -151,7 +123,8 @@ ApiReply PostIssue(Context& c, RouteContext& route) {
   request.expires_on = body.OptionalString("expires_on", kDayRule).value_or("");
   const auto session = body.OptionalString("session", kSessionRule);
   if (auto error = body.Finish()) return *error;
-  MYKEY_API_ASSIGN_OR_RETURN(request.idempotency_key, KeyOf(route, body_key));
+  MYKEY_API_ASSIGN_OR_RETURN(request.idempotency_key,
+                             route_support::IdempotencyKeyOf(route, body_key));
   if (funding != "points" && funding != "cash") {
     return ApiError::InvalidField("funding", "must be \"points\" or \"cash\"");
   }
@@ -208,7 +181,7 @@ ApiReply PostStep(Context& c, RouteContext& route, Step step) {
   MYKEY_API_ASSIGN_OR_RETURN(JsonObject body, OptionalBody(route));
   const auto body_key = body.OptionalString("idempotency_key", kKeyRule);
   if (auto error = body.Finish()) return *error;
-  MYKEY_API_ASSIGN_OR_RETURN(std::string key, KeyOf(route, body_key));
+  MYKEY_API_ASSIGN_OR_RETURN(std::string key, route_support::IdempotencyKeyOf(route, body_key));
   const char* operation = "redemption";
   Result<Voucher> result = Fail(ErrorCode::kInternal, "no step");
   switch (step) {

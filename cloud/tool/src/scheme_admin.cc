@@ -10,6 +10,7 @@
 #include "mykey/json/json.h"
 #include "mykey/ledger/ledger_service.h"
 #include "mykey/scheme/parties.h"
+#include "mykey/scheme_routes/party_json.h"
 #include "options.h"
 #include "store_location.h"
 
@@ -73,35 +74,6 @@ bool Require(const Options& options, std::initializer_list<std::string_view> nam
   return true;
 }
 
-json::OrderedJson ProgrammeJson(const Programme& p) {
-  json::OrderedJson out = json::OrderedJson::object();
-  out["id"] = p.id;
-  out["municipality_code"] = p.municipality_code;
-  out["code"] = p.code;
-  out["name"] = p.name;
-  out["kind"] = p.kind;
-  return out;
-}
-
-json::OrderedJson MerchantJson(const Merchant& m) {
-  json::OrderedJson out = json::OrderedJson::object();
-  out["id"] = m.id;
-  out["municipality_code"] = m.municipality_code;
-  out["name"] = m.name;
-  out["kind"] = m.kind;
-  out["status"] = m.status;
-  out["programme_ids"] = m.programme_ids;
-  return out;
-}
-
-json::OrderedJson ProviderJson(const Provider& p) {
-  json::OrderedJson out = json::OrderedJson::object();
-  out["id"] = p.id;
-  out["code"] = p.code;
-  out["name"] = p.name;
-  return out;
-}
-
 int Programmes(std::string_view action, const Options& options, Store& store, std::ostream& out,
                std::ostream& err) {
   PartyDirectory parties(store);
@@ -115,7 +87,7 @@ int Programmes(std::string_view action, const Options& options, Store& store, st
     auto added = parties.AddProgramme(p);
     if (!added) return Report(err, "programme add", added.error());
     if (options.Has("--json")) {
-      out << json::Dump(ProgrammeJson(*added)) << "\n";
+      out << ToJson(*added) << "\n";
     } else {
       out << "programme " << added->id << " (" << added->municipality_code << "/" << added->code
           << ") added\n";
@@ -125,9 +97,7 @@ int Programmes(std::string_view action, const Options& options, Store& store, st
   auto list = parties.ListProgrammes(options.Value("--municipality"));
   if (!list) return Report(err, "programme list", list.error());
   if (options.Has("--json")) {
-    json::OrderedJson items = json::OrderedJson::array();
-    for (const Programme& p : *list) items.push_back(ProgrammeJson(p));
-    out << json::Dump(items) << "\n";
+    out << ToJson(*list) << "\n";
   } else {
     for (const Programme& p : *list) {
       out << p.id << "\t" << p.municipality_code << "\t" << p.code << "\t" << p.kind << "\t"
@@ -149,7 +119,7 @@ int Merchants(std::string_view action, const Options& options, Store& store, std
     auto added = parties.AddMerchant(m);
     if (!added) return Report(err, "merchant add", added.error());
     if (options.Has("--json")) {
-      out << json::Dump(MerchantJson(*added)) << "\n";
+      out << ToJson(*added) << "\n";
     } else {
       out << "merchant " << added->id << " (" << added->kind << ", " << added->municipality_code
           << ") added\n";
@@ -160,9 +130,7 @@ int Merchants(std::string_view action, const Options& options, Store& store, std
     auto list = parties.ListMerchants(options.Value("--municipality"));
     if (!list) return Report(err, "merchant list", list.error());
     if (options.Has("--json")) {
-      json::OrderedJson items = json::OrderedJson::array();
-      for (const Merchant& m : *list) items.push_back(MerchantJson(m));
-      out << json::Dump(items) << "\n";
+      out << ToJson(*list) << "\n";
     } else {
       for (const Merchant& m : *list) {
         out << m.id << "\t" << m.municipality_code << "\t" << m.kind << "\t" << m.status << "\t"
@@ -198,7 +166,7 @@ int Providers(std::string_view action, const Options& options, Store& store, std
     auto added = parties.AddProvider({0, options.Value("--code"), options.Value("--name"), 0});
     if (!added) return Report(err, "provider add", added.error());
     if (options.Has("--json")) {
-      out << json::Dump(ProviderJson(*added)) << "\n";
+      out << ToJson(*added) << "\n";
     } else {
       out << "provider " << added->id << " (" << added->code << ") added\n";
     }
@@ -207,9 +175,7 @@ int Providers(std::string_view action, const Options& options, Store& store, std
   auto list = parties.ListProviders();
   if (!list) return Report(err, "provider list", list.error());
   if (options.Has("--json")) {
-    json::OrderedJson items = json::OrderedJson::array();
-    for (const Provider& p : *list) items.push_back(ProviderJson(p));
-    out << json::Dump(items) << "\n";
+    out << ToJson(*list) << "\n";
   } else {
     for (const Provider& p : *list) out << p.id << "\t" << p.code << "\t" << p.name << "\n";
   }

@@ -1,4 +1,5 @@
 #include "mykey/scheme_routes/scheme_routes.h"
+#include "mykey/scheme_routes/party_json.h"
 
 #include <charconv>
 
@@ -46,15 +47,6 @@ ApiResult<T> Checked(Result<T> result) {
 
 ApiError NotVisible(std::string_view what) {
   return ApiError::NotFound("no such " + std::string(what));
-}
-
-ApiResult<int64_t> IdParameter(std::string_view text, const char* name) {
-  int64_t id = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || id <= 0) {
-    return ApiError(ApiErrorCode::kInvalidParameter, std::string(name) + " must be a positive id");
-  }
-  return id;
 }
 
 ApiResult<std::string> MunicipalityParameter(const RouteContext& route) {
@@ -216,7 +208,7 @@ ApiReply AddMerchant(Context& c, RouteContext& route) {
 /// The merchant of `{id}` if the caller may see it: admin, the merchant's
 /// municipality, or a terminal enrolled for it.
 ApiResult<Merchant> VisibleMerchant(Context& c, const Caller& caller, const RouteContext& route) {
-  MYKEY_API_ASSIGN_OR_RETURN(const int64_t id, IdParameter(route.Param("id"), "id"));
+  MYKEY_API_ASSIGN_OR_RETURN(const int64_t id, PositiveIdParameter(route.Param("id"), "id"));
   auto merchant = c.parties.GetMerchant(id);
   if (!merchant) {
     if (merchant.error().code() == ErrorCode::kNotFound) return NotVisible("merchant");
@@ -240,9 +232,10 @@ ApiReply GetMerchant(Context& c, RouteContext& route) {
 /// points are spent there), whoever the merchant belongs to.
 ApiReply SetAccepts(Context& c, RouteContext& route, bool accepts) {
   MYKEY_API_ASSIGN_OR_RETURN(const Caller caller, AuthenticateRoute(c.authenticator, route));
-  MYKEY_API_ASSIGN_OR_RETURN(const int64_t merchant_id, IdParameter(route.Param("id"), "id"));
+  MYKEY_API_ASSIGN_OR_RETURN(const int64_t merchant_id,
+                             PositiveIdParameter(route.Param("id"), "id"));
   MYKEY_API_ASSIGN_OR_RETURN(const int64_t programme_id,
-                             IdParameter(route.Param("programme_id"), "programme_id"));
+                             PositiveIdParameter(route.Param("programme_id"), "programme_id"));
   auto programme = c.parties.GetProgramme(programme_id);
   if (!programme || !ActsFor(caller, programme->municipality_code)) {
     if (!programme && programme.error().code() != ErrorCode::kNotFound) {
@@ -310,7 +303,36 @@ ApiReply ProviderSelf(Context& c, RouteContext& route) {
   return ApiReply::Json(200, json::Dump(ProviderJson(*provider)));
 }
 
+template <typename T, typename ToObject>
+std::string ArrayText(const std::vector<T>& items, ToObject to_object) {
+  json::OrderedJson list = json::OrderedJson::array();
+  for (const T& item : items) list.push_back(to_object(item));
+  return json::Dump(list);
+}
+
 }  // namespace
+
+std::string ToJson(const Municipality& municipality) {
+  return json::Dump(MunicipalityJson(municipality));
+}
+std::string ToJson(const Programme& programme) {
+  return json::Dump(ProgrammeJson(programme));
+}
+std::string ToJson(const Merchant& merchant) {
+  return json::Dump(MerchantJson(merchant));
+}
+std::string ToJson(const Provider& provider) {
+  return json::Dump(ProviderJson(provider));
+}
+std::string ToJson(const std::vector<Programme>& programmes) {
+  return ArrayText(programmes, ProgrammeJson);
+}
+std::string ToJson(const std::vector<Merchant>& merchants) {
+  return ArrayText(merchants, MerchantJson);
+}
+std::string ToJson(const std::vector<Provider>& providers) {
+  return ArrayText(providers, ProviderJson);
+}
 
 Status RegisterSchemeRoutes(Router& router, Store& store, RequestAuthenticator& authenticator) {
   auto c = std::make_shared<Context>(Context{store, authenticator});

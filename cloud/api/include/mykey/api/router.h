@@ -58,6 +58,10 @@ struct RouteContext {
   std::string_view Param(std::string_view name) const;
 };
 
+/// A path parameter that must be a positive decimal id (`/v1/merchants/{id}`).
+/// @returns the id; invalid_parameter naming `name` otherwise.
+ApiResult<int64_t> PositiveIdParameter(std::string_view text, const char* name);
+
 using RouteHandler = std::function<ApiReply(RouteContext&)>;
 
 /// Method and path dispatch for `/v1/...` style routes with `{name}` path
