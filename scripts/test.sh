@@ -23,6 +23,7 @@ if [[ $quick == 1 ]]; then scripts/install-deps.sh; else scripts/install-deps.sh
 
 jobs=$(nproc)
 summary=()
+failures=()  # "preset<TAB>log" of each run with failed tests, for the tail
 passed=0
 failed=0
 stage() { printf '\n=== %s (%s)\n' "$1" "$(date +%H:%M:%S)"; }
@@ -42,6 +43,13 @@ run_ctest() {  # preset, extra ctest args...
     passed=$((passed + total - fail))
     failed=$((failed + fail))
     summary+=("$preset: $line")
+    if [[ $fail != 0 ]]; then
+      # The names, so that the tail of a CI log says which tests failed.
+      while IFS= read -r name; do summary+=("    FAILED $name"); done < <(
+        sed -n '/The following tests FAILED:/,/^Errors while running/p' "$log" |
+          grep -E '^[[:space:]]+[0-9]+ - ' | sed -E 's/^[[:space:]]+//')
+      failures+=("$preset"$'\t'"$(cp "$log" "$log.keep" && echo "$log.keep")")
+    fi
   else
     summary+=("$preset: no ctest summary (rc=$rc)")
     failed=$((failed + 1))
@@ -76,6 +84,19 @@ if [[ $quick == 0 ]]; then
   cmake --build --preset aarch64
   run_ctest aarch64 || status=1
 fi
+
+# The output of each failed test again, last, where a truncated log still
+# shows it (ctest prints it inline with --output-on-failure, far above).
+for entry in "${failures[@]}"; do
+  preset=${entry%%$'\t'*}
+  log=${entry#*$'\t'}
+  printf '\n=== output of the failed %s tests\n' "$preset"
+  awk '/^ *[0-9]+\/[0-9]+ Test +#[0-9]+: .*\*\*\*|Failed|Timeout/ {show=1}
+       /^ *[0-9]+\/[0-9]+ Test +#[0-9]+: .* Passed/ {show=0}
+       /^ +Start +[0-9]+:/ {next}
+       show' "$log" | tail -n 150
+  rm -f "$log"
+done
 
 printf '\n=== summary\n'
 printf '  %s\n' "${summary[@]}"
