@@ -140,9 +140,15 @@ ApiReply PostIssue(Context& c, RouteContext& route) {
       return ApiError::InvalidField("expires_on", "is required for a points voucher");
     }
     route.log_identifiers.emplace_back("mykey_id", request.mykey_id);
-    if (caller.kind == CallerKind::kTerminal && c.card_sessions) {
+    if (caller.kind == CallerKind::kTerminal) {
       // A terminal spends a holder's points only while that holder's card
-      // session, opened at this terminal, is live.
+      // session, opened at this terminal, is live; a cloud that cannot check
+      // card sessions lets no terminal spend points, as for balances.
+      if (!c.card_sessions) {
+        c.Count("issue", "sessions_unchecked");
+        return ApiError(ApiErrorCode::kForbidden, "card sessions are not checked on this server")
+            .set_reason("card_sessions_unavailable");
+      }
       if (!session) {
         return ApiError::InvalidField("session", "a terminal needs the holder's card session");
       }

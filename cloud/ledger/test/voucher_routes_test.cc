@@ -42,6 +42,14 @@ class NamedAuthenticator final : public RequestAuthenticator {
   std::map<std::string, Caller> callers_;
 };
 
+/// Card sessions: "s-holder" is AB23CD45's at kiosk-1, "s-other" is
+/// ZX98WV76's at kiosk-1; anything else is unknown.
+Result<std::string> TestSessions(std::string_view terminal, std::string_view token) {
+  if (terminal == "kiosk-1" && token == "s-holder") return std::string(kHolder);
+  if (terminal == "kiosk-1" && token == "s-other") return std::string("ZX98WV76");
+  return Fail(ErrorCode::kUnauthenticated, "no such card session");
+}
+
 struct VoucherServer {
   VoucherFixture f;
   NamedAuthenticator authenticator;
@@ -49,7 +57,7 @@ struct VoucherServer {
   std::unique_ptr<CloudApi> api;
   std::unique_ptr<http::HttpServer> server;
 
-  explicit VoucherServer(CardSessionCheck card_sessions = {}) {
+  explicit VoucherServer(CardSessionCheck card_sessions = TestSessions) {
     authenticator.Add("kiosk", Terminal(f.kiosk, "kiosk-1"));
     authenticator.Add("shop", Terminal(f.shop, "till-1"));
     authenticator.Add("stand", Terminal(f.stand, "t2"));
@@ -80,7 +88,7 @@ struct VoucherServer {
   RawResponse Issue(const std::string& key, int64_t amount) {
     return Call("kiosk", "POST", "/v1/vouchers",
                 R"({"funding":"points","mykey_id":"AB23CD45","programme_id":1,"amount":)" +
-                    std::to_string(amount) + R"(,"expires_on":"2026-06-30"})",
+                    std::to_string(amount) + R"(,"session":"s-holder","expires_on":"2026-06-30"})",
                 {{"Idempotency-Key", key}});
   }
 
@@ -138,21 +146,13 @@ TEST_CASE("Issue and confirm and redeem over HTTP: a second redemption is 409 al
   s.f.RequireReconciled();
 }
 
-/// Card sessions: "s-holder" is AB23CD45's at kiosk-1, "s-other" is
-/// ZX98WV76's at kiosk-1; anything else is unknown.
-Result<std::string> TestSessions(std::string_view terminal, std::string_view token) {
-  if (terminal == "kiosk-1" && token == "s-holder") return std::string(kHolder);
-  if (terminal == "kiosk-1" && token == "s-other") return std::string("ZX98WV76");
-  return Fail(ErrorCode::kUnauthenticated, "no such card session");
-}
-
 std::string PointsBody(const std::string& session_member) {
   return R"({"funding":"points","mykey_id":"AB23CD45","programme_id":1,"amount":300,)" +
          session_member + R"("expires_on":"2026-06-30"})";
 }
 
 TEST_CASE("A terminal issues a points voucher only with that holder's card session at it") {
-  VoucherServer s(TestSessions);
+  VoucherServer s;
   s.f.Grant("g", s.f.health, 1000);
   const RawResponse none =
       s.Call("kiosk", "POST", "/v1/vouchers", PointsBody(""), {{"Idempotency-Key", "n1"}});
@@ -180,6 +180,23 @@ TEST_CASE("A terminal issues a points voucher only with that holder's card sessi
   REQUIRE(issued.status == 201);
   CHECK(Body(issued).at("state") == "pending_print");
   CHECK(s.f.ledger->Balances(Operator("131016"), kHolder)->at(0).balance == 700);
+  s.f.RequireReconciled();
+}
+
+TEST_CASE("A cloud that checks no card sessions lets no terminal spend points on a voucher") {
+  VoucherServer s(CardSessionCheck{});
+  s.f.Grant("g", s.f.health, 1000);
+  const RawResponse refused =
+      s.Call("kiosk", "POST", "/v1/vouchers", PointsBody(R"("session":"s-holder",)"),
+             {{"Idempotency-Key", "u1"}});
+  CHECK(refused.status == 403);
+  CHECK(ReasonOf(refused) == "card_sessions_unavailable");
+  CHECK(s.f.ledger->Balances(Operator("131016"), kHolder)->at(0).balance == 1000);
+  // A voucher sold for cash spends no holder's points.
+  const RawResponse sold =
+      s.Call("kiosk", "POST", "/v1/vouchers", R"({"funding":"cash","programme_id":1,"amount":5})",
+             {{"Idempotency-Key", "u2"}});
+  CHECK(sold.status == 201);
   s.f.RequireReconciled();
 }
 
@@ -222,7 +239,8 @@ TEST_CASE("Voucher routes refuse bad bodies and missing keys and strangers and o
   CHECK(s.Step("kiosk", "NOT-A-SERIAL", "void", "x").status == 400);
   const RawResponse reuse = s.Call("kiosk", "POST", "/v1/vouchers",
                                    R"({"funding":"points","mykey_id":"AB23CD45",)"
-                                   R"("programme_id":1,"amount":101,"expires_on":"2026-06-30"})",
+                                   R"("programme_id":1,"amount":101,"session":"s-holder",)"
+                                   R"("expires_on":"2026-06-30"})",
                                    {{"Idempotency-Key", "v1"}});
   CHECK(reuse.status == 422);
   REQUIRE(s.Step("kiosk", serial, "confirm-printed", "c1").status == 200);

@@ -11,7 +11,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -21,15 +23,18 @@
 #include "mykey/cloud_testing/temp_dir.h"
 #include "mykey/crypto/ecdsa.h"
 #include "mykey/crypto/random.h"
+#include "mykey/crypto/rsa.h"
 #include "mykey/http_client/curl_http_transport.h"
 #include "mykey/json/json.h"
 #include "mykey/ledger/ledger_service.h"
 #include "mykey/ledger/voucher_service.h"
 #include "mykey/printer_tcp/tcp_printer_port.h"
+#include "mykey/protocol/card_auth.h"
 #include "mykey/protocol/voucher_token.h"
 #include "mykey/receipt/printer_profile.h"
 #include "mykey/sqlite_store/sqlite_store.h"
 #include "mykey/testing/catch.h"
+#include "mykey/testjpki/test_pki.h"
 #include "mykey/voucher/voucher_issuer.h"
 #include "mykey/voucher/voucher_scanner.h"
 
@@ -133,7 +138,35 @@ crypto::EcdsaPrivateKey NewKey() {
   return std::move(*key);
 }
 
-/// The cloud (init, parties, serve), a kiosk and a shop terminal enrolled, a
+/// The holder's card: the test JPKI's auth CA and one card of it, made once
+/// (RSA key generation is the slow part).
+struct HolderCard {
+  std::vector<crypto::Certificate> auth_cas;
+  std::optional<crypto::Certificate> certificate;
+  std::optional<crypto::RsaPrivateKey> key;
+};
+
+const HolderCard& TheHolderCard() {
+  static const HolderCard card = [] {
+    HolderCard made;
+    auto pki = testjpki::TestPki::Create("voucher-cloud", {2023});
+    REQUIRE(pki);
+    made.auth_cas = pki->CaCertificates(testjpki::CaKind::kAuth);
+    testjpki::CardOptions options;
+    options.now = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+    auto issued = pki->IssueCard(options);
+    REQUIRE(issued);
+    made.certificate = issued->auth_certificate;
+    auto key = crypto::RsaPrivateKey::FromDer(issued->personalisation.auth_private_key.view());
+    REQUIRE(key);
+    made.key = std::move(*key);
+    return made;
+  }();
+  return card;
+}
+
+/// The cloud (init, parties, serve, trusting the test JPKI), a kiosk and a
+/// shop terminal enrolled, the holder's MyKey ID made with their card, a
 /// virtual printer, and the holder's 1,000 health points.
 struct World {
   testing::TempDir dir;
@@ -168,9 +201,18 @@ struct World {
             " (1, '131016', '神田商店', 'shop', 0), (2, '131016', '区役所キオスク', 'kiosk', 0)"));
     REQUIRE(Sql("INSERT INTO merchant_programmes (merchant_id, programme_id) VALUES (1, 1)"));
 
+    const std::string ca_dir = dir.File("jpki-auth-ca");
+    std::filesystem::create_directory(ca_dir);
+    for (size_t i = 0; i < TheHolderCard().auth_cas.size(); ++i) {
+      const ByteView der = TheHolderCard().auth_cas[i].der();
+      std::ofstream(ca_dir + "/auth-ca-" + std::to_string(i) + ".der", std::ios::binary)
+          .write(reinterpret_cast<const char*>(der.data()),
+                 static_cast<std::streamsize>(der.size()));
+    }
     cloud = std::make_unique<Child>(
-        MYKEY_CLOUD_BINARY, std::vector<std::string>{"serve", "--store", store_path, "--listen",
-                                                     "127.0.0.1:0", "--log-level", "off"});
+        MYKEY_CLOUD_BINARY,
+        std::vector<std::string>{"serve", "--store", store_path, "--listen", "127.0.0.1:0",
+                                 "--log-level", "off", "--jpki-auth-ca", ca_dir});
     const std::string line = cloud->ReadLine();
     REQUIRE(line.starts_with("listening on 127.0.0.1:"));
     base_url = "http://127.0.0.1:" + line.substr(line.rfind(':') + 1);
@@ -179,6 +221,11 @@ struct World {
     transport = std::move(*made);
     kiosk = Enrolled("kiosk", kKiosk);
     shop = Enrolled("merchant", kShop);
+    auto created = kiosk->CreateMyKeyId(CardSession(protocol::CardAuthPurpose::kCreateMyKeyId),
+                                        std::string_view(kHolder));
+    INFO(LastCloudError().message);
+    REQUIRE(created);
+    REQUIRE(*created == kHolder);
 
     cloud::LedgerService ledger(*store);
     cloud::Caller admin;
@@ -230,6 +277,32 @@ struct World {
     auto client = CloudClient::Create(*transport, options, std::move(*identity));
     REQUIRE(client);
     return std::move(*client);
+  }
+
+  /// The holder's card answers a challenge at the kiosk: a live card session.
+  std::string CardSession(protocol::CardAuthPurpose purpose) {
+    auto challenge = kiosk->CreateChallenge();
+    REQUIRE(challenge);
+    auto signature = TheHolderCard().key->SignDigestInfo(
+        protocol::CardAuthDigestInfo(challenge->challenge, kiosk->terminal_id(), purpose));
+    REQUIRE(signature);
+    auto session = kiosk->CreateCardSession(
+        challenge->challenge_id, TheHolderCard().certificate->der(), *signature, purpose);
+    INFO(LastCloudError().message);
+    REQUIRE(session);
+    return session->session;
+  }
+
+  /// A points voucher from the holder's balance, with their live card
+  /// session at the kiosk (the cloud refuses one without it).
+  cloud_client::VoucherIssueRequest PointsVoucher(int64_t amount) {
+    cloud_client::VoucherIssueRequest request;
+    request.mykey_id = kHolder;
+    request.programme_id = kHealth;
+    request.amount = amount;
+    request.expires_on = "2099-12-31";
+    request.session = CardSession(protocol::CardAuthPurpose::kLogin);
+    return request;
   }
 
   /// One control line to the virtual printer; its reply.
@@ -334,15 +407,6 @@ voucher::VoucherPrintData Look() {
   return look;
 }
 
-cloud_client::VoucherIssueRequest PointsVoucher(int64_t amount) {
-  cloud_client::VoucherIssueRequest request;
-  request.mykey_id = kHolder;
-  request.programme_id = kHealth;
-  request.amount = amount;
-  request.expires_on = "2099-12-31";
-  return request;
-}
-
 std::chrono::sys_seconds Now() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
@@ -350,7 +414,7 @@ std::chrono::sys_seconds Now() {
 TEST_CASE("A printed voucher is issued once and a second terminal scans and redeems it once") {
   World w;
   auto issuer = w.Issuer();
-  auto issued = issuer.Issue(PointsVoucher(300), Look(), OnPrintFailure::kVoid);
+  auto issued = issuer.Issue(w.PointsVoucher(300), Look(), OnPrintFailure::kVoid);
   INFO(LastCloudError().message);
   REQUIRE(issued);
   CHECK(issued->state == IssueState::kIssued);
@@ -383,7 +447,7 @@ TEST_CASE("Paper out mid-voucher: kept pending, the duplicate after new paper is
   World w;
   auto issuer = w.Issuer();
   REQUIRE(w.Control("paper-out-after 200").starts_with("ok"));
-  auto failed = issuer.Issue(PointsVoucher(400), Look(), OnPrintFailure::kKeepPending);
+  auto failed = issuer.Issue(w.PointsVoucher(400), Look(), OnPrintFailure::kKeepPending);
   REQUIRE(failed);
   CHECK(failed->state == IssueState::kPendingPrint);
   CHECK_FALSE(failed->job.printed());
@@ -437,7 +501,7 @@ TEST_CASE("Cover open mid-voucher: the voucher is voided and every point returns
   World w;
   auto issuer = w.Issuer();
   REQUIRE(w.Control("cover-open-after 200").starts_with("ok"));
-  auto failed = issuer.Issue(PointsVoucher(250), Look(), OnPrintFailure::kVoid);
+  auto failed = issuer.Issue(w.PointsVoucher(250), Look(), OnPrintFailure::kVoid);
   REQUIRE(failed);
   CHECK(failed->state == IssueState::kVoided);
   CHECK(failed->job.fault == printer::PrinterFault::kCoverOpen);
@@ -456,7 +520,7 @@ TEST_CASE("Cover open mid-voucher: the voucher is voided and every point returns
   // Issuing again with the same key answers the voided voucher, prints nothing.
   REQUIRE(w.Control("ok").starts_with("ok"));
   const int jobs = w.JobsFinished();
-  auto request = PointsVoucher(250);
+  auto request = w.PointsVoucher(250);
   request.idempotency_key = failed->issue_key;
   auto again = issuer.Issue(request, Look(), OnPrintFailure::kVoid);
   REQUIRE(again);
@@ -469,7 +533,7 @@ TEST_CASE("A terminal that crashed after the cloud issued finds the voucher agai
   World w;
   auto issuer = w.Issuer();
   // The cloud issued it, then the terminal died before (or while) printing.
-  auto request = PointsVoucher(150);
+  auto request = w.PointsVoucher(150);
   request.idempotency_key = "kiosk-crash-1";
   auto pending = w.kiosk->IssueVoucher(request);
   REQUIRE(pending);

@@ -35,7 +35,8 @@ namespace mykey::cloud {
 /// session_other_terminal, for a session that is not live here; 403
 /// session_other_holder for another holder's). Operators, and cash vouchers,
 /// need no session. Without `card_sessions` (a cloud with no card
-/// authentication, so no card sessions at all) sessions are not checked.
+/// authentication, so no card sessions at all) a terminal's points voucher is
+/// refused with 403 forbidden, reason card_sessions_unavailable.
 ///
 /// @param router        the API's router (before serving)
 /// @param vouchers      borrowed; must outlive the server
