@@ -11,6 +11,7 @@
 
 #include "mykey/api/json_body.h"
 #include "mykey/base/base64.h"
+#include "mykey/crypto/sha256.h"
 #include "mykey/json/json.h"
 #include "mykey/registry/mykey_id.h"
 
@@ -154,6 +155,7 @@ class Routes {
     MYKEY_TRY(router.Add("DELETE", "/v1/registry/suspensions/{mykey_id}", bind(&Routes::Resume)));
     MYKEY_TRY(router.Add("POST", "/v1/registry/renewal-links", bind(&Routes::AddRenewalLink)));
     MYKEY_TRY(router.Add("GET", "/v1/revocations", bind(&Routes::Revocations)));
+    MYKEY_TRY(router.Add("GET", "/v1/jpki/auth-cas", bind(&Routes::AuthCas)));
     return Ok();
   }
 
@@ -378,6 +380,22 @@ class Routes {
     json::OrderedJson out = json::OrderedJson::object();
     out["added"] = *added;
     return JsonReply(*added > 0 ? 201 : 200, out);
+  }
+
+  /// The JPKI auth CAs the registry trusts, for terminals' offline checks.
+  ApiReply AuthCas(RouteContext& context) {
+    MYKEY_API_ASSIGN_OR_RETURN(Caller caller, Authenticate(authenticator_, context));
+    (void)caller;
+    json::OrderedJson certificates = json::OrderedJson::array();
+    for (const Bytes& der : registry_.AuthCaCertificates()) {
+      json::OrderedJson item = json::OrderedJson::object();
+      item["der"] = Base64Encode(der);
+      item["sha256"] = ToHex(crypto::Sha256(der));
+      certificates.push_back(std::move(item));
+    }
+    json::OrderedJson out = json::OrderedJson::object();
+    out["certificates"] = std::move(certificates);
+    return JsonReply(200, out);
   }
 
   ApiReply Revocations(RouteContext& context) {

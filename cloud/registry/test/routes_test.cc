@@ -12,6 +12,8 @@
 #include "mykey/auth_testing/fake_authenticator.h"
 #include "mykey/base/base64.h"
 #include "mykey/base/log.h"
+#include "mykey/crypto/sha256.h"
+#include "mykey/crypto/x509.h"
 #include "mykey/http_server/http_server.h"
 #include "mykey/http_testing/raw_http_client.h"
 #include "mykey/json/json.h"
@@ -315,6 +317,27 @@ MYKEY_REGISTRY_TEST("registry request bodies and parameters are strictly validat
   CheckRefusal(server.Call("POST", "/v1/mykey-ids", kKiosk,
                            json::Dump(json::Json{{"session", std::string(64, 'A')}})),
                401, "unauthenticated", "session_unknown");
+}
+
+MYKEY_REGISTRY_TEST("any caller reads the trusted JPKI auth CAs, each whole and with its digest") {
+  Server server(testing::FreshStore<TestType>());
+  CheckRefusal(server.Call("GET", "/v1/jpki/auth-cas", nullptr), 401, "unauthenticated", nullptr);
+  const Reply reply = server.Call("GET", "/v1/jpki/auth-cas", kShop);
+  REQUIRE(reply.status == 200);
+  const auto& listed = reply.body.at("certificates");
+  const auto& trusted = server.world.registry->AuthCaCertificates();
+  REQUIRE(listed.size() == trusted.size());
+  REQUIRE_FALSE(trusted.empty());
+  for (size_t i = 0; i < trusted.size(); ++i) {
+    auto der = Base64Decode(listed.at(i).at("der").get<std::string>());
+    REQUIRE(der);
+    CHECK(*der == trusted[i]);
+    CHECK(listed.at(i).at("sha256") == ToHex(crypto::Sha256(trusted[i])));
+    auto certificate = crypto::Certificate::FromDer(*der);
+    REQUIRE(certificate);
+    CHECK(certificate->is_ca());
+  }
+  CHECK(server.Call("GET", "/v1/jpki/auth-cas", kAdmin).status == 200);
 }
 
 MYKEY_REGISTRY_TEST("each registry route admits only its callers") {

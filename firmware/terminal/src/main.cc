@@ -47,6 +47,7 @@
 #include "mykey/terminal/operation_desk.h"
 #include "mykey/terminal/receipt_printer.h"
 #include "mykey/terminal/service_notifier.h"
+#include "mykey/terminal/trust_anchors.h"
 #include "mykey/terminal/tty_pin_pad.h"
 #include "mykey/terminal/voucher_counter.h"
 
@@ -115,6 +116,20 @@ void CacheVoucherKeys(cloud_client::CloudClient& client, const TerminalConfig& c
   std::printf("voucher keys: %zu cached in %s\n", keys->size(), path.c_str());
 }
 
+/// Downloads the JPKI auth CAs offline authentication checks cards against
+/// into offline.trust_anchors; a failure is reported, not fatal (a file
+/// already there stays as it was).
+void CacheTrustAnchors(cloud_client::CloudClient& client, const TerminalConfig& config) {
+  const std::string& path = config.offline.trust_anchors;
+  auto kept = RefreshTrustAnchors(client, path);
+  if (!kept) {
+    std::fprintf(stderr, "mykey-terminal: JPKI auth CAs not cached: %s\n",
+                 kept.error().ToString().c_str());
+    return;
+  }
+  std::printf("JPKI auth CAs: %zu cached in %s\n", *kept, path.c_str());
+}
+
 int EnrollTerminal(const TerminalConfig& config, http_client::HttpTransport& transport,
                    const Options& options) {
   auto client = ClientFor(config, transport, std::nullopt);
@@ -133,6 +148,7 @@ int EnrollTerminal(const TerminalConfig& config, http_client::HttpTransport& tra
               info->terminal_id.c_str(), info->site.kind.c_str(), info->site.id.c_str(),
               info->site.provider_id.c_str(), info->site.municipality_code.c_str());
   CacheVoucherKeys(**client, config);
+  if (config.offline.enabled) CacheTrustAnchors(**client, config);
   return 0;
 }
 
@@ -150,6 +166,7 @@ int TestConnection(const TerminalConfig& config, http_client::HttpTransport& tra
               result->terminal.site.id.c_str(), static_cast<long long>(result->round_trip.count()),
               static_cast<long long>(result->clock_skew_s));
   CacheVoucherKeys(**client, config);
+  if (config.offline.enabled) CacheTrustAnchors(**client, config);
   return 0;
 }
 
@@ -192,36 +209,6 @@ class RevocationCacheCheck final : public counter::RevocationCheck {
  private:
   const revocation::RevocationCache& cache_;
 };
-
-// The cached JPKI auth CA certificates: one PEM file with one or more certificates.
-Result<std::vector<crypto::Certificate>> LoadAnchors(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) {
-    return Fail(ErrorCode::kNotFound, "trust anchors file cannot be opened", ErrorDomain::kOs,
-                errno);
-  }
-  std::string text;
-  char buf[4096];
-  size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, file)) > 0) text.append(buf, n);
-  std::fclose(file);
-  std::vector<crypto::Certificate> anchors;
-  constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----";
-  constexpr std::string_view kEnd = "-----END CERTIFICATE-----";
-  size_t at = 0;
-  while ((at = text.find(kBegin, at)) != std::string::npos) {
-    size_t end = text.find(kEnd, at);
-    if (end == std::string::npos) break;
-    end += kEnd.size();
-    MYKEY_ASSIGN_OR_RETURN(auto certificate, crypto::Certificate::FromPem(
-                                                 std::string_view(text).substr(at, end - at)));
-    anchors.push_back(std::move(certificate));
-    at = end;
-  }
-  if (anchors.empty())
-    return Fail(ErrorCode::kInvalidArgument, "no certificate in the anchors file");
-  return anchors;
-}
 
 // Library taps need no clerk: while the terminal runs in library mode, a
 // lookup waits for the next card (the POS or the clerk can preempt it while
@@ -344,7 +331,12 @@ int Run(const Options& options) {
   std::unique_ptr<journal::Journal> offline_journal;
   journal::CloudLedgerUplink uplink(**cloud);
   if (config.offline.enabled && cache) {
-    auto anchors = LoadAnchors(config.offline.trust_anchors);
+    // Fresh anchors from the cloud when it answers; otherwise the cached file.
+    if (auto kept = RefreshTrustAnchors(**cloud, config.offline.trust_anchors); !kept) {
+      log::Write(log::Level::kWarning, "terminal",
+                 "JPKI auth CAs not refreshed, using the cached file: " + kept.error().ToString());
+    }
+    auto anchors = LoadTrustAnchors(config.offline.trust_anchors);
     if (!anchors) {
       return Refuse("offline.trust_anchors: " + anchors.error().ToString());
     }

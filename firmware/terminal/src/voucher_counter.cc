@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "mykey/base/bytes.h"
+#include "mykey/base/file.h"
 #include "mykey/crypto/ecdsa.h"
 #include "mykey/json/json.h"
 #include "mykey/voucher/voucher_scanner.h"
@@ -60,25 +61,7 @@ Status SaveVoucherKeys(const std::string& path,
     k["current"] = key.current;
     out["keys"].push_back(std::move(k));
   }
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      return Fail(Error(ErrorCode::kUnavailable, "cannot write the voucher key file",
-                        ErrorDomain::kOs, errno));
-    }
-    file << json::Dump(out, 2) << "\n";
-    file.flush();
-    if (!file) {
-      return Fail(Error(ErrorCode::kUnavailable, "cannot write the voucher key file",
-                        ErrorDomain::kOs, errno));
-    }
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    return Fail(Error(ErrorCode::kUnavailable, "cannot replace the voucher key file",
-                      ErrorDomain::kOs, errno));
-  }
-  return Ok();
+  return ReplaceFile(path, json::Dump(out, 2) + "\n", 0644);
 }
 
 Result<protocol::VoucherKeyRing> LoadVoucherKeys(const std::string& path) {

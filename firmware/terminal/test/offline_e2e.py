@@ -84,17 +84,15 @@ def free_port():
 
 
 try:
-    step("test JPKI, a card, and the cached auth CAs")
+    step("test JPKI and a card (the terminal downloads the auth CAs when it enrols)")
     run(tool["testjpki"], "init", "--seed", "offline-e2e", "--out", work + "/pki")
     run(tool["testjpki"], "card", "--pki", work + "/pki", "--out", work + "/card.json",
         "--index", "9", "--pin", "1234", "--counter-file", work + "/card.counters")
     ca_dir = work + "/auth-ca"
     os.mkdir(ca_dir)
-    with open(work + "/anchors.pem", "w") as anchors:
-        for name in sorted(os.listdir(work + "/pki")):
-            if name.startswith("auth-ca-") and name.endswith(".pem"):
-                shutil.copy(os.path.join(work, "pki", name), ca_dir)
-                anchors.write(open(os.path.join(work, "pki", name)).read())
+    for name in sorted(os.listdir(work + "/pki")):
+        if name.startswith("auth-ca-") and name.endswith(".pem"):
+            shutil.copy(os.path.join(work, "pki", name), ca_dir)
 
     step("mykey-cloud on SQLite (a fixed port, so that it can come back)")
     store = ["--store", work + "/cloud.db"]
@@ -169,7 +167,16 @@ programme_id = 1
     shop_port, kiosk_port = free_port(), free_port()
     shop_config = config("shop", shop_port, window(600))
     kiosk_config = config("kiosk", kiosk_port, window(-1))
-    run(tool["terminal"], "--config", shop_config, "enroll", code, "--name", "Till 1")
+    enrolled = run(tool["terminal"], "--config", shop_config, "enroll", code, "--name", "Till 1")
+    # Offline authentication trusts what the cloud trusts: the enrolment
+    # downloaded every auth CA generation into offline.trust_anchors.
+    cas = sorted(name for name in os.listdir(ca_dir) if name.endswith(".pem"))
+    check("JPKI auth CAs: %d cached" % len(cas) in enrolled, "the enrolment caches the auth CAs")
+    with open(work + "/anchors.pem") as anchors:
+        cached = anchors.read()
+    for name in cas:
+        with open(os.path.join(ca_dir, name)) as ca:
+            check(ca.read().strip() in cached, "the cached anchors hold " + name)
 
     def api(port, method, path, body=None):
         request = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), method=method,

@@ -1,13 +1,15 @@
-// CloudClient::Revocations(): the numbered revocation feed (cloud/registry
-// README, "GET /v1/revocations"). Kept apart from cloud_client.cc so the feed's
-// parsing stays beside its one user (sdk/revocation).
+// CloudClient::Revocations() and JpkiAuthCas(): the trust material offline
+// authentication relies on, the numbered revocation feed and the JPKI auth CAs
+// (cloud/registry README, "GET /v1/revocations", "GET /v1/jpki/auth-cas").
 
 #include <string>
 #include <utility>
 
 #include "call.h"
+#include "mykey/base/base64.h"
 #include "mykey/base/bytes.h"
 #include "mykey/cloud_client/cloud_client.h"
+#include "mykey/crypto/sha256.h"
 #include "mykey/json/json.h"
 
 namespace mykey::cloud_client {
@@ -104,6 +106,47 @@ Result<RevocationFeedPage> CloudClient::Revocations(int64_t since, int limit) {
     return Fail(MalformedFeed(response));
   }
   return page;
+}
+
+Result<std::vector<crypto::Certificate>> CloudClient::JpkiAuthCas() {
+  internal::ClearCloudError();
+  Call call{"GET", "/v1/jpki/auth-cas", {}, {}, Retry::kSafe, {}, true};
+  MYKEY_ASSIGN_OR_RETURN(const http_client::HttpResponse response, Send(call));
+  const auto malformed = [&response](const char* what) {
+    CloudError error;
+    error.code = CloudErrorCode::kBadResponse;
+    error.http_status = response.status;
+    error.message = what;
+    error.request_id = std::string(response.Header("X-Request-Id").value_or(""));
+    return internal::RecordCloudError(std::move(error));
+  };
+  auto body = json::ParseJson(response.body);
+  if (!body || !body->is_object()) return Fail(malformed("malformed JPKI CA list"));
+  auto listed = body->find("certificates");
+  if (listed == body->end() || !listed->is_array() || listed->empty()) {
+    return Fail(malformed("the cloud lists no JPKI auth CA"));
+  }
+  std::vector<crypto::Certificate> out;
+  for (const Json& item : *listed) {
+    if (!item.is_object()) return Fail(malformed("malformed JPKI CA list"));
+    auto der_text = item.find("der");
+    auto digest_text = item.find("sha256");
+    if (der_text == item.end() || !der_text->is_string() || digest_text == item.end() ||
+        !digest_text->is_string()) {
+      return Fail(malformed("malformed JPKI CA list"));
+    }
+    auto der = Base64Decode(der_text->get<std::string>());
+    if (!der) return Fail(malformed("a JPKI CA is not Base64"));
+    if (ToHex(crypto::Sha256(*der)) != digest_text->get<std::string>()) {
+      return Fail(malformed("a JPKI CA does not match its digest"));
+    }
+    auto certificate = crypto::Certificate::FromDer(*der);
+    if (!certificate || !certificate->is_ca()) {
+      return Fail(malformed("a JPKI CA is not a CA certificate"));
+    }
+    out.push_back(std::move(*certificate));
+  }
+  return out;
 }
 
 }  // namespace mykey::cloud_client

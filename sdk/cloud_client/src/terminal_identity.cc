@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <string_view>
 
+#include "mykey/base/file.h"
+
 namespace mykey::cloud_client {
 namespace {
 
@@ -60,45 +62,6 @@ Status CheckPrivateFile(const std::string& path) {
   return Ok();
 }
 
-Status WritePrivateFile(const std::string& path, std::string_view text) {
-  const std::string partial = path + ".partial";
-  const int fd =
-      ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) {
-    return Fail(ErrorCode::kUnavailable, "cannot create terminal identity file", ErrorDomain::kOs,
-                errno);
-  }
-  auto fail = [&](const char* message) {
-    const int saved = errno;
-    ::close(fd);
-    ::unlink(partial.c_str());
-    return Fail(ErrorCode::kUnavailable, message, ErrorDomain::kOs, saved);
-  };
-  if (::fchmod(fd, 0600) != 0) return fail("cannot set mode 0600 on terminal identity file");
-  size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail("cannot write terminal identity file");
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) return fail("cannot sync terminal identity file");
-  if (::close(fd) != 0) {
-    ::unlink(partial.c_str());
-    return Fail(ErrorCode::kUnavailable, "cannot close terminal identity file", ErrorDomain::kOs,
-                errno);
-  }
-  if (::rename(partial.c_str(), path.c_str()) != 0) {
-    const int saved = errno;
-    ::unlink(partial.c_str());
-    return Fail(ErrorCode::kUnavailable, "cannot rename terminal identity file", ErrorDomain::kOs,
-                saved);
-  }
-  return Ok();
-}
-
 }  // namespace
 
 Result<TerminalIdentity> LoadTerminalIdentity(const TerminalIdentityFiles& files) {
@@ -117,13 +80,13 @@ Result<TerminalIdentity> LoadTerminalIdentity(const TerminalIdentityFiles& files
 
 Status SaveTerminalKey(const TerminalIdentityFiles& files, const crypto::EcdsaPrivateKey& key) {
   std::string pem = key.ToPem();
-  Status written = WritePrivateFile(files.key_path, pem);
+  Status written = ReplaceFile(files.key_path, std::string_view(pem), 0600);
   std::fill(pem.begin(), pem.end(), '\0');
   return written;
 }
 
 Status SaveTerminalId(const TerminalIdentityFiles& files, std::string_view terminal_id) {
-  return WritePrivateFile(files.terminal_id_path, std::string(terminal_id) + "\n");
+  return ReplaceFile(files.terminal_id_path, std::string(terminal_id) + "\n", 0600);
 }
 
 Status SaveTerminalIdentity(const TerminalIdentityFiles& files, const TerminalIdentity& identity) {

@@ -511,6 +511,29 @@ TEST_CASE("A card authenticates, gets a MyKey ID, links a service ID and reports
   CHECK(LastCloudError().reason == "card_suspended");
 }
 
+TEST_CASE("An enrolled terminal downloads the JPKI auth CAs the cloud trusts") {
+  Cloud cloud;
+  auto client = EnrolledClient(cloud, cloud.Url());
+  auto cas = client->JpkiAuthCas();
+  INFO(LastCloudError().message);
+  REQUIRE(cas);
+  const auto trusted = Pki().CaCertificates(testjpki::CaKind::kAuth);
+  REQUIRE(cas->size() == trusted.size());
+  for (size_t i = 0; i < trusted.size(); ++i) {
+    CHECK(ToHex(cas->at(i).der()) == ToHex(trusted[i].der()));
+    CHECK(cas->at(i).is_ca());
+  }
+  // A card issued under those CAs verifies against the downloaded anchors.
+  const TestCard card(9);
+  auto certificate = crypto::Certificate::FromDer(card.certificate);
+  REQUIRE(certificate);
+  bool verified = false;
+  for (const crypto::Certificate& ca : *cas) {
+    if (certificate->VerifySignedBy(ca)) verified = true;
+  }
+  CHECK(verified);
+}
+
 TEST_CASE("A signature over another purpose does not open a session") {
   Cloud cloud;
   auto client = EnrolledClient(cloud, cloud.Url());

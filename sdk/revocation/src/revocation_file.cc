@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "mykey/base/file.h"
 #include "mykey/crypto/sha256.h"
 #include "mykey/revocation/revocation_cache.h"
 
@@ -34,27 +35,6 @@ int64_t ToMs(std::chrono::system_clock::time_point at) {
 
 std::chrono::system_clock::time_point FromMs(int64_t ms) {
   return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
-}
-
-Status WriteAll(int fd, const Bytes& bytes) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Fail(ErrorCode::kUnavailable, "cannot write the revocation file", ErrorDomain::kOs,
-                  errno);
-    }
-    done += static_cast<size_t>(n);
-  }
-  return Ok();
-}
-
-std::string DirectoryOf(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
 }
 
 Error DataLoss(const char* message) {
@@ -85,40 +65,7 @@ Status SaveRevocationFile(const std::string& path, const RevocationSet& set,
   const crypto::Sha256Digest sum = crypto::Sha256(out);
   out.insert(out.end(), sum.begin(), sum.end());
 
-  const std::string temp = path + ".tmp";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return Fail(ErrorCode::kUnavailable, "cannot create the revocation file", ErrorDomain::kOs,
-                errno);
-  }
-  Status written = WriteAll(fd, out);
-  if (written && ::fsync(fd) != 0) {
-    written =
-        Fail(ErrorCode::kUnavailable, "cannot fsync the revocation file", ErrorDomain::kOs, errno);
-  }
-  ::close(fd);
-  if (!written) {
-    ::unlink(temp.c_str());
-    return written;
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    ::unlink(temp.c_str());
-    return Fail(ErrorCode::kUnavailable, "cannot rename the revocation file", ErrorDomain::kOs,
-                error);
-  }
-  // The rename is durable once the directory is.
-  const int dir = ::open(DirectoryOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    const int synced = ::fsync(dir);
-    const int error = errno;
-    ::close(dir);
-    if (synced != 0) {
-      return Fail(ErrorCode::kUnavailable, "cannot fsync the revocation file's directory",
-                  ErrorDomain::kOs, error);
-    }
-  }
-  return Ok();
+  return ReplaceFile(path, out, 0644);
 }
 
 Result<RevocationFile> LoadRevocationFile(const std::string& path) {

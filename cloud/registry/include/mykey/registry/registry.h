@@ -264,6 +264,12 @@ class RegistryService {
   /// Now, by the configured clock, in Unix milliseconds.
   int64_t NowMs() const;
 
+  /// The JPKI auth CA certificates this registry trusts (DER, as
+  /// configured): what terminals cache to authenticate cards offline.
+  const std::vector<Bytes>& AuthCaCertificates() const noexcept {
+    return config_.auth_ca_certificates;
+  }
+
  private:
   RegistryService(Store& store, RegistryConfig config, std::vector<crypto::Certificate> anchors,
                   std::unique_ptr<crypto::RandomSource> random);

@@ -18,7 +18,9 @@ namespace mykey::cloud {
 /// operators: `POST /v1/registry/suspensions` and
 /// `DELETE /v1/registry/suspensions/{mykey_id}` (admin or municipality scope),
 /// `POST /v1/registry/renewal-links` (admin);
-/// both: `GET /v1/revocations?since=N&limit=M`.
+/// both: `GET /v1/revocations?since=N&limit=M`, `GET /v1/jpki/auth-cas` (the
+/// trusted JPKI auth CA certificates, `{"certificates":[{"der":<Base64>,
+/// "sha256":<hex>}]}`, for terminals' offline card checks).
 ///
 /// Every route authenticates with `authenticator` first (401/403 from its
 /// errors); a terminal route called by an operator (or the reverse) is

@@ -45,6 +45,7 @@
 #include "mykey/cloud_client/cloud_error.h"
 #include "mykey/cloud_client/terminal_identity.h"
 #include "mykey/crypto/random.h"
+#include "mykey/crypto/x509.h"
 #include "mykey/http_client/http_transport.h"
 #include "mykey/protocol/card_auth.h"
 
@@ -396,6 +397,14 @@ class CloudClient {
   ///          bad hex, sequences not increasing or not after `since`); the
   ///          common errors.
   Result<RevocationFeedPage> Revocations(int64_t since, int limit = 1000);
+
+  /// The JPKI auth CA certificates the cloud trusts (GET /v1/jpki/auth-cas,
+  /// signed, retried): the anchors offline authentication checks cards
+  /// against. Each must parse, be a CA certificate and match its SHA-256.
+  /// @returns the certificates, at least one; kBadResponse for an empty list,
+  ///          bad Base64, a digest mismatch, or a certificate that does not
+  ///          parse or is not a CA; the common errors.
+  Result<std::vector<crypto::Certificate>> JpkiAuthCas();
 
   // --- Vouchers (src/voucher_calls.cc; used by sdk/voucher's VoucherIssuer) ---
   // Value-moving calls (issue, confirm-printed, void, reprint, redeem) carry
