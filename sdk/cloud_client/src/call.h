@@ -21,4 +21,13 @@ struct CloudClient::Call {
   bool sign = true;
 };
 
+namespace internal {
+
+/// A kBadResponse CloudError for an answer that does not parse as expected,
+/// with `what` as its message and the answer's status and request id,
+/// recorded as the thread's LastCloudError().
+Error MalformedAnswer(const http_client::HttpResponse& response, const char* what);
+
+}  // namespace internal
+
 }  // namespace mykey::cloud_client

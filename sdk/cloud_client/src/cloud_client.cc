@@ -38,11 +38,7 @@ const Json* ObjectOf(const Json& object, const char* name) {
 }
 
 Error BadResponse(const http_client::HttpResponse& response) {
-  CloudError error;
-  error.code = CloudErrorCode::kBadResponse;
-  error.http_status = response.status;
-  error.request_id = std::string(response.Header("X-Request-Id").value_or(""));
-  return internal::RecordCloudError(std::move(error));
+  return internal::MalformedAnswer(response, "malformed answer from the cloud");
 }
 
 Result<Json> BodyOf(const http_client::HttpResponse& response) {
@@ -534,5 +530,18 @@ Result<Redemption> CloudClient::RecoverRedemption(std::string_view idempotency_k
   redemption.replayed = true;
   return redemption;
 }
+
+namespace internal {
+
+Error MalformedAnswer(const http_client::HttpResponse& response, const char* what) {
+  CloudError error;
+  error.code = CloudErrorCode::kBadResponse;
+  error.http_status = response.status;
+  error.message = what;
+  error.request_id = std::string(response.Header("X-Request-Id").value_or(""));
+  return RecordCloudError(std::move(error));
+}
+
+}  // namespace internal
 
 }  // namespace mykey::cloud_client

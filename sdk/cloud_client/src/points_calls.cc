@@ -15,15 +15,6 @@ namespace {
 
 using json::Json;
 
-Error Malformed(const http_client::HttpResponse& response, const char* what) {
-  CloudError error;
-  error.code = CloudErrorCode::kBadResponse;
-  error.http_status = response.status;
-  error.message = what;
-  error.request_id = std::string(response.Header("X-Request-Id").value_or(""));
-  return internal::RecordCloudError(std::move(error));
-}
-
 std::optional<std::string> StringOf(const Json& object, const char* name) {
   auto it = object.find(name);
   if (it == object.end() || !it->is_string()) return std::nullopt;
@@ -58,7 +49,7 @@ Status CheckMyKeyId(std::string_view mykey_id) {
 
 Result<Json> ObjectOf(const http_client::HttpResponse& response, const char* what) {
   auto body = json::ParseJson(response.body);
-  if (!body || !body->is_object()) return Fail(Malformed(response, what));
+  if (!body || !body->is_object()) return Fail(internal::MalformedAnswer(response, what));
   return std::move(*body);
 }
 
@@ -82,7 +73,8 @@ Result<CloudClient::PointsConversion> CloudClient::ConvertCoupon(std::string_vie
   auto id = IntOf(b, "conversion_id");
   auto points = IntOf(b, "points");
   auto state = StringOf(b, "state");
-  if (!id || !points || !state) return Fail(Malformed(response, "malformed conversion answer"));
+  if (!id || !points || !state)
+    return Fail(internal::MalformedAnswer(response, "malformed conversion answer"));
   PointsConversion conversion;
   conversion.idempotency_key = std::move(key);
   conversion.replayed = IsReplayed(response);
@@ -113,7 +105,8 @@ Result<CloudClient::PointsDonation> CloudClient::Donate(const DonateRequest& req
   auto id = IntOf(b, "donation_id");
   auto amount = IntOf(b, "amount");
   auto balance = IntOf(b, "balance");
-  if (!id || !amount || !balance) return Fail(Malformed(response, "malformed donation answer"));
+  if (!id || !amount || !balance)
+    return Fail(internal::MalformedAnswer(response, "malformed donation answer"));
   PointsDonation donation;
   donation.idempotency_key = std::move(key);
   donation.replayed = IsReplayed(response);
@@ -142,7 +135,7 @@ Status CloudClient::SetDefaultMunicipality(std::string_view session, std::string
   MYKEY_ASSIGN_OR_RETURN(const http_client::HttpResponse response, Send(call));
   MYKEY_ASSIGN_OR_RETURN(const Json b, ObjectOf(response, "malformed answer"));
   if (StringOf(b, "municipality_code").value_or("") != municipality_code) {
-    return Fail(Malformed(response, "malformed default-municipality answer"));
+    return Fail(internal::MalformedAnswer(response, "malformed default-municipality answer"));
   }
   return Ok();
 }

@@ -18,12 +18,7 @@ namespace {
 using json::Json;
 
 Error MalformedFeed(const http_client::HttpResponse& response) {
-  CloudError error;
-  error.code = CloudErrorCode::kBadResponse;
-  error.http_status = response.status;
-  error.message = "malformed revocation feed";
-  error.request_id = std::string(response.Header("X-Request-Id").value_or(""));
-  return internal::RecordCloudError(std::move(error));
+  return internal::MalformedAnswer(response, "malformed revocation feed");
 }
 
 // One entry; nullopt if any field is missing or malformed.
@@ -113,12 +108,7 @@ Result<std::vector<crypto::Certificate>> CloudClient::JpkiAuthCas() {
   Call call{"GET", "/v1/jpki/auth-cas", {}, {}, Retry::kSafe, {}, true};
   MYKEY_ASSIGN_OR_RETURN(const http_client::HttpResponse response, Send(call));
   const auto malformed = [&response](const char* what) {
-    CloudError error;
-    error.code = CloudErrorCode::kBadResponse;
-    error.http_status = response.status;
-    error.message = what;
-    error.request_id = std::string(response.Header("X-Request-Id").value_or(""));
-    return internal::RecordCloudError(std::move(error));
+    return internal::MalformedAnswer(response, what);
   };
   auto body = json::ParseJson(response.body);
   if (!body || !body->is_object()) return Fail(malformed("malformed JPKI CA list"));

@@ -16,12 +16,7 @@ namespace {
 using json::Json;
 
 Error MalformedVoucher(const http_client::HttpResponse& response) {
-  CloudError error;
-  error.code = CloudErrorCode::kBadResponse;
-  error.http_status = response.status;
-  error.message = "malformed voucher answer";
-  error.request_id = std::string(response.Header("X-Request-Id").value_or(""));
-  return internal::RecordCloudError(std::move(error));
+  return internal::MalformedAnswer(response, "malformed voucher answer");
 }
 
 std::optional<std::string> StringOf(const Json& object, const char* name) {
