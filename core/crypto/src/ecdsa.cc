@@ -107,6 +107,42 @@ Status ReadDerInteger(ByteView der, size_t& at, uint8_t* out) {
   return Ok();
 }
 
+/// The P-256 group for verification, loaded once with mbedTLS's comb table of
+/// multiples of G computed up front (mbedtls_ecp_group_load() starts without
+/// it; mbedTLS 2.28 has no static tables, so a group loaded per call spent
+/// about a third of each verification rebuilding it). mbedTLS only reads a
+/// group whose table is present (ecp_mul_comb() takes grp->T when P is G and
+/// writes grp->T only when it was NULL), so after the constructor the group
+/// is shared read-only by every thread. If the table could not be built,
+/// `ready` is false and each verification loads its own group as before.
+struct VerifyGroup {
+  mbedtls_ecp_group value;
+  bool ready = false;
+
+  VerifyGroup() {
+    mbedtls_ecp_group_init(&value);
+    if (mbedtls_ecp_group_load(&value, MBEDTLS_ECP_DP_SECP256R1) != 0) return;
+    // 2*G + 2*G: any multiple of G other than +-1 goes through the comb
+    // multiplication that stores the table in the group.
+    Point sum;
+    Mpi two;
+    if (mbedtls_mpi_lset(&two.value, 2) != 0) return;
+    if (mbedtls_ecp_muladd(&value, &sum.value, &two.value, &value.G, &two.value, &value.G) != 0) {
+      return;
+    }
+    ready = true;
+  }
+  ~VerifyGroup() { mbedtls_ecp_group_free(&value); }
+  VerifyGroup(const VerifyGroup&) = delete;
+  VerifyGroup& operator=(const VerifyGroup&) = delete;
+};
+
+/// The shared group (built on first use; C++ makes that thread-safe).
+VerifyGroup& SharedVerifyGroup() {
+  static VerifyGroup group;
+  return group;
+}
+
 }  // namespace
 
 // -------------------------------------------------------------- EcdsaPublicKey
@@ -180,21 +216,26 @@ Status EcdsaPublicKey::Verify(const Sha256Digest& digest, ByteView signature) co
   if (signature.size() != kEcdsaP256SignatureSize) {
     return Fail(ErrorCode::kUnauthenticated, "ECDSA signature is not 64 bytes");
   }
-  Group group;
+  VerifyGroup& shared = SharedVerifyGroup();
+  Group own;
+  mbedtls_ecp_group* group = &shared.value;
+  int ret = 0;
+  if (!shared.ready) {
+    ret = mbedtls_ecp_group_load(&own.value, MBEDTLS_ECP_DP_SECP256R1);
+    if (ret != 0) return Fail(EcError(ErrorCode::kInternal, ret, "cannot load the P-256 group"));
+    group = &own.value;
+  }
   Point q;
   Mpi r;
   Mpi s;
-  int ret = mbedtls_ecp_group_load(&group.value, MBEDTLS_ECP_DP_SECP256R1);
-  if (ret != 0) return Fail(EcError(ErrorCode::kInternal, ret, "cannot load the P-256 group"));
-  ret = mbedtls_ecp_point_read_binary(&group.value, &q.value, point_.data(), point_.size());
+  ret = mbedtls_ecp_point_read_binary(group, &q.value, point_.data(), point_.size());
   if (ret != 0) return Fail(EcError(ErrorCode::kInternal, ret, "cannot load the public point"));
   if (mbedtls_mpi_read_binary(&r.value, signature.data(), kScalarSize) != 0 ||
       mbedtls_mpi_read_binary(&s.value, signature.data() + kScalarSize, kScalarSize) != 0) {
     return Fail(ErrorCode::kResourceExhausted, "cannot allocate the signature integers");
   }
   // mbedtls_ecdsa_verify also refuses r or s outside [1, n-1].
-  ret = mbedtls_ecdsa_verify(&group.value, digest.data(), digest.size(), &q.value, &r.value,
-                             &s.value);
+  ret = mbedtls_ecdsa_verify(group, digest.data(), digest.size(), &q.value, &r.value, &s.value);
   if (ret != 0) {
     return Fail(EcError(ErrorCode::kUnauthenticated, ret, "ECDSA signature does not verify"));
   }
