@@ -40,6 +40,11 @@ inline constexpr std::string_view kAuthSuccessesMetric = "mykey_auth_requests_to
 /// suspended_terminal, bad_token, revoked_token, store_error; each success
 /// `mykey_auth_requests_total{kind}`.
 ///
+/// With NonceRecording::kInRouteTransaction the terminal's nonce is not
+/// written here but handed to the route in `Caller::pending_nonce`
+/// (WithRequestTransaction() records it in the route's transaction, and
+/// refuses a replay there, uncounted by `mykey_auth_failures_total`).
+///
 /// Thread safety: Authenticate() may be called concurrently.
 class CloudAuthenticator final : public RequestAuthenticator {
  public:
@@ -53,7 +58,9 @@ class CloudAuthenticator final : public RequestAuthenticator {
 
  private:
   Result<Caller> DoAuthenticate(const http::HttpRequest& request) override;
-  Result<Caller> AuthenticateTerminal(const http::HttpRequest& request);
+  Result<Caller> DoAuthenticateInRoute(const http::HttpRequest& request) override;
+  Result<Caller> AuthenticateAny(const http::HttpRequest& request, NonceRecording recording);
+  Result<Caller> AuthenticateTerminal(const http::HttpRequest& request, NonceRecording recording);
   Result<Caller> AuthenticateOperator(std::string_view authorization);
   /// Counts a refusal and returns `error`.
   Error Refuse(std::string_view reason, Error error);
