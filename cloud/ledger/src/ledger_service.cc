@@ -167,13 +167,22 @@ struct RedemptionRow {
   int64_t created_at_ms = 0;
 };
 
+/// Loads a redemption to change it: on PostgreSQL its row is locked for the
+/// rest of the (read-write) transaction, so a capture, void, refund or
+/// expiry of the same redemption waits for the other (and, the row being
+/// changed, retries; REPEATABLE READ, decision 0005).
 Result<std::optional<RedemptionRow>> LoadRedemption(Transaction& tx, int64_t id) {
   MYKEY_ASSIGN_OR_RETURN(
       auto row,
-      tx.QueryRow("SELECT r.id, r.merchant_id, r.programme_id, r.account_id, a.owner,"
-                  " r.amount, r.refunded, r.state, r.hold_expires_at_ms, r.created_at_ms"
-                  " FROM ledger_redemptions r JOIN ledger_accounts a ON a.id = r.account_id"
-                  " WHERE r.id = $1",
+      tx.QueryRow(tx.dialect() == SqlDialect::kPostgres
+                      ? "SELECT r.id, r.merchant_id, r.programme_id, r.account_id, a.owner,"
+                        " r.amount, r.refunded, r.state, r.hold_expires_at_ms, r.created_at_ms"
+                        " FROM ledger_redemptions r JOIN ledger_accounts a ON a.id = r.account_id"
+                        " WHERE r.id = $1 FOR UPDATE OF r"
+                      : "SELECT r.id, r.merchant_id, r.programme_id, r.account_id, a.owner,"
+                        " r.amount, r.refunded, r.state, r.hold_expires_at_ms, r.created_at_ms"
+                        " FROM ledger_redemptions r JOIN ledger_accounts a ON a.id = r.account_id"
+                        " WHERE r.id = $1",
                   {id}));
   if (!row) return std::optional<RedemptionRow>();
   RedemptionRow r;
@@ -529,8 +538,8 @@ Result<Redemption> LedgerService::Redeem(const Caller& caller, const RedemptionR
       return Refuse(ErrorCode::kPermissionDenied, LedgerReason::kCrossMunicipalityRefused,
                     "the programme's municipality does not allow use elsewhere");
     }
-    MYKEY_ASSIGN_OR_RETURN(
-        auto holder, FindAccount(tx, AccountKind::kHolder, request.programme_id, request.mykey_id));
+    MYKEY_ASSIGN_OR_RETURN(auto holder,
+                           LockHolderAccount(tx, request.programme_id, request.mykey_id));
     if (!holder) {
       return Refuse(ErrorCode::kFailedPrecondition, LedgerReason::kInsufficientBalance,
                     "the balance is too low");
