@@ -13,6 +13,8 @@ namespace {
 
 /// How often expired nonces are deleted.
 constexpr int64_t kNoncePurgeIntervalMs = 60'000;
+/// The most terminal keys kept prepared for verification (about 6 KiB each).
+constexpr size_t kMaxPreparedKeys = 4096;
 /// last_seen_at_ms is written at most this often per terminal.
 constexpr int64_t kLastSeenResolutionMs = 60'000;
 
@@ -43,6 +45,25 @@ std::optional<std::string_view> BearerToken(std::string_view authorization) {
 }
 
 }  // namespace
+
+Result<std::shared_ptr<const crypto::PreparedEcdsaPublicKey>> CloudAuthenticator::PreparedKey(
+    const Bytes& der) {
+  const std::string id(der.begin(), der.end());
+  {
+    std::lock_guard lock(prepared_keys_mu_);
+    const auto found = prepared_keys_.find(id);
+    if (found != prepared_keys_.end()) return found->second;
+  }
+  const auto key = crypto::EcdsaPublicKey::FromDer(der);
+  if (!key) return Fail(ErrorCode::kInternal, "stored key unreadable");
+  // Prepared outside the lock: two threads may both prepare a new key; one
+  // of the (equal) results is kept.
+  MYKEY_ASSIGN_OR_RETURN(std::shared_ptr<const crypto::PreparedEcdsaPublicKey> prepared,
+                         crypto::PreparedEcdsaPublicKey::Prepare(*key));
+  std::lock_guard lock(prepared_keys_mu_);
+  if (prepared_keys_.size() >= kMaxPreparedKeys) prepared_keys_.clear();
+  return prepared_keys_.emplace(id, std::move(prepared)).first->second;
+}
 
 Error CloudAuthenticator::Refuse(std::string_view reason, Error error) {
   if (metrics_ != nullptr) {
@@ -146,11 +167,10 @@ Result<Caller> CloudAuthenticator::AuthenticateTerminal(const http::HttpRequest&
   if (!read) return Fail(Refuse("store_error", read.error()));
   if (!terminal) return Fail(Refuse("unknown_terminal", kBadSignature));
 
-  const auto key = crypto::EcdsaPublicKey::FromDer(terminal->public_key_der);
-  if (!key)
-    return Fail(Refuse("store_error", Error(ErrorCode::kInternal, "stored key unreadable")));
+  const auto key = PreparedKey(terminal->public_key_der);
+  if (!key) return Fail(Refuse("store_error", key.error()));
   const std::string target = protocol::CanonicalRequestTarget(request.path, request.query);
-  if (!protocol::VerifyRequestSignature(*key, request.method, target, *timestamp, *nonce,
+  if (!protocol::VerifyRequestSignature(**key, request.method, target, *timestamp, *nonce,
                                         request.body, *signature)) {
     return Fail(Refuse("bad_signature", kBadSignature));
   }

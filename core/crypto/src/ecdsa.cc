@@ -248,6 +248,109 @@ Status EcdsaPublicKey::VerifyDer(const Sha256Digest& digest, ByteView der_signat
   return Verify(digest, *raw);
 }
 
+// ------------------------------------------------------ PreparedEcdsaPublicKey
+
+struct PreparedEcdsaPublicKey::State {
+  // P-256 with the key's point as its generator: mbedTLS keeps the comb table
+  // of a group's generator in the group (see VerifyGroup); built in Prepare()
+  // and only read afterwards.
+  Group group;
+  // mbedtls_ecp_group_load() points the curve's constants, G included, at
+  // static data (grp.h == 1) that mbedtls_ecp_group_free() leaves alone: the
+  // key's point gets storage of its own, freed here.
+  bool own_generator = false;
+
+  State() = default;
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+  ~State() {
+    if (own_generator) mbedtls_ecp_point_free(&group.value.G);
+  }
+};
+
+PreparedEcdsaPublicKey::PreparedEcdsaPublicKey(EcdsaPublicKey key, std::unique_ptr<State> state)
+    : key_(key), state_(std::move(state)) {}
+
+PreparedEcdsaPublicKey::~PreparedEcdsaPublicKey() = default;
+
+Result<std::unique_ptr<PreparedEcdsaPublicKey>> PreparedEcdsaPublicKey::Prepare(
+    const EcdsaPublicKey& key) {
+  auto state = std::make_unique<State>();
+  mbedtls_ecp_group& group = state->group.value;
+  int ret = mbedtls_ecp_group_load(&group, MBEDTLS_ECP_DP_SECP256R1);
+  if (ret != 0) return Fail(EcError(ErrorCode::kInternal, ret, "cannot load the P-256 group"));
+  Point q;
+  ret = mbedtls_ecp_point_read_binary(&group, &q.value, key.point_.data(), key.point_.size());
+  if (ret != 0) return Fail(EcError(ErrorCode::kInternal, ret, "cannot load the public point"));
+  if (group.h == 1) {
+    mbedtls_ecp_point_init(&group.G);  // not freed: static data
+    state->own_generator = true;
+  }
+  ret = mbedtls_ecp_copy(&group.G, &q.value);
+  if (ret != 0) return Fail(EcError(ErrorCode::kResourceExhausted, ret, "cannot copy the point"));
+  // The first multiplication of the generator (by anything but +-1) stores
+  // the table in the group.
+  Point warm;
+  Mpi two;
+  if (mbedtls_mpi_lset(&two.value, 2) != 0) {
+    return Fail(ErrorCode::kResourceExhausted, "cannot allocate an integer");
+  }
+  ret = mbedtls_ecp_mul(&group, &warm.value, &two.value, &group.G, nullptr, nullptr);
+  if (ret != 0) return Fail(EcError(ErrorCode::kInternal, ret, "cannot build the key's table"));
+  return std::unique_ptr<PreparedEcdsaPublicKey>(new PreparedEcdsaPublicKey(key, std::move(state)));
+}
+
+Status PreparedEcdsaPublicKey::Verify(const Sha256Digest& digest, ByteView signature) const {
+  if (signature.size() != kEcdsaP256SignatureSize) {
+    return Fail(ErrorCode::kUnauthenticated, "ECDSA signature is not 64 bytes");
+  }
+  VerifyGroup& shared = SharedVerifyGroup();
+  if (!shared.ready) return key_.Verify(digest, signature);
+  mbedtls_ecp_group& g = shared.value;
+  mbedtls_ecp_group& q = state_->group.value;
+  const Error does_not_verify(ErrorCode::kUnauthenticated, "ECDSA signature does not verify");
+  Mpi r, s, e, s_inv, u1, u2, one, v;
+  if (mbedtls_mpi_read_binary(&r.value, signature.data(), kScalarSize) != 0 ||
+      mbedtls_mpi_read_binary(&s.value, signature.data() + kScalarSize, kScalarSize) != 0 ||
+      mbedtls_mpi_read_binary(&e.value, digest.data(), digest.size()) != 0 ||
+      mbedtls_mpi_lset(&one.value, 1) != 0) {
+    return Fail(ErrorCode::kResourceExhausted, "cannot allocate the signature integers");
+  }
+  // SEC 1 4.1.4, as mbedtls_ecdsa_verify(): r and s in [1, n-1]; e is the
+  // digest (256 bits: no truncation) reduced below n; u1 = e/s, u2 = r/s
+  // mod n; R = u1 G + u2 Q not zero; R.x mod n = r.
+  if (mbedtls_mpi_cmp_int(&r.value, 1) < 0 || mbedtls_mpi_cmp_mpi(&r.value, &g.N) >= 0 ||
+      mbedtls_mpi_cmp_int(&s.value, 1) < 0 || mbedtls_mpi_cmp_mpi(&s.value, &g.N) >= 0) {
+    return Fail(does_not_verify);
+  }
+  int ret = 0;
+  if (mbedtls_mpi_cmp_mpi(&e.value, &g.N) >= 0) {
+    ret = mbedtls_mpi_sub_mpi(&e.value, &e.value, &g.N);
+  }
+  if (ret == 0) ret = mbedtls_mpi_inv_mod(&s_inv.value, &s.value, &g.N);
+  if (ret == 0) ret = mbedtls_mpi_mul_mpi(&u1.value, &e.value, &s_inv.value);
+  if (ret == 0) ret = mbedtls_mpi_mod_mpi(&u1.value, &u1.value, &g.N);
+  if (ret == 0) ret = mbedtls_mpi_mul_mpi(&u2.value, &r.value, &s_inv.value);
+  if (ret == 0) ret = mbedtls_mpi_mod_mpi(&u2.value, &u2.value, &g.N);
+  if (ret != 0) return Fail(EcError(ErrorCode::kResourceExhausted, ret, "ECDSA arithmetic failed"));
+  // u1 = 0 (a digest that is a multiple of n) is refused by mbedtls_ecp_mul
+  // as a scalar out of range: no such SHA-256 digest is known, and refusing
+  // it is on the safe side.
+  Point r1, r2, sum;
+  ret = mbedtls_ecp_mul(&g, &r1.value, &u1.value, &g.G, nullptr, nullptr);
+  if (ret == 0) ret = mbedtls_ecp_mul(&q, &r2.value, &u2.value, &q.G, nullptr, nullptr);
+  // 1 R1 + 1 R2: mbedTLS's only public point addition.
+  if (ret == 0) {
+    ret = mbedtls_ecp_muladd(&g, &sum.value, &one.value, &r1.value, &one.value, &r2.value);
+  }
+  if (ret != 0 || mbedtls_ecp_is_zero(&sum.value) != 0) return Fail(does_not_verify);
+  if (mbedtls_mpi_mod_mpi(&v.value, &sum.value.X, &g.N) != 0 ||
+      mbedtls_mpi_cmp_mpi(&v.value, &r.value) != 0) {
+    return Fail(does_not_verify);
+  }
+  return Ok();
+}
+
 // ------------------------------------------------------------- EcdsaPrivateKey
 
 struct EcdsaPrivateKey::State {
