@@ -123,7 +123,7 @@ if [ "$ONLY" != sqlite ]; then
     restart >/dev/null
   echo "  max_connections $("$bindir/psql" -h "$host" -p "$port" -U "$user" -Atc 'show max_connections' postgres)"
   export MYKEY_POSTGRES_CONNECTION="$PG/connection"
-  echo "PostgreSQL $("$bindir/postgres" -V | awk '{print $3}') (fsync on, synchronous_commit on, SERIALIZABLE) ..."
+  echo "PostgreSQL $("$bindir/postgres" -V | awk '{print $3}') (fsync on, synchronous_commit on, REPEATABLE READ) ..."
   measure postgres "postgres:mykey_bench"
 
   echo "pgbench -b tpcb-like (scale 10, -j 2, read committed) ..."

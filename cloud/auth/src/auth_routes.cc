@@ -139,8 +139,8 @@ CloudAuth::CloudAuth(Store& store, Metrics* metrics, std::unique_ptr<crypto::Ran
       authenticator_(store, tokens_, metrics, clock_) {}
 
 ApiResult<Caller> AuthenticateRoute(RequestAuthenticator& authenticator,
-                                    const RouteContext& context) {
-  auto caller = authenticator.Authenticate(context.request);
+                                    const RouteContext& context, NonceRecording recording) {
+  auto caller = authenticator.Authenticate(context.request, recording);
   if (!caller) return ApiErrorFrom(caller.error());
   return std::move(*caller);
 }

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "mykey/auth/request_transaction.h"
 #include "mykey/crypto/ecdsa.h"
 #include "mykey/protocol/request_signature.h"
 
@@ -12,6 +13,8 @@ namespace {
 
 /// How often expired nonces are deleted.
 constexpr int64_t kNoncePurgeIntervalMs = 60'000;
+/// The most terminal keys kept prepared for verification (about 6 KiB each).
+constexpr size_t kMaxPreparedKeys = 4096;
 /// last_seen_at_ms is written at most this often per terminal.
 constexpr int64_t kLastSeenResolutionMs = 60'000;
 
@@ -43,6 +46,25 @@ std::optional<std::string_view> BearerToken(std::string_view authorization) {
 
 }  // namespace
 
+Result<std::shared_ptr<const crypto::PreparedEcdsaPublicKey>> CloudAuthenticator::PreparedKey(
+    const Bytes& der) {
+  const std::string id(der.begin(), der.end());
+  {
+    std::lock_guard lock(prepared_keys_mu_);
+    const auto found = prepared_keys_.find(id);
+    if (found != prepared_keys_.end()) return found->second;
+  }
+  const auto key = crypto::EcdsaPublicKey::FromDer(der);
+  if (!key) return Fail(ErrorCode::kInternal, "stored key unreadable");
+  // Prepared outside the lock: two threads may both prepare a new key; one
+  // of the (equal) results is kept.
+  MYKEY_ASSIGN_OR_RETURN(std::shared_ptr<const crypto::PreparedEcdsaPublicKey> prepared,
+                         crypto::PreparedEcdsaPublicKey::Prepare(*key));
+  std::lock_guard lock(prepared_keys_mu_);
+  if (prepared_keys_.size() >= kMaxPreparedKeys) prepared_keys_.clear();
+  return prepared_keys_.emplace(id, std::move(prepared)).first->second;
+}
+
 Error CloudAuthenticator::Refuse(std::string_view reason, Error error) {
   if (metrics_ != nullptr) {
     metrics_->Increment(kAuthFailuresMetric, "Requests refused by authentication, by reason.",
@@ -59,6 +81,15 @@ void CloudAuthenticator::CountSuccess(std::string_view kind) {
 }
 
 Result<Caller> CloudAuthenticator::DoAuthenticate(const http::HttpRequest& request) {
+  return AuthenticateAny(request, NonceRecording::kOwnTransaction);
+}
+
+Result<Caller> CloudAuthenticator::DoAuthenticateInRoute(const http::HttpRequest& request) {
+  return AuthenticateAny(request, NonceRecording::kInRouteTransaction);
+}
+
+Result<Caller> CloudAuthenticator::AuthenticateAny(const http::HttpRequest& request,
+                                                   NonceRecording recording) {
   const auto authorization = request.headers.Get("Authorization");
   const bool signed_request = request.headers.Has(protocol::kTerminalHeader) ||
                               request.headers.Has(protocol::kSignatureHeader);
@@ -67,7 +98,7 @@ Result<Caller> CloudAuthenticator::DoAuthenticate(const http::HttpRequest& reque
                        Error(ErrorCode::kUnauthenticated,
                              "send either a terminal signature or an API token, not both")));
   }
-  if (signed_request) return AuthenticateTerminal(request);
+  if (signed_request) return AuthenticateTerminal(request, recording);
   if (authorization) return AuthenticateOperator(*authorization);
   return Fail(Refuse("no_credentials", Error(ErrorCode::kUnauthenticated, "credentials missing")));
 }
@@ -90,7 +121,8 @@ Result<Caller> CloudAuthenticator::AuthenticateOperator(std::string_view authori
   return caller;
 }
 
-Result<Caller> CloudAuthenticator::AuthenticateTerminal(const http::HttpRequest& request) {
+Result<Caller> CloudAuthenticator::AuthenticateTerminal(const http::HttpRequest& request,
+                                                        NonceRecording recording) {
   const auto terminal_id = request.headers.Get(protocol::kTerminalHeader);
   const auto timestamp_text = request.headers.Get(protocol::kTimestampHeader);
   const auto nonce = request.headers.Get(protocol::kNonceHeader);
@@ -135,11 +167,10 @@ Result<Caller> CloudAuthenticator::AuthenticateTerminal(const http::HttpRequest&
   if (!read) return Fail(Refuse("store_error", read.error()));
   if (!terminal) return Fail(Refuse("unknown_terminal", kBadSignature));
 
-  const auto key = crypto::EcdsaPublicKey::FromDer(terminal->public_key_der);
-  if (!key)
-    return Fail(Refuse("store_error", Error(ErrorCode::kInternal, "stored key unreadable")));
+  const auto key = PreparedKey(terminal->public_key_der);
+  if (!key) return Fail(Refuse("store_error", key.error()));
   const std::string target = protocol::CanonicalRequestTarget(request.path, request.query);
-  if (!protocol::VerifyRequestSignature(*key, request.method, target, *timestamp, *nonce,
+  if (!protocol::VerifyRequestSignature(**key, request.method, target, *timestamp, *nonce,
                                         request.body, *signature)) {
     return Fail(Refuse("bad_signature", kBadSignature));
   }
@@ -150,48 +181,36 @@ Result<Caller> CloudAuthenticator::AuthenticateTerminal(const http::HttpRequest&
 
   // The nonce can be replayed only while its timestamp is inside the window:
   // keep it until then (plus a second for the rounding of now_s).
-  const int64_t nonce_expires_ms =
-      (*timestamp + protocol::kRequestSignatureWindowSeconds + 1) * 1000;
+  PendingNonce pending;
+  pending.terminal_id = terminal->id;
+  pending.nonce = std::string(*nonce);
+  pending.expires_at_ms = (*timestamp + protocol::kRequestSignatureWindowSeconds + 1) * 1000;
+  pending.now_ms = now_ms;
   int64_t purge_due = next_nonce_purge_ms_.load(std::memory_order_relaxed);
-  const bool purge = now_ms >= purge_due &&
-                     next_nonce_purge_ms_.compare_exchange_strong(
-                         purge_due, now_ms + kNoncePurgeIntervalMs, std::memory_order_relaxed);
-  const bool touch =
+  pending.purge_expired = now_ms >= purge_due &&
+                          next_nonce_purge_ms_.compare_exchange_strong(
+                              purge_due, now_ms + kNoncePurgeIntervalMs, std::memory_order_relaxed);
+  pending.touch_last_seen =
       !terminal->last_seen_at_ms || now_ms - *terminal->last_seen_at_ms >= kLastSeenResolutionMs;
-  bool replayed = false;
-  const Status recorded =
-      store_.WithTransaction(TransactionMode::kReadWrite, [&](Transaction& tx) -> Status {
-        replayed = false;
-        if (purge) {
-          MYKEY_TRY(
-              tx.Execute("DELETE FROM auth_request_nonces WHERE expires_at_ms <= $1", {now_ms}));
-        }
-        // A nonce whose row expired but was not purged yet is stale anyway:
-        // the timestamp check above refused it.
-        // ON CONFLICT keeps the transaction usable on PostgreSQL, where a
-        // failed statement would abort it.
-        MYKEY_ASSIGN_OR_RETURN(
-            const int64_t inserted,
-            tx.Execute("INSERT INTO auth_request_nonces (terminal_id, nonce, expires_at_ms) "
-                       "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                       {*terminal_id, *nonce, nonce_expires_ms}));
-        if (inserted == 0) {
-          replayed = true;
-          return Ok();
-        }
-        if (touch) {
-          MYKEY_TRY(tx.Execute("UPDATE auth_terminals SET last_seen_at_ms = $2 WHERE id = $1",
-                               {*terminal_id, now_ms}));
-        }
-        return Ok();
-      });
-  if (!recorded) return Fail(Refuse("store_error", recorded.error()));
-  if (replayed) {
-    return Fail(
-        Refuse("replayed_nonce", Error(ErrorCode::kUnauthenticated, "X-Mykey-Nonce used already")));
-  }
 
   Caller caller;
+  if (recording == NonceRecording::kInRouteTransaction) {
+    caller.pending_nonce = std::move(pending);
+  } else {
+    bool replayed = false;
+    const Status recorded =
+        store_.WithTransaction(TransactionMode::kReadWrite, [&](Transaction& tx) -> Status {
+          MYKEY_ASSIGN_OR_RETURN(const bool fresh, RecordRequestNonce(tx, pending));
+          replayed = !fresh;
+          return Ok();
+        });
+    if (!recorded) return Fail(Refuse("store_error", recorded.error()));
+    if (replayed) {
+      return Fail(Refuse("replayed_nonce",
+                         Error(ErrorCode::kUnauthenticated, "X-Mykey-Nonce used already")));
+    }
+  }
+
   caller.kind = CallerKind::kTerminal;
   caller.terminal_id = terminal->id;
   caller.site_kind = terminal->site.kind;

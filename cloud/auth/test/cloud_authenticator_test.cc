@@ -1,6 +1,7 @@
 #include "mykey/auth/cloud_authenticator.h"
 
 #include "auth_fixture.h"
+#include "mykey/auth/request_transaction.h"
 #include "mykey/protocol/request_signature.h"
 
 namespace mykey::cloud {
@@ -141,6 +142,97 @@ TEST_CASE("a replayed request is refused") {
   f.clock.Advance(299'000);
   CheckRefused(f.Authenticate(request), ErrorCode::kUnauthenticated);
   CHECK(f.Counted("replayed_nonce"));
+}
+
+/// Runs `fn` as a value-moving route does: authenticated for the route's
+/// transaction, the nonce recorded in it.
+Status InRouteTransaction(Fixture& f, const http::HttpRequest& request,
+                          const Store::TransactionFunction& fn) {
+  auto caller = f.auth->authenticator().Authenticate(request, NonceRecording::kInRouteTransaction);
+  if (!caller) return Fail(caller.error());
+  return WithRequestTransaction(*f.db.store, *caller, fn);
+}
+
+/// A route's work: one row in a table of its own (made by WorkTable()).
+Status Work(Transaction& tx) {
+  MYKEY_TRY(tx.Execute("INSERT INTO route_work (n) VALUES (1)"));
+  return Ok();
+}
+
+void WorkTable(Fixture& f) {
+  REQUIRE(f.db.store->WithTransaction(TransactionMode::kReadWrite, [](Transaction& tx) -> Status {
+    MYKEY_TRY(tx.Execute("CREATE TABLE route_work (n INTEGER)"));
+    return Ok();
+  }));
+}
+
+TEST_CASE(
+    "a request authenticated for its route's transaction leaves its nonce to that transaction") {
+  Fixture f;
+  WorkTable(f);
+  const http::HttpRequest request = f.Signed();
+  auto caller = f.auth->authenticator().Authenticate(request, NonceRecording::kInRouteTransaction);
+  REQUIRE(caller);
+  REQUIRE(caller->pending_nonce);
+  CHECK(caller->pending_nonce->terminal_id == f.terminal_id);
+  CHECK(f.db.Count("SELECT count(*) FROM auth_request_nonces") == 0);
+  const uint64_t commits = f.db.store->stats().commits;
+  REQUIRE(WithRequestTransaction(*f.db.store, *caller, Work));
+  // The nonce and the route's work in one commit.
+  CHECK(f.db.store->stats().commits == commits + 1);
+  CHECK(f.db.Count("SELECT count(*) FROM auth_request_nonces") == 1);
+  CHECK(f.db.Count("SELECT count(*) FROM route_work") == 1);
+}
+
+TEST_CASE("a request replayed into its route's transaction is refused and does no work") {
+  Fixture f;
+  WorkTable(f);
+  const http::HttpRequest request = f.Signed();
+  REQUIRE(InRouteTransaction(f, request, Work));
+  f.clock.Advance(10'000);
+  const Status replay = InRouteTransaction(f, request, Work);
+  REQUIRE_FALSE(replay);
+  CHECK(replay.error().code() == ErrorCode::kUnauthenticated);
+  // Nor is it accepted on a route that records nonces itself.
+  CheckRefused(f.Authenticate(request), ErrorCode::kUnauthenticated);
+  CHECK(f.db.Count("SELECT count(*) FROM route_work") == 1);
+}
+
+TEST_CASE("a replay racing its original into the route's transaction does its work once") {
+  Fixture f;
+  WorkTable(f);
+  const http::HttpRequest request = f.Signed();
+  auto first = f.auth->authenticator().Authenticate(request, NonceRecording::kInRouteTransaction);
+  auto second = f.auth->authenticator().Authenticate(request, NonceRecording::kInRouteTransaction);
+  REQUIRE(first);
+  REQUIRE(second);  // neither is recorded yet
+  REQUIRE(WithRequestTransaction(*f.db.store, *first, Work));
+  const Status late = WithRequestTransaction(*f.db.store, *second, Work);
+  REQUIRE_FALSE(late);
+  CHECK(late.error().code() == ErrorCode::kUnauthenticated);
+  CHECK(f.db.Count("SELECT count(*) FROM route_work") == 1);
+}
+
+TEST_CASE("a refused route transaction undoes its work but keeps the nonce") {
+  Fixture f;
+  WorkTable(f);
+  const http::HttpRequest request = f.Signed();
+  const Status refused = InRouteTransaction(f, request, [](Transaction& tx) -> Status {
+    MYKEY_TRY(Work(tx));
+    return Fail(ErrorCode::kFailedPrecondition, "the balance is too low");
+  });
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == ErrorCode::kFailedPrecondition);
+  CHECK(f.db.Count("SELECT count(*) FROM route_work") == 0);
+  CHECK(f.db.Count("SELECT count(*) FROM auth_request_nonces") == 1);
+  // The same request later, when it would succeed, stays refused as a replay...
+  const Status replay = InRouteTransaction(f, request, Work);
+  REQUIRE_FALSE(replay);
+  CHECK(replay.error().code() == ErrorCode::kUnauthenticated);
+  CHECK(f.db.Count("SELECT count(*) FROM route_work") == 0);
+  // ...while the terminal's retry with a new nonce goes through.
+  REQUIRE(InRouteTransaction(f, f.Signed(), Work));
+  CHECK(f.db.Count("SELECT count(*) FROM route_work") == 1);
 }
 
 TEST_CASE("a nonce is per terminal") {

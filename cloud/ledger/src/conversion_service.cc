@@ -726,8 +726,8 @@ Result<Donation> ConversionService::Donate(const Caller& caller, const DonationR
           return Refuse(ErrorCode::kPermissionDenied, LedgerReason::kCrossMunicipalityRefused,
                         "the points' municipality does not allow use elsewhere");
         }
-        MYKEY_ASSIGN_OR_RETURN(auto holder, FindAccount(tx, AccountKind::kHolder,
-                                                        request.programme_id, request.mykey_id));
+        MYKEY_ASSIGN_OR_RETURN(auto holder,
+                               LockHolderAccount(tx, request.programme_id, request.mykey_id));
         if (!holder) {
           return Refuse(ErrorCode::kFailedPrecondition, LedgerReason::kInsufficientBalance,
                         "the balance is too low");

@@ -68,6 +68,12 @@ ApiResult<Caller> Authenticate(Context& c, RouteContext& route) {
   return AuthenticateRoute(c.authenticator, route);
 }
 
+/// For the terminals' value-moving routes: the request's nonce is recorded in
+/// the ledger's transaction (LedgerService uses WithRequestTransaction()).
+ApiResult<Caller> AuthenticateMovingValue(Context& c, RouteContext& route) {
+  return AuthenticateRoute(c.authenticator, route, NonceRecording::kInRouteTransaction);
+}
+
 /// Parses an optional body: an empty body reads as `{}`.
 ApiResult<JsonObject> OptionalBody(const RouteContext& route) {
   return JsonObject::Parse(route.request.body.empty() ? std::string_view("{}")
@@ -108,7 +114,7 @@ ApiReply PostGrant(Context& c, RouteContext& route) {
 }
 
 ApiReply PostRedemption(Context& c, RouteContext& route) {
-  MYKEY_API_ASSIGN_OR_RETURN(Caller caller, Authenticate(c, route));
+  MYKEY_API_ASSIGN_OR_RETURN(Caller caller, AuthenticateMovingValue(c, route));
   MYKEY_API_ASSIGN_OR_RETURN(JsonObject body, JsonObject::Parse(route.request.body));
   RedemptionRequest request;
   const auto body_key = body.OptionalString("idempotency_key", kKeyRule);
@@ -133,7 +139,7 @@ ApiReply PostRedemption(Context& c, RouteContext& route) {
 enum class HoldAction { kCapture, kVoid };
 
 ApiReply PostHoldAction(Context& c, RouteContext& route, HoldAction action) {
-  MYKEY_API_ASSIGN_OR_RETURN(Caller caller, Authenticate(c, route));
+  MYKEY_API_ASSIGN_OR_RETURN(Caller caller, AuthenticateMovingValue(c, route));
   MYKEY_API_ASSIGN_OR_RETURN(int64_t id, PositiveIdParameter(route.Param("id"), "id"));
   MYKEY_API_ASSIGN_OR_RETURN(JsonObject body, OptionalBody(route));
   const auto body_key = body.OptionalString("idempotency_key", kKeyRule);
@@ -151,7 +157,7 @@ ApiReply PostHoldAction(Context& c, RouteContext& route, HoldAction action) {
 }
 
 ApiReply PostRefund(Context& c, RouteContext& route) {
-  MYKEY_API_ASSIGN_OR_RETURN(Caller caller, Authenticate(c, route));
+  MYKEY_API_ASSIGN_OR_RETURN(Caller caller, AuthenticateMovingValue(c, route));
   MYKEY_API_ASSIGN_OR_RETURN(int64_t id, PositiveIdParameter(route.Param("id"), "id"));
   MYKEY_API_ASSIGN_OR_RETURN(JsonObject body, JsonObject::Parse(route.request.body));
   RefundRequest request;

@@ -8,6 +8,7 @@
 #include "codec.h"
 #include "conversion_reconcile.h"
 #include "ledger_store.h"
+#include "mykey/auth/request_transaction.h"
 #include "mykey/crypto/sha256.h"
 #include "mykey/registry/mykey_id.h"
 #include "premium.h"
@@ -166,13 +167,22 @@ struct RedemptionRow {
   int64_t created_at_ms = 0;
 };
 
+/// Loads a redemption to change it: on PostgreSQL its row is locked for the
+/// rest of the (read-write) transaction, so a capture, void, refund or
+/// expiry of the same redemption waits for the other (and, the row being
+/// changed, retries; REPEATABLE READ, decision 0005).
 Result<std::optional<RedemptionRow>> LoadRedemption(Transaction& tx, int64_t id) {
   MYKEY_ASSIGN_OR_RETURN(
       auto row,
-      tx.QueryRow("SELECT r.id, r.merchant_id, r.programme_id, r.account_id, a.owner,"
-                  " r.amount, r.refunded, r.state, r.hold_expires_at_ms, r.created_at_ms"
-                  " FROM ledger_redemptions r JOIN ledger_accounts a ON a.id = r.account_id"
-                  " WHERE r.id = $1",
+      tx.QueryRow(tx.dialect() == SqlDialect::kPostgres
+                      ? "SELECT r.id, r.merchant_id, r.programme_id, r.account_id, a.owner,"
+                        " r.amount, r.refunded, r.state, r.hold_expires_at_ms, r.created_at_ms"
+                        " FROM ledger_redemptions r JOIN ledger_accounts a ON a.id = r.account_id"
+                        " WHERE r.id = $1 FOR UPDATE OF r"
+                      : "SELECT r.id, r.merchant_id, r.programme_id, r.account_id, a.owner,"
+                        " r.amount, r.refunded, r.state, r.hold_expires_at_ms, r.created_at_ms"
+                        " FROM ledger_redemptions r JOIN ledger_accounts a ON a.id = r.account_id"
+                        " WHERE r.id = $1",
                   {id}));
   if (!row) return std::optional<RedemptionRow>();
   RedemptionRow r;
@@ -489,136 +499,133 @@ Result<Redemption> LedgerService::Redeem(const Caller& caller, const RedemptionR
                          .Add(request.hold ? 1 : 0)
                          .Hash();
   Redemption result;
-  const Status status =
-      store_.WithTransaction(TransactionMode::kReadWrite, [&](Transaction& tx) -> Status {
-        const int64_t now = NowMs();
-        MYKEY_ASSIGN_OR_RETURN(auto stored,
-                               FindStored(tx, scope, request.idempotency_key, hash, now));
-        if (stored) {
-          MYKEY_ASSIGN_OR_RETURN(result, ledger_codec::DecodeRedemption(*stored));
-          result.replayed = true;
-          return Ok();
-        }
-        // The merchant, the programme and the rules between them, in one read.
-        MYKEY_ASSIGN_OR_RETURN(
-            auto rules,
-            tx.QueryRow(
-                "SELECT m.status, m.municipality_code, p.municipality_code,"
-                " mu.cross_municipality_use,"
-                " CASE WHEN EXISTS (SELECT 1 FROM merchant_programmes mp"
-                "   WHERE mp.merchant_id = m.id AND mp.programme_id = p.id) THEN 1 ELSE 0 END"
-                " FROM merchants m, programmes p JOIN municipalities mu"
-                " ON mu.code = p.municipality_code WHERE m.id = $1 AND p.id = $2",
-                {merchant_id, request.programme_id}));
-        if (!rules) {
-          MYKEY_ASSIGN_OR_RETURN(
-              auto merchant, tx.QueryRow("SELECT id FROM merchants WHERE id = $1", {merchant_id}));
-          if (!merchant) {
-            return Refuse(ErrorCode::kNotFound, LedgerReason::kUnknownMerchant,
-                          "the terminal's site is not a merchant");
-          }
-          return Refuse(ErrorCode::kNotFound, LedgerReason::kUnknownProgramme, "no such programme");
-        }
-        if (rules->Text(0) != "active") {
-          return Refuse(ErrorCode::kPermissionDenied, LedgerReason::kMerchantSuspended,
-                        "the merchant is suspended");
-        }
-        if (rules->Int(4) == 0) {
-          return Refuse(ErrorCode::kPermissionDenied, LedgerReason::kProgrammeNotAccepted,
-                        "the merchant does not accept this programme");
-        }
-        if (rules->Text(1) != rules->Text(2) && rules->Int(3) == 0) {
-          return Refuse(ErrorCode::kPermissionDenied, LedgerReason::kCrossMunicipalityRefused,
-                        "the programme's municipality does not allow use elsewhere");
-        }
-        MYKEY_ASSIGN_OR_RETURN(auto holder, FindAccount(tx, AccountKind::kHolder,
-                                                        request.programme_id, request.mykey_id));
-        if (!holder) {
-          return Refuse(ErrorCode::kFailedPrecondition, LedgerReason::kInsufficientBalance,
-                        "the balance is too low");
-        }
-        // Lazily: holds of this holder past their timeout go back first, so
-        // their points can be spent.
-        MYKEY_ASSIGN_OR_RETURN(
-            auto stale_holds,
-            tx.Query("SELECT id FROM ledger_redemptions WHERE account_id = $1 AND state = 'held'"
-                     " AND hold_expires_at_ms <= $2",
-                     {*holder, now}));
-        for (const Row& stale : stale_holds) {
-          MYKEY_ASSIGN_OR_RETURN(auto row, LoadRedemption(tx, stale.Int(0)));
-          if (row) MYKEY_TRY(ReleaseHold(tx, *row, "hold_expiry", "expired", now));
-        }
-        MYKEY_ASSIGN_OR_RETURN(auto lots,
-                               tx.Query("SELECT id, remaining, expires_at_ms FROM ledger_lots"
-                                        " WHERE account_id = $1 AND remaining > 0"
-                                        " ORDER BY expires_at_ms, id",
-                                        {*holder}));
-        // Soonest-expiring first; expired lots on the way are expired now.
-        std::vector<std::pair<int64_t, int64_t>> take;  // (lot, points)
-        int64_t needed = request.amount;
-        for (const Row& lot : lots) {
-          if (lot.Int(2) <= now) {
-            MYKEY_TRY(ExpireLot(tx, lot.Int(0), *holder, request.programme_id, lot.Int(1), now));
-            continue;
-          }
-          if (needed == 0) break;
-          const int64_t points = std::min(needed, lot.Int(1));
-          take.emplace_back(lot.Int(0), points);
-          needed -= points;
-        }
-        if (needed > 0) {
-          return Refuse(ErrorCode::kFailedPrecondition, LedgerReason::kInsufficientBalance,
-                        "the balance is too low");
-        }
-        const bool hold = request.hold;
-        const int64_t hold_ms = options_.hold_timeout.count();
-        MYKEY_ASSIGN_OR_RETURN(
-            auto inserted,
-            tx.QueryRow("INSERT INTO ledger_redemptions (merchant_id, programme_id, account_id,"
-                        " amount, state, hold_expires_at_ms, created_at_ms, finished_at_ms)"
-                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                        {merchant_id, request.programme_id, *holder, request.amount,
-                         hold ? "held" : "captured", hold ? SqlValue(now + hold_ms) : SqlValue(),
-                         now, hold ? SqlValue() : SqlValue(now)}));
-        if (!inserted) return Fail(ErrorCode::kInternal, "INSERT RETURNING gave no row");
-        const int64_t redemption_id = inserted->Int(0);
-        MYKEY_ASSIGN_OR_RETURN(
-            int64_t credit, hold ? AccountFor(tx, AccountKind::kHold, request.programme_id, "", now)
-                                 : AccountFor(tx, AccountKind::kReceivable, request.programme_id,
-                                              std::to_string(merchant_id), now));
-        TransferHeader header{hold ? "hold" : "redemption",
-                              request.programme_id,
-                              request.amount,
-                              merchant_id,
-                              redemption_id,
-                              scope,
-                              request.idempotency_key,
-                              now};
-        MYKEY_ASSIGN_OR_RETURN(int64_t transfer_id, InsertTransfer(tx, header));
-        std::vector<Posting> postings;
-        for (const auto& [lot_id, points] : take) {
-          postings.push_back({*holder, lot_id, -points, true});
-          MYKEY_TRY(
-              tx.Execute("INSERT INTO ledger_redemption_lots (redemption_id, lot_id, amount)"
-                         " VALUES ($1, $2, $3)",
-                         {redemption_id, lot_id, points}));
-        }
-        postings.push_back({credit, std::nullopt, request.amount, false});
-        MYKEY_TRY(Post(tx, transfer_id, postings));
-        result = Redemption{};
-        result.redemption_id = redemption_id;
-        result.operation = "redemption";
-        result.merchant_id = merchant_id;
-        result.programme_id = request.programme_id;
-        result.mykey_id = request.mykey_id;
-        result.amount = request.amount;
-        result.state = hold ? RedemptionState::kHeld : RedemptionState::kCaptured;
-        if (hold) result.hold_expires_at_ms = now + hold_ms;
-        MYKEY_ASSIGN_OR_RETURN(result.balance, SpendableBalance(tx, *holder, now));
-        result.created_at_ms = now;
-        return StoreResult(tx, scope, request.idempotency_key, hash, kCreated,
-                           ledger_codec::Encode(result), now, options_.idempotency_window.count());
-      });
+  const Status status = WithRequestTransaction(store_, caller, [&](Transaction& tx) -> Status {
+    const int64_t now = NowMs();
+    MYKEY_ASSIGN_OR_RETURN(auto stored, FindStored(tx, scope, request.idempotency_key, hash, now));
+    if (stored) {
+      MYKEY_ASSIGN_OR_RETURN(result, ledger_codec::DecodeRedemption(*stored));
+      result.replayed = true;
+      return Ok();
+    }
+    // The merchant, the programme and the rules between them, in one read.
+    MYKEY_ASSIGN_OR_RETURN(
+        auto rules,
+        tx.QueryRow("SELECT m.status, m.municipality_code, p.municipality_code,"
+                    " mu.cross_municipality_use,"
+                    " CASE WHEN EXISTS (SELECT 1 FROM merchant_programmes mp"
+                    "   WHERE mp.merchant_id = m.id AND mp.programme_id = p.id) THEN 1 ELSE 0 END"
+                    " FROM merchants m, programmes p JOIN municipalities mu"
+                    " ON mu.code = p.municipality_code WHERE m.id = $1 AND p.id = $2",
+                    {merchant_id, request.programme_id}));
+    if (!rules) {
+      MYKEY_ASSIGN_OR_RETURN(auto merchant,
+                             tx.QueryRow("SELECT id FROM merchants WHERE id = $1", {merchant_id}));
+      if (!merchant) {
+        return Refuse(ErrorCode::kNotFound, LedgerReason::kUnknownMerchant,
+                      "the terminal's site is not a merchant");
+      }
+      return Refuse(ErrorCode::kNotFound, LedgerReason::kUnknownProgramme, "no such programme");
+    }
+    if (rules->Text(0) != "active") {
+      return Refuse(ErrorCode::kPermissionDenied, LedgerReason::kMerchantSuspended,
+                    "the merchant is suspended");
+    }
+    if (rules->Int(4) == 0) {
+      return Refuse(ErrorCode::kPermissionDenied, LedgerReason::kProgrammeNotAccepted,
+                    "the merchant does not accept this programme");
+    }
+    if (rules->Text(1) != rules->Text(2) && rules->Int(3) == 0) {
+      return Refuse(ErrorCode::kPermissionDenied, LedgerReason::kCrossMunicipalityRefused,
+                    "the programme's municipality does not allow use elsewhere");
+    }
+    MYKEY_ASSIGN_OR_RETURN(auto holder,
+                           LockHolderAccount(tx, request.programme_id, request.mykey_id));
+    if (!holder) {
+      return Refuse(ErrorCode::kFailedPrecondition, LedgerReason::kInsufficientBalance,
+                    "the balance is too low");
+    }
+    // Lazily: holds of this holder past their timeout go back first, so
+    // their points can be spent.
+    MYKEY_ASSIGN_OR_RETURN(
+        auto stale_holds,
+        tx.Query("SELECT id FROM ledger_redemptions WHERE account_id = $1 AND state = 'held'"
+                 " AND hold_expires_at_ms <= $2",
+                 {*holder, now}));
+    for (const Row& stale : stale_holds) {
+      MYKEY_ASSIGN_OR_RETURN(auto row, LoadRedemption(tx, stale.Int(0)));
+      if (row) MYKEY_TRY(ReleaseHold(tx, *row, "hold_expiry", "expired", now));
+    }
+    MYKEY_ASSIGN_OR_RETURN(auto lots,
+                           tx.Query("SELECT id, remaining, expires_at_ms FROM ledger_lots"
+                                    " WHERE account_id = $1 AND remaining > 0"
+                                    " ORDER BY expires_at_ms, id",
+                                    {*holder}));
+    // Soonest-expiring first; expired lots on the way are expired now.
+    std::vector<std::pair<int64_t, int64_t>> take;  // (lot, points)
+    int64_t needed = request.amount;
+    for (const Row& lot : lots) {
+      if (lot.Int(2) <= now) {
+        MYKEY_TRY(ExpireLot(tx, lot.Int(0), *holder, request.programme_id, lot.Int(1), now));
+        continue;
+      }
+      if (needed == 0) break;
+      const int64_t points = std::min(needed, lot.Int(1));
+      take.emplace_back(lot.Int(0), points);
+      needed -= points;
+    }
+    if (needed > 0) {
+      return Refuse(ErrorCode::kFailedPrecondition, LedgerReason::kInsufficientBalance,
+                    "the balance is too low");
+    }
+    const bool hold = request.hold;
+    const int64_t hold_ms = options_.hold_timeout.count();
+    MYKEY_ASSIGN_OR_RETURN(
+        auto inserted,
+        tx.QueryRow(
+            "INSERT INTO ledger_redemptions (merchant_id, programme_id, account_id,"
+            " amount, state, hold_expires_at_ms, created_at_ms, finished_at_ms)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            {merchant_id, request.programme_id, *holder, request.amount, hold ? "held" : "captured",
+             hold ? SqlValue(now + hold_ms) : SqlValue(), now, hold ? SqlValue() : SqlValue(now)}));
+    if (!inserted) return Fail(ErrorCode::kInternal, "INSERT RETURNING gave no row");
+    const int64_t redemption_id = inserted->Int(0);
+    MYKEY_ASSIGN_OR_RETURN(int64_t credit,
+                           hold ? AccountFor(tx, AccountKind::kHold, request.programme_id, "", now)
+                                : AccountFor(tx, AccountKind::kReceivable, request.programme_id,
+                                             std::to_string(merchant_id), now));
+    TransferHeader header{hold ? "hold" : "redemption",
+                          request.programme_id,
+                          request.amount,
+                          merchant_id,
+                          redemption_id,
+                          scope,
+                          request.idempotency_key,
+                          now};
+    MYKEY_ASSIGN_OR_RETURN(int64_t transfer_id, InsertTransfer(tx, header));
+    std::vector<Posting> postings;
+    for (const auto& [lot_id, points] : take) {
+      postings.push_back({*holder, lot_id, -points, true});
+      MYKEY_TRY(
+          tx.Execute("INSERT INTO ledger_redemption_lots (redemption_id, lot_id, amount)"
+                     " VALUES ($1, $2, $3)",
+                     {redemption_id, lot_id, points}));
+    }
+    postings.push_back({credit, std::nullopt, request.amount, false});
+    MYKEY_TRY(Post(tx, transfer_id, postings));
+    result = Redemption{};
+    result.redemption_id = redemption_id;
+    result.operation = "redemption";
+    result.merchant_id = merchant_id;
+    result.programme_id = request.programme_id;
+    result.mykey_id = request.mykey_id;
+    result.amount = request.amount;
+    result.state = hold ? RedemptionState::kHeld : RedemptionState::kCaptured;
+    if (hold) result.hold_expires_at_ms = now + hold_ms;
+    MYKEY_ASSIGN_OR_RETURN(result.balance, SpendableBalance(tx, *holder, now));
+    result.created_at_ms = now;
+    return StoreResult(tx, scope, request.idempotency_key, hash, kCreated,
+                       ledger_codec::Encode(result), now, options_.idempotency_window.count());
+  });
   if (!status) return Fail(status.error());
   return result;
 }
@@ -630,52 +637,51 @@ Result<Redemption> LedgerService::Capture(const Caller& caller, std::string_view
   const std::string scope = IdempotencyScopeOf(caller);
   const Bytes hash = Canonical("capture").Add(merchant_id).Add(redemption_id).Hash();
   Redemption result;
-  const Status status =
-      store_.WithTransaction(TransactionMode::kReadWrite, [&](Transaction& tx) -> Status {
-        const int64_t now = NowMs();
-        MYKEY_ASSIGN_OR_RETURN(auto stored, FindStored(tx, scope, idempotency_key, hash, now));
-        if (stored) {
-          MYKEY_ASSIGN_OR_RETURN(result, ledger_codec::DecodeRedemption(*stored));
-          result.replayed = true;
-          return Ok();
-        }
-        MYKEY_ASSIGN_OR_RETURN(RedemptionRow r, LoadOwnRedemption(tx, merchant_id, redemption_id));
-        if (r.state == "voided") {
-          return Refuse(ErrorCode::kFailedPrecondition, LedgerReason::kAlreadyVoided,
-                        "the hold was voided");
-        }
-        if (r.state == "expired" || (r.state == "held" && *r.hold_expires_at_ms <= now)) {
-          return Refuse(ErrorCode::kFailedPrecondition, LedgerReason::kHoldExpired,
-                        "the hold timed out");
-        }
-        if (r.state == "held") {
-          MYKEY_ASSIGN_OR_RETURN(int64_t hold_account,
-                                 AccountFor(tx, AccountKind::kHold, r.programme_id, "", now));
-          MYKEY_ASSIGN_OR_RETURN(int64_t receivable,
-                                 AccountFor(tx, AccountKind::kReceivable, r.programme_id,
-                                            std::to_string(merchant_id), now));
-          TransferHeader header{"capture",
-                                r.programme_id,
-                                r.amount,
-                                merchant_id,
-                                r.id,
-                                scope,
-                                std::string(idempotency_key),
-                                now};
-          MYKEY_ASSIGN_OR_RETURN(int64_t transfer_id, InsertTransfer(tx, header));
-          MYKEY_TRY(Post(tx, transfer_id,
-                         {{hold_account, std::nullopt, -r.amount, false},
-                          {receivable, std::nullopt, r.amount, false}}));
-          MYKEY_TRY(
-              tx.Execute("UPDATE ledger_redemptions SET state = 'captured',"
-                         " finished_at_ms = $1 WHERE id = $2 AND state = 'held'",
-                         {now, r.id}));
-          r.state = "captured";
-        }
-        MYKEY_ASSIGN_OR_RETURN(result, ViewOf(tx, r, "capture", now));
-        return StoreResult(tx, scope, idempotency_key, hash, kOk, ledger_codec::Encode(result), now,
-                           options_.idempotency_window.count());
-      });
+  const Status status = WithRequestTransaction(store_, caller, [&](Transaction& tx) -> Status {
+    const int64_t now = NowMs();
+    MYKEY_ASSIGN_OR_RETURN(auto stored, FindStored(tx, scope, idempotency_key, hash, now));
+    if (stored) {
+      MYKEY_ASSIGN_OR_RETURN(result, ledger_codec::DecodeRedemption(*stored));
+      result.replayed = true;
+      return Ok();
+    }
+    MYKEY_ASSIGN_OR_RETURN(RedemptionRow r, LoadOwnRedemption(tx, merchant_id, redemption_id));
+    if (r.state == "voided") {
+      return Refuse(ErrorCode::kFailedPrecondition, LedgerReason::kAlreadyVoided,
+                    "the hold was voided");
+    }
+    if (r.state == "expired" || (r.state == "held" && *r.hold_expires_at_ms <= now)) {
+      return Refuse(ErrorCode::kFailedPrecondition, LedgerReason::kHoldExpired,
+                    "the hold timed out");
+    }
+    if (r.state == "held") {
+      MYKEY_ASSIGN_OR_RETURN(int64_t hold_account,
+                             AccountFor(tx, AccountKind::kHold, r.programme_id, "", now));
+      MYKEY_ASSIGN_OR_RETURN(int64_t receivable,
+                             AccountFor(tx, AccountKind::kReceivable, r.programme_id,
+                                        std::to_string(merchant_id), now));
+      TransferHeader header{"capture",
+                            r.programme_id,
+                            r.amount,
+                            merchant_id,
+                            r.id,
+                            scope,
+                            std::string(idempotency_key),
+                            now};
+      MYKEY_ASSIGN_OR_RETURN(int64_t transfer_id, InsertTransfer(tx, header));
+      MYKEY_TRY(Post(tx, transfer_id,
+                     {{hold_account, std::nullopt, -r.amount, false},
+                      {receivable, std::nullopt, r.amount, false}}));
+      MYKEY_TRY(
+          tx.Execute("UPDATE ledger_redemptions SET state = 'captured',"
+                     " finished_at_ms = $1 WHERE id = $2 AND state = 'held'",
+                     {now, r.id}));
+      r.state = "captured";
+    }
+    MYKEY_ASSIGN_OR_RETURN(result, ViewOf(tx, r, "capture", now));
+    return StoreResult(tx, scope, idempotency_key, hash, kOk, ledger_codec::Encode(result), now,
+                       options_.idempotency_window.count());
+  });
   if (!status) return Fail(status.error());
   return result;
 }
@@ -687,31 +693,30 @@ Result<Redemption> LedgerService::Void(const Caller& caller, std::string_view id
   const std::string scope = IdempotencyScopeOf(caller);
   const Bytes hash = Canonical("void").Add(merchant_id).Add(redemption_id).Hash();
   Redemption result;
-  const Status status =
-      store_.WithTransaction(TransactionMode::kReadWrite, [&](Transaction& tx) -> Status {
-        const int64_t now = NowMs();
-        MYKEY_ASSIGN_OR_RETURN(auto stored, FindStored(tx, scope, idempotency_key, hash, now));
-        if (stored) {
-          MYKEY_ASSIGN_OR_RETURN(result, ledger_codec::DecodeRedemption(*stored));
-          result.replayed = true;
-          return Ok();
-        }
-        MYKEY_ASSIGN_OR_RETURN(RedemptionRow r, LoadOwnRedemption(tx, merchant_id, redemption_id));
-        if (r.state == "captured") {
-          return Refuse(ErrorCode::kFailedPrecondition, LedgerReason::kAlreadyCaptured,
-                        "the redemption is captured: refund it instead");
-        }
-        if (r.state == "held") {
-          const bool timed_out = *r.hold_expires_at_ms <= now;
-          const char* kind = timed_out ? "hold_expiry" : "void";
-          const char* state = timed_out ? "expired" : "voided";
-          MYKEY_TRY(ReleaseHold(tx, r, kind, state, now));
-          r.state = state;
-        }
-        MYKEY_ASSIGN_OR_RETURN(result, ViewOf(tx, r, "void", now));
-        return StoreResult(tx, scope, idempotency_key, hash, kOk, ledger_codec::Encode(result), now,
-                           options_.idempotency_window.count());
-      });
+  const Status status = WithRequestTransaction(store_, caller, [&](Transaction& tx) -> Status {
+    const int64_t now = NowMs();
+    MYKEY_ASSIGN_OR_RETURN(auto stored, FindStored(tx, scope, idempotency_key, hash, now));
+    if (stored) {
+      MYKEY_ASSIGN_OR_RETURN(result, ledger_codec::DecodeRedemption(*stored));
+      result.replayed = true;
+      return Ok();
+    }
+    MYKEY_ASSIGN_OR_RETURN(RedemptionRow r, LoadOwnRedemption(tx, merchant_id, redemption_id));
+    if (r.state == "captured") {
+      return Refuse(ErrorCode::kFailedPrecondition, LedgerReason::kAlreadyCaptured,
+                    "the redemption is captured: refund it instead");
+    }
+    if (r.state == "held") {
+      const bool timed_out = *r.hold_expires_at_ms <= now;
+      const char* kind = timed_out ? "hold_expiry" : "void";
+      const char* state = timed_out ? "expired" : "voided";
+      MYKEY_TRY(ReleaseHold(tx, r, kind, state, now));
+      r.state = state;
+    }
+    MYKEY_ASSIGN_OR_RETURN(result, ViewOf(tx, r, "void", now));
+    return StoreResult(tx, scope, idempotency_key, hash, kOk, ledger_codec::Encode(result), now,
+                       options_.idempotency_window.count());
+  });
   if (!status) return Fail(status.error());
   return result;
 }
@@ -724,81 +729,79 @@ Result<RefundResult> LedgerService::Refund(const Caller& caller, const RefundReq
   const Bytes hash =
       Canonical("refund").Add(merchant_id).Add(request.redemption_id).Add(request.amount).Hash();
   RefundResult result;
-  const Status status =
-      store_.WithTransaction(TransactionMode::kReadWrite, [&](Transaction& tx) -> Status {
-        const int64_t now = NowMs();
-        MYKEY_ASSIGN_OR_RETURN(auto stored,
-                               FindStored(tx, scope, request.idempotency_key, hash, now));
-        if (stored) {
-          MYKEY_ASSIGN_OR_RETURN(result, ledger_codec::DecodeRefund(*stored));
-          result.replayed = true;
-          return Ok();
-        }
-        MYKEY_ASSIGN_OR_RETURN(RedemptionRow r,
-                               LoadOwnRedemption(tx, merchant_id, request.redemption_id));
-        if (r.state != "captured") {
-          return Refuse(ErrorCode::kFailedPrecondition, LedgerReason::kNotCaptured,
-                        "only a captured redemption can be refunded");
-        }
-        if (request.amount > r.amount - r.refunded) {
-          return Refuse(ErrorCode::kFailedPrecondition, LedgerReason::kRefundExceedsCaptured,
-                        "the refund exceeds what is left of the redemption");
-        }
-        // Back into the lots it came from, latest-expiring first (those were
-        // spent last); a lot that has expired since gives its share to one
-        // new refund lot.
-        MYKEY_ASSIGN_OR_RETURN(
-            auto allocations,
-            tx.Query("SELECT rl.lot_id, rl.amount - rl.returned, l.expires_at_ms"
-                     " FROM ledger_redemption_lots rl JOIN ledger_lots l ON l.id = rl.lot_id"
-                     " WHERE rl.redemption_id = $1 AND rl.returned < rl.amount"
-                     " ORDER BY l.expires_at_ms DESC, l.id DESC",
-                     {r.id}));
-        MYKEY_ASSIGN_OR_RETURN(int64_t receivable,
-                               AccountFor(tx, AccountKind::kReceivable, r.programme_id,
-                                          std::to_string(merchant_id), now));
-        TransferHeader header{"refund", r.programme_id, request.amount,          merchant_id,
-                              r.id,     scope,          request.idempotency_key, now};
-        MYKEY_ASSIGN_OR_RETURN(int64_t transfer_id, InsertTransfer(tx, header));
-        std::vector<Posting> postings;
-        postings.push_back({receivable, std::nullopt, -request.amount, false});
-        int64_t rest = request.amount;
-        int64_t to_new_lot = 0;
-        for (const Row& allocation : allocations) {
-          if (rest == 0) break;
-          const int64_t points = std::min(rest, allocation.Int(1));
-          rest -= points;
-          MYKEY_TRY(
-              tx.Execute("UPDATE ledger_redemption_lots SET returned = returned + $1"
-                         " WHERE redemption_id = $2 AND lot_id = $3",
-                         {points, r.id, allocation.Int(0)}));
-          if (allocation.Int(2) > now) {
-            postings.push_back({r.account_id, allocation.Int(0), points, true});
-          } else {
-            to_new_lot += points;
-          }
-        }
-        if (rest != 0) return Fail(ErrorCode::kInternal, "redemption lots do not cover the refund");
-        if (to_new_lot > 0) {
-          MYKEY_ASSIGN_OR_RETURN(int64_t lot_id,
-                                 InsertLot(tx, {r.account_id, "refund", transfer_id, to_new_lot,
-                                                now + options_.refund_grace.count(), std::nullopt,
-                                                std::nullopt, now}));
-          postings.push_back({r.account_id, lot_id, to_new_lot, true});
-        }
-        MYKEY_TRY(Post(tx, transfer_id, postings));
-        MYKEY_TRY(tx.Execute("UPDATE ledger_redemptions SET refunded = refunded + $1 WHERE id = $2",
-                             {request.amount, r.id}));
-        result = RefundResult{};
-        result.transfer_id = transfer_id;
-        result.redemption_id = r.id;
-        result.amount = request.amount;
-        result.refunded_total = r.refunded + request.amount;
-        MYKEY_ASSIGN_OR_RETURN(result.balance, SpendableBalance(tx, r.account_id, now));
-        result.created_at_ms = now;
-        return StoreResult(tx, scope, request.idempotency_key, hash, kCreated,
-                           ledger_codec::Encode(result), now, options_.idempotency_window.count());
-      });
+  const Status status = WithRequestTransaction(store_, caller, [&](Transaction& tx) -> Status {
+    const int64_t now = NowMs();
+    MYKEY_ASSIGN_OR_RETURN(auto stored, FindStored(tx, scope, request.idempotency_key, hash, now));
+    if (stored) {
+      MYKEY_ASSIGN_OR_RETURN(result, ledger_codec::DecodeRefund(*stored));
+      result.replayed = true;
+      return Ok();
+    }
+    MYKEY_ASSIGN_OR_RETURN(RedemptionRow r,
+                           LoadOwnRedemption(tx, merchant_id, request.redemption_id));
+    if (r.state != "captured") {
+      return Refuse(ErrorCode::kFailedPrecondition, LedgerReason::kNotCaptured,
+                    "only a captured redemption can be refunded");
+    }
+    if (request.amount > r.amount - r.refunded) {
+      return Refuse(ErrorCode::kFailedPrecondition, LedgerReason::kRefundExceedsCaptured,
+                    "the refund exceeds what is left of the redemption");
+    }
+    // Back into the lots it came from, latest-expiring first (those were
+    // spent last); a lot that has expired since gives its share to one
+    // new refund lot.
+    MYKEY_ASSIGN_OR_RETURN(
+        auto allocations,
+        tx.Query("SELECT rl.lot_id, rl.amount - rl.returned, l.expires_at_ms"
+                 " FROM ledger_redemption_lots rl JOIN ledger_lots l ON l.id = rl.lot_id"
+                 " WHERE rl.redemption_id = $1 AND rl.returned < rl.amount"
+                 " ORDER BY l.expires_at_ms DESC, l.id DESC",
+                 {r.id}));
+    MYKEY_ASSIGN_OR_RETURN(
+        int64_t receivable,
+        AccountFor(tx, AccountKind::kReceivable, r.programme_id, std::to_string(merchant_id), now));
+    TransferHeader header{"refund", r.programme_id, request.amount,          merchant_id,
+                          r.id,     scope,          request.idempotency_key, now};
+    MYKEY_ASSIGN_OR_RETURN(int64_t transfer_id, InsertTransfer(tx, header));
+    std::vector<Posting> postings;
+    postings.push_back({receivable, std::nullopt, -request.amount, false});
+    int64_t rest = request.amount;
+    int64_t to_new_lot = 0;
+    for (const Row& allocation : allocations) {
+      if (rest == 0) break;
+      const int64_t points = std::min(rest, allocation.Int(1));
+      rest -= points;
+      MYKEY_TRY(
+          tx.Execute("UPDATE ledger_redemption_lots SET returned = returned + $1"
+                     " WHERE redemption_id = $2 AND lot_id = $3",
+                     {points, r.id, allocation.Int(0)}));
+      if (allocation.Int(2) > now) {
+        postings.push_back({r.account_id, allocation.Int(0), points, true});
+      } else {
+        to_new_lot += points;
+      }
+    }
+    if (rest != 0) return Fail(ErrorCode::kInternal, "redemption lots do not cover the refund");
+    if (to_new_lot > 0) {
+      MYKEY_ASSIGN_OR_RETURN(
+          int64_t lot_id,
+          InsertLot(tx, {r.account_id, "refund", transfer_id, to_new_lot,
+                         now + options_.refund_grace.count(), std::nullopt, std::nullopt, now}));
+      postings.push_back({r.account_id, lot_id, to_new_lot, true});
+    }
+    MYKEY_TRY(Post(tx, transfer_id, postings));
+    MYKEY_TRY(tx.Execute("UPDATE ledger_redemptions SET refunded = refunded + $1 WHERE id = $2",
+                         {request.amount, r.id}));
+    result = RefundResult{};
+    result.transfer_id = transfer_id;
+    result.redemption_id = r.id;
+    result.amount = request.amount;
+    result.refunded_total = r.refunded + request.amount;
+    MYKEY_ASSIGN_OR_RETURN(result.balance, SpendableBalance(tx, r.account_id, now));
+    result.created_at_ms = now;
+    return StoreResult(tx, scope, request.idempotency_key, hash, kCreated,
+                       ledger_codec::Encode(result), now, options_.idempotency_window.count());
+  });
   if (!status) return Fail(status.error());
   return result;
 }

@@ -37,6 +37,19 @@ Result<std::optional<int64_t>> FindAccount(Transaction& tx, AccountKind kind, in
   return std::optional<int64_t>(row->Int(0));
 }
 
+Result<std::optional<int64_t>> LockHolderAccount(Transaction& tx, int64_t programme_id,
+                                                 std::string_view mykey_id) {
+  if (tx.dialect() != SqlDialect::kPostgres) {
+    return FindAccount(tx, AccountKind::kHolder, programme_id, mykey_id);
+  }
+  MYKEY_ASSIGN_OR_RETURN(
+      auto row, tx.QueryRow("SELECT id FROM ledger_accounts WHERE kind = $1"
+                            " AND programme_id = $2 AND owner = $3 FOR UPDATE",
+                            {AccountKindName(AccountKind::kHolder), programme_id, mykey_id}));
+  if (!row) return std::optional<int64_t>();
+  return std::optional<int64_t>(row->Int(0));
+}
+
 Result<int64_t> AccountFor(Transaction& tx, AccountKind kind, int64_t programme_id,
                            std::string_view owner, int64_t now) {
   MYKEY_ASSIGN_OR_RETURN(auto found, FindAccount(tx, kind, programme_id, owner));

@@ -23,6 +23,14 @@ const char* AccountKindName(AccountKind kind) noexcept;
 Result<std::optional<int64_t>> FindAccount(Transaction& tx, AccountKind kind, int64_t programme_id,
                                            std::string_view owner);
 
+/// FindAccount() of a holder's account, locked for the rest of the
+/// transaction on PostgreSQL (`FOR UPDATE`: the ledger reads the holder's
+/// lots and balance and then writes them; under REPEATABLE READ a concurrent
+/// change fails this transaction with 40001 and it is retried). On SQLite
+/// the writer already holds the database's write lock.
+Result<std::optional<int64_t>> LockHolderAccount(Transaction& tx, int64_t programme_id,
+                                                 std::string_view mykey_id);
+
 /// The id of the account, created (balance 0) if it does not exist yet.
 /// `owner`: the MyKey ID of a holder, the merchant id of a receivable, ""
 /// for a programme's system accounts.

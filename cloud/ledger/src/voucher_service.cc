@@ -657,8 +657,7 @@ Result<Voucher> VoucherService::Issue(const Caller& caller, const VoucherIssueRe
         std::optional<int64_t> holder;
         std::vector<std::pair<int64_t, int64_t>> take;  // (lot, points)
         if (!request.sold) {
-          MYKEY_ASSIGN_OR_RETURN(
-              auto found, FindAccount(tx, AccountKind::kHolder, programme.id, request.mykey_id));
+          MYKEY_ASSIGN_OR_RETURN(auto found, LockHolderAccount(tx, programme.id, request.mykey_id));
           if (!found) {
             return Refuse(ErrorCode::kFailedPrecondition, LedgerReason::kInsufficientBalance,
                           "the balance is too low");

@@ -14,9 +14,10 @@ using namespace ledger_testing;  // NOLINT(google-build-using-namespace): test f
 
 /// Calls `op` again while it answers kAborted (the store gave up retrying:
 /// nothing was applied), as a terminal re-sends the same request with the
-/// same key. On PostgreSQL (SERIALIZABLE) eight threads on three holders'
-/// rows exhaust the store's own attempts now and then; SQLite's one writer
-/// never does. Counts the extra calls in `resent`.
+/// same key. On PostgreSQL (REPEATABLE READ: a holder's operations lock its
+/// account and retry on 40001) eight threads on three holders' rows can
+/// exhaust the store's own attempts now and then; SQLite's one writer never
+/// does. Counts the extra calls in `resent`.
 template <typename Op>
 auto Resent(std::atomic<int64_t>& resent, Op op) {
   auto result = op();
@@ -111,6 +112,79 @@ MYKEY_LEDGER_TEST(
   int64_t balances = 0;
   for (const std::string& holder : holders) balances += f.BalanceOf(holder, f.health);
   CHECK(balances == report->holder_balances);
+}
+
+MYKEY_LEDGER_TEST("Concurrent redemptions with one idempotency key apply once and answer alike") {
+  LedgerFixture f(FreshStore<TestType>(/*connections=*/8));
+  f.GrantPoints("seed", "HPLDER23", f.health, 100);
+  const Caller terminal = Terminal(f.shop, "t1");
+  const RedemptionRequest request{"same-key", "HPLDER23", f.health, 30, false};
+  constexpr int kThreads = 6;
+  std::atomic<int64_t> resent{0};
+  std::vector<Result<Redemption>> results(kThreads, Fail(ErrorCode::kInternal, "not run"));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      results[static_cast<size_t>(t)] =
+          Resent(resent, [&] { return f.ledger->Redeem(terminal, request); });
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  int first_answers = 0;
+  for (const auto& result : results) {
+    REQUIRE(result);
+    CHECK(result->redemption_id == results[0]->redemption_id);
+    CHECK(result->balance == 70);
+    if (!result->replayed) ++first_answers;
+  }
+  CHECK(first_answers == 1);
+  CHECK(f.BalanceOf("HPLDER23", f.health) == 70);
+  auto report = f.ledger->Reconcile();
+  REQUIRE(report);
+  CHECK(report->ok());
+  CHECK(report->spent == 30);
+}
+
+MYKEY_LEDGER_TEST("A capture and a void of one hold at once settle it once") {
+  LedgerFixture f(FreshStore<TestType>(/*connections=*/8));
+  f.GrantPoints("seed", "HPLDER23", f.health, 200);
+  const Caller terminal = Terminal(f.shop, "t1");
+  constexpr int kHolds = 8;
+  std::atomic<int64_t> resent{0};
+  int64_t captured_points = 0;
+  for (int h = 0; h < kHolds; ++h) {
+    auto held = f.ledger->Redeem(
+        terminal, {"hold-" + std::to_string(h), "HPLDER23", f.health, 5 + h, /*hold=*/true});
+    REQUIRE(held);
+    Result<Redemption> capture = Fail(ErrorCode::kInternal, "not run");
+    Result<Redemption> voided = Fail(ErrorCode::kInternal, "not run");
+    std::thread capturing([&] {
+      capture = Resent(resent, [&] {
+        return f.ledger->Capture(terminal, "c-" + std::to_string(h), held->redemption_id);
+      });
+    });
+    std::thread voiding([&] {
+      voided = Resent(resent, [&] {
+        return f.ledger->Void(terminal, "v-" + std::to_string(h), held->redemption_id);
+      });
+    });
+    capturing.join();
+    voiding.join();
+    // Exactly one wins; the other is refused for the state the winner left.
+    REQUIRE(static_cast<bool>(capture) != static_cast<bool>(voided));
+    if (capture) {
+      CHECK(LedgerReasonOf(voided.error()) == LedgerReason::kAlreadyCaptured);
+      captured_points += held->amount;
+    } else {
+      CHECK(LedgerReasonOf(capture.error()) == LedgerReason::kAlreadyVoided);
+    }
+  }
+  auto report = f.ledger->Reconcile();
+  REQUIRE(report);
+  CHECK(report->ok());
+  CHECK(report->held == 0);
+  CHECK(report->spent == captured_points);
+  CHECK(f.BalanceOf("HPLDER23", f.health) == 200 - captured_points);
 }
 
 MYKEY_LEDGER_TEST("Concurrent expiry sweeps expire each lot once") {

@@ -107,6 +107,42 @@ Status ReadDerInteger(ByteView der, size_t& at, uint8_t* out) {
   return Ok();
 }
 
+/// The P-256 group for verification, loaded once with mbedTLS's comb table of
+/// multiples of G computed up front (mbedtls_ecp_group_load() starts without
+/// it; mbedTLS 2.28 has no static tables, so a group loaded per call spent
+/// about a third of each verification rebuilding it). mbedTLS only reads a
+/// group whose table is present (ecp_mul_comb() takes grp->T when P is G and
+/// writes grp->T only when it was NULL), so after the constructor the group
+/// is shared read-only by every thread. If the table could not be built,
+/// `ready` is false and each verification loads its own group as before.
+struct VerifyGroup {
+  mbedtls_ecp_group value;
+  bool ready = false;
+
+  VerifyGroup() {
+    mbedtls_ecp_group_init(&value);
+    if (mbedtls_ecp_group_load(&value, MBEDTLS_ECP_DP_SECP256R1) != 0) return;
+    // 2*G + 2*G: any multiple of G other than +-1 goes through the comb
+    // multiplication that stores the table in the group.
+    Point sum;
+    Mpi two;
+    if (mbedtls_mpi_lset(&two.value, 2) != 0) return;
+    if (mbedtls_ecp_muladd(&value, &sum.value, &two.value, &value.G, &two.value, &value.G) != 0) {
+      return;
+    }
+    ready = true;
+  }
+  ~VerifyGroup() { mbedtls_ecp_group_free(&value); }
+  VerifyGroup(const VerifyGroup&) = delete;
+  VerifyGroup& operator=(const VerifyGroup&) = delete;
+};
+
+/// The shared group (built on first use; C++ makes that thread-safe).
+VerifyGroup& SharedVerifyGroup() {
+  static VerifyGroup group;
+  return group;
+}
+
 }  // namespace
 
 // -------------------------------------------------------------- EcdsaPublicKey
@@ -180,21 +216,26 @@ Status EcdsaPublicKey::Verify(const Sha256Digest& digest, ByteView signature) co
   if (signature.size() != kEcdsaP256SignatureSize) {
     return Fail(ErrorCode::kUnauthenticated, "ECDSA signature is not 64 bytes");
   }
-  Group group;
+  VerifyGroup& shared = SharedVerifyGroup();
+  Group own;
+  mbedtls_ecp_group* group = &shared.value;
+  int ret = 0;
+  if (!shared.ready) {
+    ret = mbedtls_ecp_group_load(&own.value, MBEDTLS_ECP_DP_SECP256R1);
+    if (ret != 0) return Fail(EcError(ErrorCode::kInternal, ret, "cannot load the P-256 group"));
+    group = &own.value;
+  }
   Point q;
   Mpi r;
   Mpi s;
-  int ret = mbedtls_ecp_group_load(&group.value, MBEDTLS_ECP_DP_SECP256R1);
-  if (ret != 0) return Fail(EcError(ErrorCode::kInternal, ret, "cannot load the P-256 group"));
-  ret = mbedtls_ecp_point_read_binary(&group.value, &q.value, point_.data(), point_.size());
+  ret = mbedtls_ecp_point_read_binary(group, &q.value, point_.data(), point_.size());
   if (ret != 0) return Fail(EcError(ErrorCode::kInternal, ret, "cannot load the public point"));
   if (mbedtls_mpi_read_binary(&r.value, signature.data(), kScalarSize) != 0 ||
       mbedtls_mpi_read_binary(&s.value, signature.data() + kScalarSize, kScalarSize) != 0) {
     return Fail(ErrorCode::kResourceExhausted, "cannot allocate the signature integers");
   }
   // mbedtls_ecdsa_verify also refuses r or s outside [1, n-1].
-  ret = mbedtls_ecdsa_verify(&group.value, digest.data(), digest.size(), &q.value, &r.value,
-                             &s.value);
+  ret = mbedtls_ecdsa_verify(group, digest.data(), digest.size(), &q.value, &r.value, &s.value);
   if (ret != 0) {
     return Fail(EcError(ErrorCode::kUnauthenticated, ret, "ECDSA signature does not verify"));
   }
@@ -205,6 +246,109 @@ Status EcdsaPublicKey::VerifyDer(const Sha256Digest& digest, ByteView der_signat
   auto raw = EcdsaSignatureFromDer(der_signature);
   if (!raw) return Fail(ErrorCode::kUnauthenticated, "ECDSA signature is not valid DER");
   return Verify(digest, *raw);
+}
+
+// ------------------------------------------------------ PreparedEcdsaPublicKey
+
+struct PreparedEcdsaPublicKey::State {
+  // P-256 with the key's point as its generator: mbedTLS keeps the comb table
+  // of a group's generator in the group (see VerifyGroup); built in Prepare()
+  // and only read afterwards.
+  Group group;
+  // mbedtls_ecp_group_load() points the curve's constants, G included, at
+  // static data (grp.h == 1) that mbedtls_ecp_group_free() leaves alone: the
+  // key's point gets storage of its own, freed here.
+  bool own_generator = false;
+
+  State() = default;
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+  ~State() {
+    if (own_generator) mbedtls_ecp_point_free(&group.value.G);
+  }
+};
+
+PreparedEcdsaPublicKey::PreparedEcdsaPublicKey(EcdsaPublicKey key, std::unique_ptr<State> state)
+    : key_(key), state_(std::move(state)) {}
+
+PreparedEcdsaPublicKey::~PreparedEcdsaPublicKey() = default;
+
+Result<std::unique_ptr<PreparedEcdsaPublicKey>> PreparedEcdsaPublicKey::Prepare(
+    const EcdsaPublicKey& key) {
+  auto state = std::make_unique<State>();
+  mbedtls_ecp_group& group = state->group.value;
+  int ret = mbedtls_ecp_group_load(&group, MBEDTLS_ECP_DP_SECP256R1);
+  if (ret != 0) return Fail(EcError(ErrorCode::kInternal, ret, "cannot load the P-256 group"));
+  Point q;
+  ret = mbedtls_ecp_point_read_binary(&group, &q.value, key.point_.data(), key.point_.size());
+  if (ret != 0) return Fail(EcError(ErrorCode::kInternal, ret, "cannot load the public point"));
+  if (group.h == 1) {
+    mbedtls_ecp_point_init(&group.G);  // not freed: static data
+    state->own_generator = true;
+  }
+  ret = mbedtls_ecp_copy(&group.G, &q.value);
+  if (ret != 0) return Fail(EcError(ErrorCode::kResourceExhausted, ret, "cannot copy the point"));
+  // The first multiplication of the generator (by anything but +-1) stores
+  // the table in the group.
+  Point warm;
+  Mpi two;
+  if (mbedtls_mpi_lset(&two.value, 2) != 0) {
+    return Fail(ErrorCode::kResourceExhausted, "cannot allocate an integer");
+  }
+  ret = mbedtls_ecp_mul(&group, &warm.value, &two.value, &group.G, nullptr, nullptr);
+  if (ret != 0) return Fail(EcError(ErrorCode::kInternal, ret, "cannot build the key's table"));
+  return std::unique_ptr<PreparedEcdsaPublicKey>(new PreparedEcdsaPublicKey(key, std::move(state)));
+}
+
+Status PreparedEcdsaPublicKey::Verify(const Sha256Digest& digest, ByteView signature) const {
+  if (signature.size() != kEcdsaP256SignatureSize) {
+    return Fail(ErrorCode::kUnauthenticated, "ECDSA signature is not 64 bytes");
+  }
+  VerifyGroup& shared = SharedVerifyGroup();
+  if (!shared.ready) return key_.Verify(digest, signature);
+  mbedtls_ecp_group& g = shared.value;
+  mbedtls_ecp_group& q = state_->group.value;
+  const Error does_not_verify(ErrorCode::kUnauthenticated, "ECDSA signature does not verify");
+  Mpi r, s, e, s_inv, u1, u2, one, v;
+  if (mbedtls_mpi_read_binary(&r.value, signature.data(), kScalarSize) != 0 ||
+      mbedtls_mpi_read_binary(&s.value, signature.data() + kScalarSize, kScalarSize) != 0 ||
+      mbedtls_mpi_read_binary(&e.value, digest.data(), digest.size()) != 0 ||
+      mbedtls_mpi_lset(&one.value, 1) != 0) {
+    return Fail(ErrorCode::kResourceExhausted, "cannot allocate the signature integers");
+  }
+  // SEC 1 4.1.4, as mbedtls_ecdsa_verify(): r and s in [1, n-1]; e is the
+  // digest (256 bits: no truncation) reduced below n; u1 = e/s, u2 = r/s
+  // mod n; R = u1 G + u2 Q not zero; R.x mod n = r.
+  if (mbedtls_mpi_cmp_int(&r.value, 1) < 0 || mbedtls_mpi_cmp_mpi(&r.value, &g.N) >= 0 ||
+      mbedtls_mpi_cmp_int(&s.value, 1) < 0 || mbedtls_mpi_cmp_mpi(&s.value, &g.N) >= 0) {
+    return Fail(does_not_verify);
+  }
+  int ret = 0;
+  if (mbedtls_mpi_cmp_mpi(&e.value, &g.N) >= 0) {
+    ret = mbedtls_mpi_sub_mpi(&e.value, &e.value, &g.N);
+  }
+  if (ret == 0) ret = mbedtls_mpi_inv_mod(&s_inv.value, &s.value, &g.N);
+  if (ret == 0) ret = mbedtls_mpi_mul_mpi(&u1.value, &e.value, &s_inv.value);
+  if (ret == 0) ret = mbedtls_mpi_mod_mpi(&u1.value, &u1.value, &g.N);
+  if (ret == 0) ret = mbedtls_mpi_mul_mpi(&u2.value, &r.value, &s_inv.value);
+  if (ret == 0) ret = mbedtls_mpi_mod_mpi(&u2.value, &u2.value, &g.N);
+  if (ret != 0) return Fail(EcError(ErrorCode::kResourceExhausted, ret, "ECDSA arithmetic failed"));
+  // u1 = 0 (a digest that is a multiple of n) is refused by mbedtls_ecp_mul
+  // as a scalar out of range: no such SHA-256 digest is known, and refusing
+  // it is on the safe side.
+  Point r1, r2, sum;
+  ret = mbedtls_ecp_mul(&g, &r1.value, &u1.value, &g.G, nullptr, nullptr);
+  if (ret == 0) ret = mbedtls_ecp_mul(&q, &r2.value, &u2.value, &q.G, nullptr, nullptr);
+  // 1 R1 + 1 R2: mbedTLS's only public point addition.
+  if (ret == 0) {
+    ret = mbedtls_ecp_muladd(&g, &sum.value, &one.value, &r1.value, &one.value, &r2.value);
+  }
+  if (ret != 0 || mbedtls_ecp_is_zero(&sum.value) != 0) return Fail(does_not_verify);
+  if (mbedtls_mpi_mod_mpi(&v.value, &sum.value.X, &g.N) != 0 ||
+      mbedtls_mpi_cmp_mpi(&v.value, &r.value) != 0) {
+    return Fail(does_not_verify);
+  }
+  return Ok();
 }
 
 // ------------------------------------------------------------- EcdsaPrivateKey

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -100,6 +101,61 @@ TEST_CASE("ECDSA verification refuses a changed digest, signature, length or key
   CHECK(public_key.Verify(digest, Bytes(64, 0xFF)).error().code() == ErrorCode::kUnauthenticated);
   CHECK(TestEcKey("other").PublicKey().Verify(digest, signature).error().code() ==
         ErrorCode::kUnauthenticated);
+}
+
+TEST_CASE("A prepared ECDSA key verifies exactly the signatures its key verifies") {
+  for (const char* label : {"prepared-1", "prepared-2", "prepared-3"}) {
+    const EcdsaPrivateKey key = TestEcKey(label);
+    const EcdsaPublicKey public_key = key.PublicKey();
+    auto prepared = PreparedEcdsaPublicKey::Prepare(public_key);
+    if (!prepared) FAIL(prepared.error().ToString());
+    CHECK((*prepared)->key() == public_key);
+    const PreparedEcdsaPublicKey& p = **prepared;
+    for (int m = 0; m < 8; ++m) {
+      const Sha256Digest digest = Sha256(ViewOf(std::string(label) + std::to_string(m)));
+      const Bytes signature = key.Sign(digest).value();
+      INFO(label << " message " << m);
+      CHECK(public_key.Verify(digest, signature));
+      CHECK(p.Verify(digest, signature));
+      Sha256Digest other_digest = digest;
+      other_digest[static_cast<size_t>(m)] ^= 0x01;
+      CHECK(p.Verify(other_digest, signature).error().code() == ErrorCode::kUnauthenticated);
+      for (size_t at : {size_t{0}, size_t{31}, size_t{32}, size_t{63}}) {
+        Bytes tampered = signature;
+        tampered[at] ^= static_cast<uint8_t>(1u << (at % 8));
+        CHECK_FALSE(public_key.Verify(digest, tampered));
+        CHECK(p.Verify(digest, tampered).error().code() == ErrorCode::kUnauthenticated);
+      }
+      // s replaced by n - s verifies too (ECDSA's malleability): both agree.
+      Bytes negated = signature;
+      const Bytes n =
+          FromHex("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551").value();
+      int borrow = 0;
+      for (size_t i = 32; i-- > 0;) {
+        const int d = n[i] - signature[32 + i] - borrow;
+        negated[32 + i] = static_cast<uint8_t>(d & 0xFF);
+        borrow = d < 0 ? 1 : 0;
+      }
+      CHECK(static_cast<bool>(public_key.Verify(digest, negated)) ==
+            static_cast<bool>(p.Verify(digest, negated)));
+      CHECK(TestEcKey("someone else").PublicKey().Verify(digest, signature).error().code() ==
+            ErrorCode::kUnauthenticated);
+      auto other = PreparedEcdsaPublicKey::Prepare(TestEcKey("someone else").PublicKey());
+      REQUIRE(other);
+      CHECK((*other)->Verify(digest, signature).error().code() == ErrorCode::kUnauthenticated);
+    }
+    const Sha256Digest digest = Sha256(ViewOf("edges"));
+    const Bytes n =
+        FromHex("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551").value();
+    Bytes r_is_n = key.Sign(digest).value();
+    std::copy(n.begin(), n.end(), r_is_n.begin());
+    Bytes s_is_n = key.Sign(digest).value();
+    std::copy(n.begin(), n.end(), s_is_n.begin() + 32);
+    for (const Bytes& bad : {Bytes(64, 0x00), Bytes(64, 0xFF), r_is_n, s_is_n}) {
+      CHECK(p.Verify(digest, bad).error().code() == ErrorCode::kUnauthenticated);
+    }
+    CHECK(p.Verify(digest, Bytes(63, 0x01)).error().code() == ErrorCode::kUnauthenticated);
+  }
 }
 
 TEST_CASE("ECDSA keys generated from the same deterministic source are the same") {

@@ -128,9 +128,10 @@ Result<RequestSignatureHeaders> SignRequest(const crypto::EcdsaPrivateKey& key,
   return headers;
 }
 
-Status VerifyRequestSignature(const crypto::EcdsaPublicKey& key, std::string_view method,
-                              std::string_view target, int64_t timestamp, std::string_view nonce,
-                              std::string_view body, std::string_view signature_base64) {
+namespace {
+
+/// The raw r || s of an X-Mykey-Signature value.
+Result<Bytes> DecodeRequestSignature(std::string_view signature_base64) {
   // 64 bytes are 88 Base64 characters; anything longer is not worth decoding.
   if (signature_base64.size() > 128) {
     return Fail(ErrorCode::kUnauthenticated, "request signature is malformed");
@@ -139,7 +140,23 @@ Status VerifyRequestSignature(const crypto::EcdsaPublicKey& key, std::string_vie
   if (!signature || signature->size() != crypto::kEcdsaP256SignatureSize) {
     return Fail(ErrorCode::kUnauthenticated, "request signature is malformed");
   }
-  return key.Verify(RequestSignatureDigest(method, target, timestamp, nonce, body), *signature);
+  return std::move(*signature);
+}
+
+}  // namespace
+
+Status VerifyRequestSignature(const crypto::EcdsaPublicKey& key, std::string_view method,
+                              std::string_view target, int64_t timestamp, std::string_view nonce,
+                              std::string_view body, std::string_view signature_base64) {
+  MYKEY_ASSIGN_OR_RETURN(const Bytes signature, DecodeRequestSignature(signature_base64));
+  return key.Verify(RequestSignatureDigest(method, target, timestamp, nonce, body), signature);
+}
+
+Status VerifyRequestSignature(const crypto::PreparedEcdsaPublicKey& key, std::string_view method,
+                              std::string_view target, int64_t timestamp, std::string_view nonce,
+                              std::string_view body, std::string_view signature_base64) {
+  MYKEY_ASSIGN_OR_RETURN(const Bytes signature, DecodeRequestSignature(signature_base64));
+  return key.Verify(RequestSignatureDigest(method, target, timestamp, nonce, body), signature);
 }
 
 }  // namespace mykey::protocol

@@ -97,6 +97,28 @@ TEST_CASE("a signature does not verify when any signed part changes") {
                                        1700000000, kNonce, "body", sig)));
 }
 
+TEST_CASE("a prepared key verifies the same requests as the plain key") {
+  const crypto::EcdsaPrivateKey key = TestKey("terminal-1");
+  auto prepared = crypto::PreparedEcdsaPublicKey::Prepare(key.PublicKey());
+  REQUIRE(prepared);
+  const crypto::PreparedEcdsaPublicKey& p = **prepared;
+  auto headers = SignRequest(key, "t1", "POST", "/v1/x?a=1", "body", 1700000000, kNonce);
+  REQUIRE(headers);
+  const std::string& sig = headers->signature;
+  CHECK(VerifyRequestSignature(p, "POST", "/v1/x?a=1", 1700000000, kNonce, "body", sig));
+  const auto refused = [](const Status& status) {
+    return !status && status.error().code() == ErrorCode::kUnauthenticated;
+  };
+  CHECK(refused(VerifyRequestSignature(p, "POST", "/v1/x?a=1", 1700000000, kNonce, "bodY", sig)));
+  CHECK(refused(VerifyRequestSignature(p, "POST", "/v1/x?a=1", 1700000001, kNonce, "body", sig)));
+  CHECK(
+      refused(VerifyRequestSignature(p, "POST", "/v1/x?a=1", 1700000000, kNonce, "body", "AAAA")));
+  auto other = crypto::PreparedEcdsaPublicKey::Prepare(TestKey("terminal-2").PublicKey());
+  REQUIRE(other);
+  CHECK(refused(
+      VerifyRequestSignature(**other, "POST", "/v1/x?a=1", 1700000000, kNonce, "body", sig)));
+}
+
 TEST_CASE("a signature that is not Base64 of 64 bytes is refused as unauthenticated") {
   const crypto::EcdsaPublicKey public_key = TestKey("terminal-1").PublicKey();
   const std::string too_long(200, 'A');

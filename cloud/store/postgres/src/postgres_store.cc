@@ -457,6 +457,11 @@ using Pool = internal::PostgresConnectionPool;
 
 namespace {
 
+/// Whether a statement of this thread's current transaction attempt failed
+/// on a UNIQUE constraint (see PostgresStore::DoAttempt()). Transactions do
+/// not nest, so one flag per thread is enough.
+thread_local bool t_unique_violation = false;
+
 /// A transaction on a leased connection; the lease ends with the object
 /// (rolling back if neither committed nor rolled back).
 class PostgresTransaction final : public Transaction {
@@ -471,8 +476,8 @@ class PostgresTransaction final : public Transaction {
 
   Status Begin(TransactionMode mode) {
     MYKEY_TRY(connection_.Exec(mode == TransactionMode::kReadWrite
-                                   ? "BEGIN ISOLATION LEVEL SERIALIZABLE, READ WRITE"
-                                   : "BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY",
+                                   ? "BEGIN ISOLATION LEVEL REPEATABLE READ, READ WRITE"
+                                   : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
                                "begin"));
     open_ = true;
     return Ok();
@@ -511,6 +516,7 @@ class PostgresTransaction final : public Transaction {
     Status status = connection_.Run(sql, params, rows, changes);
     if (!status && (connection_.in_failed_transaction() || !connection_.healthy())) {
       failed_ = status.error();
+      if (PostgresSqlState(status.error()) == "23505") t_unique_violation = true;
     }
     return status;
   }
@@ -580,6 +586,20 @@ const PostgresStoreOptions& PostgresStore::options() const {
 unsigned PostgresStore::open_connections() const {
   std::lock_guard lock(pool_->mu);
   return pool_->opened;
+}
+
+Store::Attempt PostgresStore::DoAttempt(TransactionMode mode, const TransactionFunction& fn) {
+  t_unique_violation = false;
+  Attempt attempt = RunAttempt(mode, fn);
+  if (attempt.committed || !t_unique_violation) return attempt;
+  // Under REPEATABLE READ a key that a concurrent transaction inserted (and
+  // committed while this one waited on it) is a unique violation, where
+  // SERIALIZABLE answered a serialization failure after a check that did not
+  // see the row. One more attempt, with a snapshot that sees it, answers as
+  // running after that transaction would (the check finds the row); a real
+  // duplicate fails again the same way.
+  t_unique_violation = false;
+  return RunAttempt(mode, fn);
 }
 
 Result<std::unique_ptr<Transaction>> PostgresStore::DoBegin(TransactionMode mode) {

@@ -80,7 +80,11 @@ Status RegisterAuthRoutes(Router& router, CloudAuth& auth);
 /// modules' handlers:
 ///
 ///     MYKEY_API_ASSIGN_OR_RETURN(const Caller caller, AuthenticateRoute(auth, context));
+///
+/// A value-moving handler passes NonceRecording::kInRouteTransaction and
+/// runs its work through WithRequestTransaction() (one commit per request).
 ApiResult<Caller> AuthenticateRoute(RequestAuthenticator& authenticator,
-                                    const RouteContext& context);
+                                    const RouteContext& context,
+                                    NonceRecording recording = NonceRecording::kOwnTransaction);
 
 }  // namespace mykey::cloud

@@ -41,6 +41,31 @@ const char* OperatorScopeName(OperatorScope scope) noexcept;
 /// Parses OperatorScopeName() text. @returns nullopt for anything else.
 std::optional<OperatorScope> ParseOperatorScope(std::string_view name) noexcept;
 
+/// A signed request's nonce that the authenticator checked but left for the
+/// route's own transaction to record (NonceRecording::kInRouteTransaction;
+/// see WithRequestTransaction() in mykey/auth/request_transaction.h).
+///
+/// Thread safety: a value type.
+struct PendingNonce {
+  std::string terminal_id;
+  std::string nonce;
+  int64_t expires_at_ms = 0;     ///< kept until then: its timestamp leaves the window
+  int64_t now_ms = 0;            ///< the cloud's clock when the request was checked
+  bool purge_expired = false;    ///< also delete the expired nonces (about once a minute)
+  bool touch_last_seen = false;  ///< also write the terminal's last_seen_at_ms
+};
+
+/// How a signed terminal request's nonce is recorded.
+enum class NonceRecording : uint8_t {
+  /// In a transaction of its own, before Authenticate() returns (read-only
+  /// routes, and every route that does not record it itself).
+  kOwnTransaction,
+  /// Not yet: the Caller carries it as `pending_nonce`, and the route's one
+  /// read-write transaction records it (WithRequestTransaction()), so a
+  /// value-moving request commits once.
+  kInRouteTransaction,
+};
+
 /// An authenticated caller.
 ///
 /// Thread safety: a value type.
@@ -58,6 +83,10 @@ struct Caller {
   OperatorScope scope = OperatorScope::kMunicipality;
   std::string scope_id;  ///< see OperatorScope
   std::string token_id;  ///< which token (for audit logs; never the secret)
+
+  /// Set only by Authenticate(..., kInRouteTransaction) for a signed
+  /// terminal request: the nonce the route must record in its transaction.
+  std::optional<PendingNonce> pending_nonce;
 };
 
 /// Authenticates one request.
@@ -71,10 +100,25 @@ struct Caller {
 class RequestAuthenticator {
  public:
   virtual ~RequestAuthenticator() = default;
-  Result<Caller> Authenticate(const http::HttpRequest& request) { return DoAuthenticate(request); }
+  /// @param request   the request to authenticate
+  /// @param recording kInRouteTransaction: a terminal's nonce is checked
+  ///                  against those recorded but left in the Caller's
+  ///                  `pending_nonce`; the caller of this function must then
+  ///                  record it with WithRequestTransaction() (authenticators
+  ///                  that keep no nonces ignore this)
+  /// @returns the caller, or an error as listed above.
+  Result<Caller> Authenticate(const http::HttpRequest& request,
+                              NonceRecording recording = NonceRecording::kOwnTransaction) {
+    return recording == NonceRecording::kOwnTransaction ? DoAuthenticate(request)
+                                                        : DoAuthenticateInRoute(request);
+  }
 
  private:
   virtual Result<Caller> DoAuthenticate(const http::HttpRequest& request) = 0;
+  /// The kInRouteTransaction variant; by default DoAuthenticate().
+  virtual Result<Caller> DoAuthenticateInRoute(const http::HttpRequest& request) {
+    return DoAuthenticate(request);
+  }
 };
 
 }  // namespace mykey::cloud

@@ -158,7 +158,8 @@ class Transaction {
 
 /// Whether a transaction writes. SQLite takes the write lock at BEGIN for
 /// kReadWrite (BEGIN IMMEDIATE, so two writers never deadlock on upgrade);
-/// PostgreSQL runs SERIALIZABLE, READ ONLY for kReadOnly.
+/// PostgreSQL runs REPEATABLE READ, READ ONLY for kReadOnly (write skew is
+/// the modules' to prevent with row locks: decision 0005).
 enum class TransactionMode : uint8_t { kReadOnly, kReadWrite };
 
 /// Counters of a store, for /metrics.

@@ -65,8 +65,41 @@ class EcdsaPublicKey {
 
  private:
   friend class EcdsaPrivateKey;
+  friend class PreparedEcdsaPublicKey;
   EcdsaPublicKey() = default;
   std::array<uint8_t, kEcdsaP256PointSize> point_{};
+};
+
+/// An ECDSA P-256 public key prepared for many verifications: mbedTLS's
+/// table of multiples of the key's point is built once (about as much work as
+/// one verification, and about 6 KiB), after which a verification is two
+/// multiplications with precomputed tables instead of one with a table and
+/// one that builds its own: about 0.6 of EcdsaPublicKey::Verify()'s time.
+/// For a verifier that sees the same keys again and again (the cloud and its
+/// terminals).
+///
+/// Thread safety: Verify() may be called concurrently (the tables are only
+/// read once built).
+class PreparedEcdsaPublicKey {
+ public:
+  /// Builds the table of `key`.
+  /// @returns kResourceExhausted or kInternal if mbedTLS cannot.
+  static Result<std::unique_ptr<PreparedEcdsaPublicKey>> Prepare(const EcdsaPublicKey& key);
+  ~PreparedEcdsaPublicKey();
+  PreparedEcdsaPublicKey(const PreparedEcdsaPublicKey&) = delete;
+  PreparedEcdsaPublicKey& operator=(const PreparedEcdsaPublicKey&) = delete;
+
+  const EcdsaPublicKey& key() const { return key_; }
+
+  /// As EcdsaPublicKey::Verify(): the same signatures verify.
+  /// @returns Ok, or kUnauthenticated if it is malformed or does not verify.
+  Status Verify(const Sha256Digest& digest, ByteView signature) const;
+
+ private:
+  struct State;
+  PreparedEcdsaPublicKey(EcdsaPublicKey key, std::unique_ptr<State> state);
+  EcdsaPublicKey key_;
+  std::unique_ptr<State> state_;
 };
 
 /// An ECDSA private key on NIST P-256. Signing is deterministic (RFC 6979):

@@ -121,5 +121,10 @@ Result<RequestSignatureHeaders> SignRequest(const crypto::EcdsaPrivateKey& key,
 Status VerifyRequestSignature(const crypto::EcdsaPublicKey& key, std::string_view method,
                               std::string_view target, int64_t timestamp, std::string_view nonce,
                               std::string_view body, std::string_view signature_base64);
+/// As above with a key prepared for many verifications (the cloud keeps one
+/// per terminal): the same requests verify.
+Status VerifyRequestSignature(const crypto::PreparedEcdsaPublicKey& key, std::string_view method,
+                              std::string_view target, int64_t timestamp, std::string_view nonce,
+                              std::string_view body, std::string_view signature_base64);
 
 }  // namespace mykey::protocol

@@ -33,7 +33,10 @@ struct PostgresStoreOptions {
 };
 
 /// The PostgreSQL store: a pool of libpq connections opened on demand,
-/// transactions at SERIALIZABLE (READ ONLY for kReadOnly), statements
+/// transactions at REPEATABLE READ (READ ONLY for kReadOnly; see
+/// docs/decisions/0005-postgres-repeatable-read.md: the modules take row
+/// locks where a read decides a write; a write to a row another transaction
+/// changed since the snapshot fails 40001 and is retried), statements
 /// prepared once per connection (by SQL text and parameter types) with typed
 /// binary parameters (int8, text, bytea; NULL untyped). A connection the
 /// server dropped (restart, pg_terminate_backend) is reopened when the next
@@ -65,6 +68,10 @@ class PostgresStore final : public Store {
   using Pool = internal::PostgresConnectionPool;
   explicit PostgresStore(std::unique_ptr<Pool> pool);
 
+  /// One attempt; an attempt that failed on a UNIQUE constraint (23505) is
+  /// made once more at once: under REPEATABLE READ the conflicting row may be
+  /// a concurrent transaction's that this attempt's snapshot did not show.
+  Attempt DoAttempt(TransactionMode mode, const TransactionFunction& fn) override;
   Result<std::unique_ptr<Transaction>> DoBegin(TransactionMode mode) override;
   Status DoCommit(Transaction& transaction) override;
   void DoRollback(Transaction& transaction) override;
