@@ -90,12 +90,16 @@ std::string RenderScreen(const Screen& screen, const ScreenStyle& style) {
   return out;
 }
 
-Screen IdleScreen(const TerminalConfig& config) {
+Screen IdleScreen(const TerminalConfig& config,
+                  const std::optional<OfflineQueueStatus>& offline_queue) {
   const Language l = config.language;
   Screen screen;
   screen.title = config.site_name.empty() ? std::string("MyKey") : config.site_name;
   switch (config.mode) {
-    case Mode::kShop: screen.lines = {std::string(Say(l, Phrase::kShopIdle))}; break;
+    case Mode::kShop:
+      screen.lines = {std::string(Say(l, Phrase::kShopIdle)),
+                      std::string(Say(l, Phrase::kVoucherKey))};
+      break;
     case Mode::kLibrary: screen.lines = {std::string(Say(l, Phrase::kLibraryIdle))}; break;
     case Mode::kKiosk:
       screen.lines = {std::string(Say(l, Phrase::kKioskIdle)),
@@ -104,8 +108,17 @@ Screen IdleScreen(const TerminalConfig& config) {
     case Mode::kFacility:
       screen.lines = {
           config.facility.name, std::string(Say(l, Phrase::kFacilityIdle)),
-          GroupedNumber(config.facility.fee) + " " + std::string(Say(l, Phrase::kPoints))};
+          GroupedNumber(config.facility.fee) + " " + std::string(Say(l, Phrase::kPoints)),
+          std::string(Say(l, Phrase::kVoucherKey))};
       break;
+  }
+  if (offline_queue && (offline_queue->pending > 0 || !offline_queue->cloud_reachable)) {
+    std::string line =
+        std::string(Say(l, Phrase::kOfflinePending)) + ": " + GroupedNumber(offline_queue->pending);
+    if (!offline_queue->cloud_reachable) {
+      line += " (" + std::string(Say(l, Phrase::kServerUnreachable)) + ")";
+    }
+    screen.lines.push_back(std::move(line));
   }
   screen.footer = std::string(Say(l, Phrase::kCommandHelp));
   return screen;

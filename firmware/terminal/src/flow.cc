@@ -224,7 +224,16 @@ struct FlowRunner::Machine {
         request.kind == OperationKind::kLibraryLookup && config().library.tap_only && !force_pin;
     auto session = tap_only ? counter().AuthenticateTapOnly()
                             : counter().Authenticate(PurposeOf(request.kind), *runner.env_.pin_pad);
-    if (!session) return RefuseWith(session.error());
+    if (!session) {
+      // The counter falls back to offline authentication whenever the cloud
+      // is unreachable; only redemptions can be approved offline, so for the
+      // rest an unknown holder there means the cloud could not be reached.
+      if (CounterErrorCodeOf(session.error()) == CounterErrorCode::kUnknownHolder &&
+          request.kind != OperationKind::kRedeem && request.kind != OperationKind::kFacilityEntry) {
+        return Refuse("cloud_unreachable");
+      }
+      return RefuseWith(session.error());
+    }
     holder = *session;
     if (holder->mykey_id) result.mykey_id_masked = MaskIdentifier(*holder->mykey_id);
     return Ok();

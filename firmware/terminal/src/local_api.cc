@@ -278,6 +278,9 @@ http::HttpResponse LocalApi::Health() {
   if (report.offline_outstanding) {
     body["offline"] = {{"outstanding", *report.offline_outstanding},
                        {"outstanding_points", report.offline_outstanding_points}};
+    if (report.offline_cloud_reachable) {
+      body["offline"]["cloud_reachable"] = *report.offline_cloud_reachable;
+    }
   }
   if (!desk_ok) body["desk"] = "stuck";
   return JsonResponse(report.healthy && desk_ok ? 200 : 503, body);

@@ -426,6 +426,12 @@ int Run(const Options& options) {
   // The console and the PIN pad may share one terminal: one reader at a time.
   std::mutex tty_gate;
   (*pin_pad)->set_tty_gate(&tty_gate);
+  // The PIN prompt ends at once when the card is pulled: a second monitor
+  // (its own PC/SC context) watches the card's reader from its own thread.
+  hal::PcscReaderMonitor watched_readers;
+  auto card_watch = CardRemovalWatch::Create(watched_readers);
+  if (!card_watch) return Refuse("PIN pad: " + card_watch.error().ToString());
+  (*pin_pad)->set_card_watch(card_watch->get());
 
   FlowEnvironment env;
   env.counter = counter_port.get();
@@ -450,10 +456,27 @@ int Run(const Options& options) {
           }
         });
     forwarding = std::make_unique<ForwardingExecutor>(executor, *forwarder);
-    forwarder->Start();
   }
   OperationDesk desk(forwarding ? static_cast<OperationExecutor&>(*forwarding)
                                 : static_cast<OperationExecutor&>(executor));
+  if (forwarder) {
+    // The queue's state goes through the counter's listener (the SDK's event)
+    // to the desk: the running operation's events, the console, /healthz.
+    relay.set_offline_queue_sink([&desk](const counter::OfflineQueueState& state) {
+      desk.NoteOfflineQueue(state.pending, state.cloud_reachable);
+    });
+    forwarder->set_queue_listener([&facade](const counter::OfflineQueueState& state) {
+      (*facade)->ReportOfflineQueue(state);
+    });
+    forwarder->Start();
+  }
+  // The forwarder reports into the desk: it stops before the desk goes, on every return.
+  struct ForwarderStop {
+    OfflineForwarder* forwarder;
+    ~ForwarderStop() {
+      if (forwarder != nullptr) forwarder->Stop();
+    }
+  } forwarder_stop{forwarder.get()};
 
   std::vector<DailyJob> jobs;
   if (cache) {
@@ -478,8 +501,10 @@ int Run(const Options& options) {
   std::unique_ptr<LocalApi> api;
   std::unique_ptr<http::HttpServer> server;
   if (config.local_api.enabled) {
-    api = std::make_unique<LocalApi>(desk, config, token, [&daily, &offline_journal] {
+    api = std::make_unique<LocalApi>(desk, config, token, [&daily, &offline_journal, &desk] {
       HealthReport report = daily.Health();
+      if (auto queue = desk.offline_queue())
+        report.offline_cloud_reachable = queue->cloud_reachable;
       if (offline_journal) {  // the journal is synchronised: safe from the server's threads
         if (auto counts = offline_journal->Counts()) {
           report.offline_outstanding = counts->outstanding();

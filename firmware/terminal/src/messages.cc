@@ -11,7 +11,7 @@ struct Entry {
   std::string_view en;
 };
 
-constexpr std::array<Entry, 31> kPhrases{{
+constexpr std::array<Entry, 35> kPhrases{{
     {"金額を入力してください（R: 返品）", "Enter the amount (R: refund)"},
     {"カードをかざしてください", "Please tap your card"},
     {"ご希望のサービスを選んでください", "Please choose a service"},
@@ -24,6 +24,11 @@ constexpr std::array<Entry, 31> kPhrases{{
     {"連携するIDを入力してください", "Enter the ID to link"},
     {"ポイント券の金額", "Voucher amount"},
     {"クーポンコード", "Coupon code"},
+    {"ポイント券の番号、QRコードの文字列、または画像ファイル（/…）",
+     "Voucher serial, QR text, or image file (/...)"},
+    {"V: ポイント券のご利用", "V: redeem a voucher"},
+    {"未送信の取引", "Offline redemptions not yet sent"},
+    {"サーバー未接続", "server unreachable"},
     {"マイナンバーカードをリーダーに置いてください", "Place your My Number Card on the reader"},
     {"暗証番号（数字4桁）を入力してください", "Enter your 4-digit PIN"},
     {"残り回数", "Tries left"},

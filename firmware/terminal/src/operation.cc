@@ -83,6 +83,7 @@ std::string_view EventKindName(EventKind kind) noexcept {
     case EventKind::kProgress: return "progress";
     case EventKind::kPinTriesLeft: return "pin_tries_left";
     case EventKind::kCard: return "card";
+    case EventKind::kOfflineQueue: return "offline_queue";
   }
   return "unknown";
 }

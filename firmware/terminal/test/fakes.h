@@ -89,7 +89,7 @@ class ScriptedCounter final : public CounterPort {
     calls.push_back("Authenticate");
     purposes.push_back(purpose);
     ++pin_requests;
-    auto pin = pin_entry.RequestPin({3, false});
+    auto pin = pin_entry.RequestPin({3, false, {}});
     if (!pin) {
       pin_cancelled_by_pad = true;
       return Fail(CounterError(counter::CounterErrorCode::kCancelled));

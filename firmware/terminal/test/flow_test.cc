@@ -1,6 +1,7 @@
 #include "mykey/terminal/flow.h"
 
 #include "fakes.h"
+#include "mykey/terminal/messages.h"
 #include "mykey/testing/catch.h"
 
 namespace mykey::terminal {
@@ -482,6 +483,26 @@ TEST_CASE("an offline refusal ends failed with the journal's reason") {
   Rig unknown;
   unknown.counter.holder = Fail(CounterError(CounterErrorCode::kUnknownHolder));
   CHECK(unknown.Run(config, Redeem(300)).reason == "unknown_holder");
+}
+
+TEST_CASE("with the cloud down, who-is-this says the cloud is unreachable, not unknown_holder") {
+  // The counter tried offline authentication (the cloud was unreachable) and
+  // knew no ID for the card; a lookup cannot be answered offline at all.
+  Rig unknown;
+  unknown.counter.holder = Fail(CounterError(CounterErrorCode::kUnknownHolder));
+  OperationRequest who;
+  who.kind = OperationKind::kWhoIsThis;
+  auto result = unknown.Run(ShopConfig(), who);
+  CHECK(result.state == OperationState::kFailed);
+  CHECK(result.reason == "cloud_unreachable");
+  // A card known here got an offline session; the lookup then needs the cloud.
+  Rig known;
+  auto offline_holder = *known.counter.holder;
+  offline_holder.level = counter::AuthLevel::kOffline;
+  known.counter.holder = offline_holder;
+  known.counter.service_links = {Fail(CounterError(CounterErrorCode::kCloudUnreachable))};
+  CHECK(known.Run(ShopConfig(), who).reason == "cloud_unreachable");
+  CHECK(ReasonText(Language::kEnglish, "cloud_unreachable") == "The server cannot be reached");
 }
 
 TEST_CASE("a facility entry redeems the configured fee and prints the ticket") {

@@ -350,8 +350,13 @@ Result<HolderSession> Counter::AuthenticateWithPin(CardAuthPurpose purpose, PinE
   }
 
   Progress(FlowStep::kWaitingForPin);
-  auto pin = pin_entry.RequestPin(PinRequest{state.tries_left, state.last_try});
-  if (!pin) return Refuse(CounterErrorCode::kCancelled, pin.error());
+  auto pin = pin_entry.RequestPin(PinRequest{state.tries_left, state.last_try, card_->reader});
+  if (!pin) {
+    // The PIN pad saw the card go while the holder was asked: the card is
+    // forgotten and the listener told, as for a card lost mid-APDU.
+    if (pin.error().code() == ErrorCode::kAborted) return RefuseCard(pin.error());
+    return Refuse(CounterErrorCode::kCancelled, pin.error());
+  }
   Progress(FlowStep::kVerifyingPin);
   // Verify() consumes (wipes) the PIN, whatever the outcome; it is never retried here.
   if (auto verified = guard.Verify(std::move(*pin), confirmation); !verified) {

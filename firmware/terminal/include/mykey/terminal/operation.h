@@ -95,9 +95,12 @@ enum class EventKind : uint8_t {
   kProgress,      ///< a counter step (`name` is counter::FlowStepName)
   kPinTriesLeft,  ///< `value` tries left
   kCard,          ///< `name` "inserted" / "removed"
+  /// The offline journal changed while the operation ran: `name`
+  /// "cloud_reachable" / "cloud_unreachable", `value` entries not yet forwarded.
+  kOfflineQueue,
 };
 
-/// "stage", "progress", "pin_tries_left", "card".
+/// "stage", "progress", "pin_tries_left", "card", "offline_queue".
 std::string_view EventKindName(EventKind kind) noexcept;
 
 /// One progress event of an operation. Never holds a PIN, a session token or
