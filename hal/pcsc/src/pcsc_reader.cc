@@ -171,6 +171,22 @@ Result<Bytes> ReadAtr(SCARDHANDLE card) {
   return Bytes(atr, atr + std::min<size_t>(atr_length, sizeof(atr)));
 }
 
+// True when pcscd says the card behind `card` was removed (or reset by
+// another application, or the slot is empty now).
+bool CardLeft(SCARDHANDLE card) {
+  char reader_name[MAX_READERNAME + 1];
+  DWORD name_length = sizeof(reader_name);
+  DWORD state = 0;
+  DWORD protocol = 0;
+  BYTE atr[MAX_ATR_SIZE];
+  DWORD atr_length = sizeof(atr);
+  LONG rv = SCardStatus(card, reader_name, &name_length, &state, &protocol, atr, &atr_length);
+  if (rv == SCARD_W_REMOVED_CARD || rv == SCARD_E_NO_SMARTCARD || rv == SCARD_W_RESET_CARD) {
+    return true;
+  }
+  return rv == SCARD_S_SUCCESS && (state & SCARD_ABSENT) != 0;
+}
+
 }  // namespace
 
 Result<Bytes> PcscCardReader::DoConnect() {
@@ -227,8 +243,13 @@ Result<Bytes> PcscCardReader::DoReset() {
 Status PcscCardReader::DoDisconnect() {
   Handles& h = *handles_;
   if (!h.card_valid) return Ok();
-  // A reset drops the card's security state; see the class comment.
-  LONG rv = SCardDisconnect(h.card, SCARD_RESET_CARD);
+  // A reset drops the card's security state; see the class comment. But a
+  // card that left already has no state to drop, and a reset would reach
+  // whatever card sits in the slot now: with vpcd, a card put back within a
+  // presence poll is then powered behind pcscd's back and never reported.
+  DWORD disposition = SCARD_RESET_CARD;
+  if (CardLeft(h.card)) disposition = SCARD_LEAVE_CARD;
+  LONG rv = SCardDisconnect(h.card, disposition);
   h.card_valid = false;
   h.protocol = SCARD_PROTOCOL_UNDEFINED;
   // A handle of a card or service that is gone is released all the same.

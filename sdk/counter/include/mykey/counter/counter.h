@@ -452,7 +452,8 @@ class Counter {
   Result<CardInfo> WaitForCard(std::chrono::milliseconds timeout);
 
   /// Waits until the card is taken away (or, with no card, returns at once).
-  /// Forgets the card and ends the holder session.
+  /// Ends the holder session at once; keeps the card connected during the
+  /// wait and forgets (disconnects) it afterwards, whatever the outcome.
   /// @returns Ok; kTimeout, kCancelled, kReaderUnavailable.
   Status WaitForCardRemoval(std::chrono::milliseconds timeout);
 
@@ -719,6 +720,7 @@ class Counter {
   void Progress(FlowStep step);
   void Log(log::Level level, std::string_view message);
   void ForgetCard();
+  void ForgetHolder();  // ends the holder session, keeps the card
 
   hal::ReaderMonitor& monitor_;
   cloud_client::CloudClient& cloud_;
