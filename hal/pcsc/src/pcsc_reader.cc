@@ -123,6 +123,9 @@ struct PcscCardReader::Handles {
   SCARDHANDLE card = 0;
   bool card_valid = false;
   DWORD protocol = SCARD_PROTOCOL_UNDEFINED;
+  // An exchange failed with the card gone (or mute): Disconnect() lets it go
+  // without a reset even before pcscd's poller notices.
+  bool card_lost = false;
 
   LONG EstablishContext() {
     if (context_valid) return SCARD_S_SUCCESS;
@@ -207,6 +210,7 @@ Result<Bytes> PcscCardReader::DoConnect() {
     return Fail(PcscError(rv));
   }
   h.card_valid = true;
+  h.card_lost = false;
   auto atr = ReadAtr(h.card);
   if (!atr) h.DropCard(SCARD_RESET_CARD);
   return atr;
@@ -224,9 +228,14 @@ Result<Bytes> PcscCardReader::DoTransmit(ByteView command, std::chrono::millisec
     // gone meanwhile, say so.
     if (rv == SCARD_E_NOT_TRANSACTED || rv == SCARD_E_COMM_DATA_LOST || rv == SCARD_F_COMM_ERROR) {
       auto status = ReadAtr(h.card);
-      if (!status && status.error().code() == ErrorCode::kAborted) return Fail(status.error());
+      if (!status && status.error().code() == ErrorCode::kAborted) {
+        h.card_lost = true;
+        return Fail(status.error());
+      }
     }
-    return Fail(PcscError(rv));
+    Error error = PcscError(rv);
+    if (error.code() == ErrorCode::kAborted) h.card_lost = true;
+    return Fail(error);
   }
   response.resize(std::min<size_t>(length, response.size()));
   return response;
@@ -248,7 +257,7 @@ Status PcscCardReader::DoDisconnect() {
   // whatever card sits in the slot now: with vpcd, a card put back within a
   // presence poll is then powered behind pcscd's back and never reported.
   DWORD disposition = SCARD_RESET_CARD;
-  if (CardLeft(h.card)) disposition = SCARD_LEAVE_CARD;
+  if (h.card_lost || CardLeft(h.card)) disposition = SCARD_LEAVE_CARD;
   LONG rv = SCardDisconnect(h.card, disposition);
   h.card_valid = false;
   h.protocol = SCARD_PROTOCOL_UNDEFINED;
