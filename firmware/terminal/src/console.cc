@@ -73,6 +73,9 @@ ClerkCommand ParseClerkLine(const TerminalConfig& config, std::string_view line)
       if (line == "3") return AskingFor(OperationKind::kIssueVoucher);
       if (line == "4") return AskingFor(OperationKind::kRedeemCoupon);
       if (line == "5") return Starting(OperationKind::kReportLost);
+      if (line == "6") return Starting(OperationKind::kPendingVouchers);
+      if (line == "7") return AskingFor(OperationKind::kReprintVoucher);
+      if (line == "8") return AskingFor(OperationKind::kVoidVoucher);
       if (line.empty()) return none;
       break;
   }
@@ -218,6 +221,11 @@ void Console::Start(ClerkCommand command, const std::atomic<bool>& stop) {
       case OperationKind::kRedeemCoupon: r.coupon = Ask(Say(l, Phrase::kEnterCoupon), stop); break;
       case OperationKind::kRedeemVoucher:
         if (!PutVoucherInput(Ask(Say(l, Phrase::kEnterVoucher), stop), r)) return;
+        break;
+      case OperationKind::kReprintVoucher:
+      case OperationKind::kVoidVoucher:
+        r.voucher_serial = Ask(Say(l, Phrase::kVoucherSerial), stop);
+        if (r.voucher_serial.empty()) return;
         break;
       default: break;
     }

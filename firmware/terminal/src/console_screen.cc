@@ -191,6 +191,15 @@ Screen OperationScreen(const TerminalConfig& config, const OperationSnapshot& sn
     if (!r.voucher_serial.empty()) {
       screen.lines.push_back(std::string(Say(l, Phrase::kVoucherSerial)) + ": " + r.voucher_serial);
     }
+    if (snapshot.request.kind == OperationKind::kPendingVouchers) {
+      if (r.pending_vouchers.empty()) {
+        screen.lines.push_back(std::string(Say(l, Phrase::kVoucherSerial)) + ": -");
+      }
+      for (const PendingVoucher& v : r.pending_vouchers) {
+        screen.lines.push_back(v.serial + "  " + GroupedNumber(v.amount) + " " +
+                               std::string(Say(l, Phrase::kPoints)) + "  ~" + v.expires_on);
+      }
+    }
     if (r.print == PrintState::kPrinted || r.print == PrintState::kUnconfirmed) {
       screen.lines.emplace_back(Say(l, Phrase::kReceiptPrinted));
     } else if (r.print == PrintState::kNotPrinted || r.print == PrintState::kUnknown) {

@@ -54,6 +54,17 @@ Json ResultJson(const OperationResult& result) {
   if (!result.voucher_state.empty()) out["voucher_state"] = result.voucher_state;
   if (result.offline) out["offline"] = true;
   if (result.lands_at_ms) out["lands_at_ms"] = *result.lands_at_ms;
+  if (result.state == OperationState::kDone && !result.pending_vouchers.empty()) {
+    Json list = Json::array();
+    for (const PendingVoucher& v : result.pending_vouchers) {
+      // The issue key stays in the terminal (it is the reprint's key).
+      list.push_back({{"serial", v.serial},
+                      {"amount", v.amount},
+                      {"expires_on", v.expires_on},
+                      {"created_at_ms", v.created_at_ms}});
+    }
+    out["pending_vouchers"] = std::move(list);
+  }
   return out;
 }
 

@@ -402,6 +402,11 @@ int Run(const Options& options) {
         log::Level::kWarning, "terminal",
         "voucher keys not refreshed (the cached ones stay): " + refreshed.error().ToString());
   }
+  auto printer_port = MakePrinterPort(config.printer);
+  std::unique_ptr<EscPosReceiptPrinter> receipt_printer;
+  if (printer_port)
+    receipt_printer = std::make_unique<EscPosReceiptPrinter>(*printer_port, *profile);
+  std::unique_ptr<voucher::VoucherIssuer> voucher_reprinter;
   std::unique_ptr<CounterVoucherIssuer> voucher_issuer;
   std::unique_ptr<CounterVoucherRedeemer> voucher_redeemer;
   if (config.mode == Mode::kKiosk) {
@@ -410,16 +415,22 @@ int Run(const Options& options) {
         config.kiosk.voucher_title.empty() ? config.site_name : config.kiosk.voucher_title;
     voucher_settings.validity_days = static_cast<int>(config.kiosk.voucher_days);
     voucher_settings.void_unprinted = !config.kiosk.keep_unprinted_vouchers;
-    voucher_issuer = std::make_unique<CounterVoucherIssuer>(**facade, voucher_settings);
+    voucher_settings.pending_path = PendingVouchersPathFor(config.cloud.id_file);
+    // Reprints and voids of vouchers kept pending go through sdk/voucher's
+    // issuer on the same printer (duplicates marked 再発行, keys derived from
+    // the key).
+    if (printer_port) {
+      voucher::VoucherIssuerOptions reprint_options;
+      reprint_options.profile = *profile;
+      voucher_reprinter =
+          std::make_unique<voucher::VoucherIssuer>(**cloud, *printer_port, reprint_options);
+    }
+    voucher_issuer =
+        std::make_unique<CounterVoucherIssuer>(**facade, voucher_settings, voucher_reprinter.get());
   } else if (config.mode == Mode::kShop || config.mode == Mode::kFacility) {
     voucher_redeemer = std::make_unique<CounterVoucherRedeemer>(
         voucher_keys, CounterVoucherRedeemer::Through(**facade));
   }
-
-  auto printer_port = MakePrinterPort(config.printer);
-  std::unique_ptr<EscPosReceiptPrinter> receipt_printer;
-  if (printer_port)
-    receipt_printer = std::make_unique<EscPosReceiptPrinter>(*printer_port, *profile);
 
   auto pin_pad = TtyPinPad::Create(config.pin_device, config.language, std::chrono::seconds(60));
   if (!pin_pad) return Refuse("PIN pad: " + pin_pad.error().ToString());

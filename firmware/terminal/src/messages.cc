@@ -16,8 +16,10 @@ constexpr std::array<Entry, 35> kPhrases{{
     {"カードをかざしてください", "Please tap your card"},
     {"ご希望のサービスを選んでください", "Please choose a service"},
     {"入館料をポイントでお支払いいただけます", "Pay the entrance fee with points"},
-    {"1: MyKey ID 作成  2: サービス連携  3: ポイント券  4: クーポン  5: 紛失届",
-     "1: create MyKey ID  2: link service  3: voucher  4: coupon  5: report lost"},
+    {"1: MyKey ID 作成  2: サービス連携  3: ポイント券  4: クーポン  5: 紛失届  "
+     "6: 未印刷の券  7: 再発行  8: 券の取消",
+     "1: create MyKey ID  2: link service  3: voucher  4: coupon  5: report lost  "
+     "6: unprinted vouchers  7: reprint  8: void"},
     {"ご利用ポイント数", "Points to redeem"},
     {"返品する取引番号", "Redemption number to refund"},
     {"返還ポイント数", "Points to refund"},
@@ -53,7 +55,7 @@ constexpr std::array<Entry, 35> kPhrases{{
     {"入力が正しくありません", "That input is not valid"},
 }};
 
-constexpr std::array<std::pair<std::string_view, Entry>, 27> kStages{{
+constexpr std::array<std::pair<std::string_view, Entry>, 30> kStages{{
     {"checking_request", {"確認しています", "Checking"}},
     {"waiting_for_card", {"カードをお待ちしています", "Waiting for the card"}},
     {"authenticating", {"本人確認をしています", "Checking who you are"}},
@@ -70,6 +72,9 @@ constexpr std::array<std::pair<std::string_view, Entry>, 27> kStages{{
     {"donating", {"ポイントを寄付しています", "Donating points"}},
     {"checking_voucher", {"ポイント券を確認しています", "Checking the voucher"}},
     {"redeeming_voucher", {"ポイント券を利用しています", "Redeeming the voucher"}},
+    {"listing_vouchers", {"未印刷のポイント券を確認しています", "Looking up unprinted vouchers"}},
+    {"reprinting_voucher", {"ポイント券を再発行しています", "Reprinting the voucher"}},
+    {"voiding_voucher", {"ポイント券を取り消しています", "Voiding the voucher"}},
     {"printing", {"印刷しています", "Printing"}},
     {"finished", {"終了しました", "Finished"}},
     {"reading_card", {"カードを読んでいます", "Reading the card"}},
@@ -83,7 +88,7 @@ constexpr std::array<std::pair<std::string_view, Entry>, 27> kStages{{
     {"recovering", {"結果を確認しています", "Confirming the result"}},
 }};
 
-constexpr std::array<std::pair<std::string_view, Entry>, 44> kReasons{{
+constexpr std::array<std::pair<std::string_view, Entry>, 45> kReasons{{
     {"cancelled", {"取り消しました", "Cancelled"}},
     {"timeout", {"カードが置かれませんでした", "No card was presented"}},
     {"card_removed",
@@ -146,6 +151,8 @@ constexpr std::array<std::pair<std::string_view, Entry>, 44> kReasons{{
     {"voucher_not_accepted",
      {"このポイント券はここでは使えません", "This voucher is not accepted here"}},
     {"voucher_unreadable", {"ポイント券を読み取れませんでした", "The voucher could not be read"}},
+    {"voucher_not_pending",
+     {"この端末の未印刷のポイント券ではありません", "Not an unprinted voucher of this terminal"}},
 }};
 
 std::string_view Pick(Language language, const Entry& entry) {

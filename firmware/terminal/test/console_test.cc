@@ -190,6 +190,10 @@ TEST_CASE("the clerk's lines become operations for the mode") {
   CHECK(ParseClerkLine(kiosk, "1").request.kind == OperationKind::kCreateMyKeyId);
   CHECK(ParseClerkLine(kiosk, "2").action == ClerkCommand::Action::kAskMore);
   CHECK(ParseClerkLine(kiosk, "5").request.kind == OperationKind::kReportLost);
+  CHECK(ParseClerkLine(kiosk, "6").request.kind == OperationKind::kPendingVouchers);
+  CHECK(ParseClerkLine(kiosk, "7").action == ClerkCommand::Action::kAskMore);
+  CHECK(ParseClerkLine(kiosk, "7").request.kind == OperationKind::kReprintVoucher);
+  CHECK(ParseClerkLine(kiosk, "8").request.kind == OperationKind::kVoidVoucher);
   CHECK(ParseClerkLine(kiosk, "9").invalid);
   auto facility = Config(Mode::kFacility, Language::kJapanese);
   CHECK(ParseClerkLine(facility, "").request.kind == OperationKind::kFacilityEntry);
@@ -223,6 +227,18 @@ TEST_CASE("the clerk redeems a voucher by serial, QR text or image path in shops
   CHECK(Contains(IdleScreen(Config(Mode::kShop, Language::kJapanese)), "V: ポイント券"));
   CHECK(Contains(IdleScreen(Config(Mode::kFacility, Language::kEnglish)), "V: redeem a voucher"));
   CHECK(Say(Language::kEnglish, Phrase::kEnterVoucher).find("serial") != std::string::npos);
+}
+
+TEST_CASE("the kiosk's pending vouchers are listed on the result screen") {
+  OperationSnapshot snapshot = Running(OperationKind::kPendingVouchers, {});
+  snapshot.state = OperationState::kDone;
+  OperationResult result;
+  result.state = OperationState::kDone;
+  result.pending_vouchers = {{"7KQ4-MX2P-R9", "mk-issue-1", 1000, "2027-05-31", 1}};
+  snapshot.result = result;
+  auto screen = OperationScreen(Config(Mode::kKiosk, Language::kJapanese), snapshot);
+  CHECK(Contains(screen, "7KQ4-MX2P-R9  1,000 ポイント  ~2027-05-31"));
+  CHECK(Contains(IdleScreen(Config(Mode::kKiosk, Language::kJapanese)), "7: 再発行"));
 }
 
 TEST_CASE("a voucher typed at the console runs redeem_voucher on the desk") {

@@ -666,6 +666,13 @@ class Counter {
   Result<cloud_client::CloudVoucher> RedeemVoucher(std::string_view voucher,
                                                    std::string_view idempotency_key = {});
 
+  /// A voucher as the cloud has it now (read-only; no card needed): its
+  /// state ("pending_print", "issued", "voided", "redeemed", "expired").
+  /// @returns the voucher; kVoucherInvalid (not a serial or token),
+  ///          kVoucherUnknown (no such voucher, or another site's); the
+  ///          common cloud errors.
+  Result<cloud_client::CloudVoucher> GetVoucher(std::string_view serial);
+
   /// The cloud's published voucher verification keys (for offline checks).
   /// @returns the keys, current first; the common cloud errors.
   Result<std::vector<cloud_client::VoucherPublicKey>> VoucherKeys();
