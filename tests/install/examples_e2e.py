@@ -146,19 +146,25 @@ token_file = "%s/api.token"
         op = started
         while "result" not in op:
             _, op = api("GET", "/v1/operations/%s?after=%d&wait=25" % (started["id"], len(op["events"])))
+        # The holder takes the card (the desk settles until it is gone) and puts it back at once.
+        os.write(vcard_control_w, b"remove\n")
+        deadline = time.monotonic() + 10
+        while api("GET", "/healthz")[1].get("busy") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.write(vcard_control_w, b"insert\n")
         return op["result"]
 
-    step("kiosk: the holder creates MyKey ID E2EEXMP1 and links library number LIB-0042")
+    step("kiosk: the holder creates MyKey ID E2EHANA7 and links library number LIB-0042")
     os.write(vcard_control_w, b"insert\n")
     kiosk, _ = start([tool["terminal"], "--config", kiosk_config, "--no-console"], "ready:")
-    result = kiosk_operation({"kind": "create_mykey_id", "mykey_id": "E2EEXMP1"})
+    result = kiosk_operation({"kind": "create_mykey_id", "mykey_id": "E2EHANA7"})
     check(result["state"] == "done", "create_mykey_id: %s" % json.dumps(result))
     result = kiosk_operation({"kind": "link_service", "service_id": "LIB-0042"})
     check(result["state"] == "done" and result.get("service_id") == "LIB-0042",
           "link_service: %s" % json.dumps(result))
     kiosk.send_signal(signal.SIGTERM)
     check(kiosk.wait(40) == 0, "the kiosk stops (the card stays on the reader)")
-    run(tool["cloud"], "admin", "grant", *store, "--mykey-id", "E2EEXMP1", "--programme", "1",
+    run(tool["cloud"], "admin", "grant", *store, "--mykey-id", "E2EHANA7", "--programme", "1",
         "--amount", "1500", "--expires-on", "%d-12-31" % (time.gmtime().tm_year + 1),
         "--department", "健康福祉部", "--reason", "健診", "--key", "examples-e2e-grant-1")
 
