@@ -222,6 +222,11 @@ voucher_unprinted = "keep_pending"
     png = os.path.join(work, "receipts", voucher_jobs[0].replace(".json", ".png"))
     check(os.path.exists(png), "the virtual printer rendered the voucher page " + png)
     os.write(vcard_control_w, b"remove\n")
+    # The holder has taken the card: the kiosk sees it go (and lets it go without a reset)
+    # before it is stopped, so the card can come back at once later.
+    deadline = time.monotonic() + 10
+    while api(KIOSK_PORT, "GET", "/healthz")[1].get("busy") and time.monotonic() < deadline:
+        time.sleep(0.02)
     kiosk.send_signal(signal.SIGTERM)
     check(kiosk.wait(40) == 0, "the kiosk stops cleanly")
 
