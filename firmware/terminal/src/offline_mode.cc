@@ -144,7 +144,9 @@ void OfflineForwarder::Loop() {
     const bool forward = !journalled || poked;
     if (forward && counts && counts->outstanding() > 0) {
       auto report = journal_.Forward(uplink_);
-      reachable = report && !report->stopped;
+      // A pass also stops at an entry still in its backoff: after a poke (the
+      // cloud just answered) that is no sign of an unreachable cloud.
+      reachable = poked || (report && !report->stopped);
       if (!report) {
         log::Write(log::Level::kWarning, kLog, "forwarding failed: " + report.error().ToString());
       } else if (report->applied + report->refused + report->unresolved > 0 || report->stopped) {
