@@ -23,6 +23,28 @@ std::string Fit(std::string_view utf8, int columns) {
   return receipt::EncodeUtf8(kept);
 }
 
+// A menu ("1: …  2: …"), its items separated by two spaces, as lines of at
+// most `columns` (the default box's inside), so no item is cut off.
+std::vector<std::string> MenuLines(std::string_view menu, int columns = 60) {
+  std::vector<std::string> lines;
+  std::string line;
+  while (!menu.empty()) {
+    const size_t gap = menu.find("  ");
+    std::string_view item = menu.substr(0, gap);
+    menu = gap == std::string_view::npos ? std::string_view() : menu.substr(gap + 2);
+    if (item.empty()) continue;
+    std::string wider = line.empty() ? std::string(item) : line + "  " + std::string(item);
+    if (!line.empty() && DisplayWidth(wider) > columns) {
+      lines.push_back(std::move(line));
+      line = std::string(item);
+    } else {
+      line = std::move(wider);
+    }
+  }
+  if (!line.empty()) lines.push_back(std::move(line));
+  return lines;
+}
+
 std::string Repeat(std::string_view piece, int times) {
   std::string out;
   for (int i = 0; i < times; ++i) out += piece;
@@ -102,8 +124,10 @@ Screen IdleScreen(const TerminalConfig& config,
       break;
     case Mode::kLibrary: screen.lines = {std::string(Say(l, Phrase::kLibraryIdle))}; break;
     case Mode::kKiosk:
-      screen.lines = {std::string(Say(l, Phrase::kKioskIdle)),
-                      std::string(Say(l, Phrase::kKioskMenu))};
+      screen.lines = {std::string(Say(l, Phrase::kKioskIdle))};
+      for (Phrase menu : {Phrase::kKioskMenu, Phrase::kKioskStaffMenu}) {
+        for (std::string& line : MenuLines(Say(l, menu))) screen.lines.push_back(std::move(line));
+      }
       break;
     case Mode::kFacility:
       screen.lines = {

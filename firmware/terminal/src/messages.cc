@@ -11,15 +11,13 @@ struct Entry {
   std::string_view en;
 };
 
-constexpr std::array<Entry, 35> kPhrases{{
+constexpr std::array<Entry, 36> kPhrases{{
     {"金額を入力してください（R: 返品）", "Enter the amount (R: refund)"},
     {"カードをかざしてください", "Please tap your card"},
     {"ご希望のサービスを選んでください", "Please choose a service"},
     {"入館料をポイントでお支払いいただけます", "Pay the entrance fee with points"},
-    {"1: MyKey ID 作成  2: サービス連携  3: ポイント券  4: クーポン  5: 紛失届  "
-     "6: 未印刷の券  7: 再発行  8: 券の取消",
-     "1: create MyKey ID  2: link service  3: voucher  4: coupon  5: report lost  "
-     "6: unprinted vouchers  7: reprint  8: void"},
+    {"1: MyKey ID 作成  2: サービス連携  3: ポイント券  4: クーポン  5: 紛失届",
+     "1: create MyKey ID  2: link service  3: voucher  4: coupon  5: report lost"},
     {"ご利用ポイント数", "Points to redeem"},
     {"返品する取引番号", "Redemption number to refund"},
     {"返還ポイント数", "Points to refund"},
@@ -31,6 +29,8 @@ constexpr std::array<Entry, 35> kPhrases{{
     {"V: ポイント券のご利用", "V: redeem a voucher"},
     {"未送信の取引", "Offline redemptions not yet sent"},
     {"サーバー未接続", "server unreachable"},
+    {"係員: 6: 未印刷の券  7: 再発行  8: 券の取消",
+     "Staff: 6: unprinted vouchers  7: reprint  8: void"},
     {"マイナンバーカードをリーダーに置いてください", "Place your My Number Card on the reader"},
     {"暗証番号（数字4桁）を入力してください", "Enter your 4-digit PIN"},
     {"残り回数", "Tries left"},

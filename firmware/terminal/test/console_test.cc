@@ -239,6 +239,15 @@ TEST_CASE("the kiosk's pending vouchers are listed on the result screen") {
   auto screen = OperationScreen(Config(Mode::kKiosk, Language::kJapanese), snapshot);
   CHECK(Contains(screen, "7KQ4-MX2P-R9  1,000 ポイント  ~2027-05-31"));
   CHECK(Contains(IdleScreen(Config(Mode::kKiosk, Language::kJapanese)), "7: 再発行"));
+  // Every idle line fits the box as drawn (64 columns, borders and margins included).
+  for (Mode mode : {Mode::kShop, Mode::kLibrary, Mode::kKiosk, Mode::kFacility}) {
+    for (Language language : {Language::kJapanese, Language::kEnglish}) {
+      for (const auto& line : IdleScreen(Config(mode, language)).lines) {
+        INFO(line);
+        CHECK(DisplayWidth(line) <= 60);
+      }
+    }
+  }
 }
 
 TEST_CASE("a voucher typed at the console runs redeem_voucher on the desk") {

@@ -28,6 +28,7 @@ enum class Phrase : uint8_t {
   kVoucherKey,         ///< "V: ポイント券" (shop and facility idle screens)
   kOfflinePending,     ///< "未送信の取引" (offline redemptions not yet forwarded)
   kServerUnreachable,  ///< "サーバー未接続"
+  kKioskStaffMenu,     ///< the kiosk's staff keys (6-8: unprinted vouchers)
   kPresentCard,        ///< "マイナンバーカードをリーダーに置いてください"
   kEnterPin,           ///< "利用者証明用電子証明書の暗証番号（数字4桁）"
   kPinTriesLeft,       ///< "残り回数: "
