@@ -30,6 +30,7 @@ constexpr const char* kUsage =
 // branches on CounterErrorCodeOf() (a wrong PIN, a card pulled too early, no link yet).
 bool LookUpOnePatron(mykey::counter::Counter& counter, examples::ConsolePinPad& pin_pad) {
   std::puts("Place the card on the reader.");
+  std::fflush(stdout);  // a library system reading a pipe sees each line at once
   if (auto card = counter.WaitForCard(std::chrono::minutes(5)); !card) {
     examples::PrintCounterError("card", card.error());
     return false;
@@ -50,6 +51,7 @@ bool LookUpOnePatron(mykey::counter::Counter& counter, examples::ConsolePinPad& 
   // End the session at once: the desk needs nothing else from this card.
   counter.EndHolderSession();
   std::puts("Take the card.");
+  std::fflush(stdout);
   (void)counter.WaitForCardRemoval(std::chrono::minutes(1));
   return true;
 }

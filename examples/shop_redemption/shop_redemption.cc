@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   examples::ConsolePinPad pin_pad;
 
   std::printf("Redeem %lld points. Place the card on the reader.\n", amount);
+  std::fflush(stdout);  // a POS reading a pipe sees the prompt at once
   if (auto card = counter.WaitForCard(std::chrono::minutes(5)); !card) {
     examples::PrintCounterError("card", card.error());
     return 1;

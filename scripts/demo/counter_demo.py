@@ -437,8 +437,9 @@ class Demo:
         reply = self.vcard("remove")
         if not reply.startswith("ok") and "no card" not in reply:
             raise DemoError(f"mykey-vcard remove: {reply}")
-        # pcscd polls the vpcd reader; a card put back at once may go unseen.
-        time.sleep(0.6)
+        # No pause before the next card: the terminal keeps the card connected
+        # until pcscd reports it gone and then lets it go without a reset, so a
+        # card put back at once is seen (it was missed when the reset raced the pull).
 
     def at(self, terminal, body, what):
         """The clerk (or POS) starts the operation, the holder presents the card,

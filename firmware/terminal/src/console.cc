@@ -53,6 +53,7 @@ ClerkCommand ParseClerkLine(const TerminalConfig& config, std::string_view line)
       if (line.empty()) return none;
       if (line == "r" || line == "R") return AskingFor(OperationKind::kRefund);
       if (line == "w" || line == "W") return Starting(OperationKind::kWhoIsThis);
+      if (line == "v" || line == "V") return AskingFor(OperationKind::kRedeemVoucher);
       if (auto amount = Amount(line)) {
         ClerkCommand command = Starting(OperationKind::kRedeem);
         command.request.amount = *amount;
@@ -64,6 +65,7 @@ ClerkCommand ParseClerkLine(const TerminalConfig& config, std::string_view line)
       break;
     case Mode::kFacility:
       if (line.empty()) return Starting(OperationKind::kFacilityEntry);
+      if (line == "v" || line == "V") return AskingFor(OperationKind::kRedeemVoucher);
       break;
     case Mode::kKiosk:
       if (line == "1") return Starting(OperationKind::kCreateMyKeyId);
@@ -71,11 +73,27 @@ ClerkCommand ParseClerkLine(const TerminalConfig& config, std::string_view line)
       if (line == "3") return AskingFor(OperationKind::kIssueVoucher);
       if (line == "4") return AskingFor(OperationKind::kRedeemCoupon);
       if (line == "5") return Starting(OperationKind::kReportLost);
+      if (line == "6") return Starting(OperationKind::kPendingVouchers);
+      if (line == "7") return AskingFor(OperationKind::kReprintVoucher);
+      if (line == "8") return AskingFor(OperationKind::kVoidVoucher);
       if (line.empty()) return none;
       break;
   }
   none.invalid = true;
   return none;
+}
+
+bool PutVoucherInput(std::string_view typed, OperationRequest& request) {
+  typed = Trim(typed);
+  if (typed.empty()) return false;
+  if (typed.substr(0, 4) == "MKV:") {
+    request.voucher_token = std::string(typed);
+  } else if (typed.front() == '/') {
+    request.voucher_image = std::string(typed);
+  } else {
+    request.voucher_serial = std::string(typed);
+  }
+  return true;
 }
 
 Console::Console(int in, int out, TerminalConfig config, OperationDesk& desk, std::mutex* tty_gate)
@@ -110,37 +128,48 @@ ssize_t Console::ReadSome(char* buf, size_t size, int ms) {
 
 // Reads a line; false on stop or end of input. While waiting, an operation
 // from elsewhere (the POS, the idle loop) is followed on screen.
-bool Console::ReadLine(std::string& line, const std::atomic<bool>& stop) {
+Screen Console::Idle() {
+  shown_queue_ = desk_.offline_queue();
+  return IdleScreen(config_, shown_queue_);
+}
+
+bool Console::ReadLine(std::string& line, const std::atomic<bool>& stop, bool idle) {
   line.clear();
   while (!stop.load()) {
+    // The offline queue changed (journalled, forwarded, cloud back or gone):
+    // the idle screen says so at once.
+    if (idle && desk_.offline_queue() != shown_queue_) Show(Idle());
+    // Several lines may come in one read (a keyboard scanner types fast):
+    // one line at a time, the rest kept for the next prompt.
+    if (size_t end = typed_.find('\n'); end != std::string::npos) {
+      line = typed_.substr(0, end);
+      typed_.erase(0, end + 1);
+      return true;
+    }
     if (auto current = desk_.Current()) {
       Follow(*current, stop);
       // The desk settles (the card is taken away) before it is free again.
       while (!stop.load() && !desk_.WaitUntilFree(std::chrono::milliseconds(250))) {
         if (desk_.Current() != current) break;
       }
-      Show(IdleScreen(config_));
+      Show(Idle());
       continue;
     }
     char buf[256];
     ssize_t n = ReadSome(buf, sizeof buf, 250);
     if (n < 0) return false;
     if (n == 0) continue;
-    line.append(buf, static_cast<size_t>(n));
-    if (!line.empty() && line.back() == '\n') {
-      line.pop_back();
-      return true;
-    }
+    typed_.append(buf, static_cast<size_t>(n));
   }
   return false;
 }
 
 std::string Console::Ask(std::string_view prompt, const std::atomic<bool>& stop) {
-  Screen screen = IdleScreen(config_);
+  Screen screen = Idle();
   screen.lines = {std::string(prompt)};
   Show(screen);
   std::string line;
-  if (!ReadLine(line, stop)) return {};
+  if (!ReadLine(line, stop, false)) return {};
   return std::string(Trim(line));
 }
 
@@ -190,12 +219,20 @@ void Console::Start(ClerkCommand command, const std::atomic<bool>& stop) {
         break;
       }
       case OperationKind::kRedeemCoupon: r.coupon = Ask(Say(l, Phrase::kEnterCoupon), stop); break;
+      case OperationKind::kRedeemVoucher:
+        if (!PutVoucherInput(Ask(Say(l, Phrase::kEnterVoucher), stop), r)) return;
+        break;
+      case OperationKind::kReprintVoucher:
+      case OperationKind::kVoidVoucher:
+        r.voucher_serial = Ask(Say(l, Phrase::kVoucherSerial), stop);
+        if (r.voucher_serial.empty()) return;
+        break;
       default: break;
     }
   }
   auto id = desk_.Submit(command.request, Submitter::kConsole);
   if (!id) {
-    Screen busy = IdleScreen(config_);
+    Screen busy = Idle();
     busy.tone = Tone::kError;
     busy.lines = {std::string(Say(l, Phrase::kPleaseWait))};
     Show(busy);
@@ -207,16 +244,16 @@ void Console::Start(ClerkCommand command, const std::atomic<bool>& stop) {
 void Console::Run(const std::atomic<bool>& stop) {
   bool idle_shown = false;
   while (!stop.load()) {
-    if (!idle_shown) Show(IdleScreen(config_));
+    if (!idle_shown) Show(Idle());
     idle_shown = false;
     std::string line;
-    if (!ReadLine(line, stop)) return;
+    if (!ReadLine(line, stop, true)) return;
     ClerkCommand command = ParseClerkLine(config_, line);
     switch (command.action) {
       case ClerkCommand::Action::kQuit: return;
       case ClerkCommand::Action::kNone:
         if (command.invalid) {
-          Screen screen = IdleScreen(config_);
+          Screen screen = Idle();
           screen.tone = Tone::kError;
           screen.lines.emplace_back(Say(config_.language, Phrase::kInvalidInput));
           Show(screen);

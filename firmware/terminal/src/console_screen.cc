@@ -23,6 +23,28 @@ std::string Fit(std::string_view utf8, int columns) {
   return receipt::EncodeUtf8(kept);
 }
 
+// A menu ("1: …  2: …"), its items separated by two spaces, as lines of at
+// most `columns` (the default box's inside), so no item is cut off.
+std::vector<std::string> MenuLines(std::string_view menu, int columns = 60) {
+  std::vector<std::string> lines;
+  std::string line;
+  while (!menu.empty()) {
+    const size_t gap = menu.find("  ");
+    std::string_view item = menu.substr(0, gap);
+    menu = gap == std::string_view::npos ? std::string_view() : menu.substr(gap + 2);
+    if (item.empty()) continue;
+    std::string wider = line.empty() ? std::string(item) : line + "  " + std::string(item);
+    if (!line.empty() && DisplayWidth(wider) > columns) {
+      lines.push_back(std::move(line));
+      line = std::string(item);
+    } else {
+      line = std::move(wider);
+    }
+  }
+  if (!line.empty()) lines.push_back(std::move(line));
+  return lines;
+}
+
 std::string Repeat(std::string_view piece, int times) {
   std::string out;
   for (int i = 0; i < times; ++i) out += piece;
@@ -90,22 +112,37 @@ std::string RenderScreen(const Screen& screen, const ScreenStyle& style) {
   return out;
 }
 
-Screen IdleScreen(const TerminalConfig& config) {
+Screen IdleScreen(const TerminalConfig& config,
+                  const std::optional<OfflineQueueStatus>& offline_queue) {
   const Language l = config.language;
   Screen screen;
   screen.title = config.site_name.empty() ? std::string("MyKey") : config.site_name;
   switch (config.mode) {
-    case Mode::kShop: screen.lines = {std::string(Say(l, Phrase::kShopIdle))}; break;
+    case Mode::kShop:
+      screen.lines = {std::string(Say(l, Phrase::kShopIdle)),
+                      std::string(Say(l, Phrase::kVoucherKey))};
+      break;
     case Mode::kLibrary: screen.lines = {std::string(Say(l, Phrase::kLibraryIdle))}; break;
     case Mode::kKiosk:
-      screen.lines = {std::string(Say(l, Phrase::kKioskIdle)),
-                      std::string(Say(l, Phrase::kKioskMenu))};
+      screen.lines = {std::string(Say(l, Phrase::kKioskIdle))};
+      for (Phrase menu : {Phrase::kKioskMenu, Phrase::kKioskStaffMenu}) {
+        for (std::string& line : MenuLines(Say(l, menu))) screen.lines.push_back(std::move(line));
+      }
       break;
     case Mode::kFacility:
       screen.lines = {
           config.facility.name, std::string(Say(l, Phrase::kFacilityIdle)),
-          GroupedNumber(config.facility.fee) + " " + std::string(Say(l, Phrase::kPoints))};
+          GroupedNumber(config.facility.fee) + " " + std::string(Say(l, Phrase::kPoints)),
+          std::string(Say(l, Phrase::kVoucherKey))};
       break;
+  }
+  if (offline_queue && (offline_queue->pending > 0 || !offline_queue->cloud_reachable)) {
+    std::string line =
+        std::string(Say(l, Phrase::kOfflinePending)) + ": " + GroupedNumber(offline_queue->pending);
+    if (!offline_queue->cloud_reachable) {
+      line += " (" + std::string(Say(l, Phrase::kServerUnreachable)) + ")";
+    }
+    screen.lines.push_back(std::move(line));
   }
   screen.footer = std::string(Say(l, Phrase::kCommandHelp));
   return screen;
@@ -177,6 +214,15 @@ Screen OperationScreen(const TerminalConfig& config, const OperationSnapshot& sn
     }
     if (!r.voucher_serial.empty()) {
       screen.lines.push_back(std::string(Say(l, Phrase::kVoucherSerial)) + ": " + r.voucher_serial);
+    }
+    if (snapshot.request.kind == OperationKind::kPendingVouchers) {
+      if (r.pending_vouchers.empty()) {
+        screen.lines.push_back(std::string(Say(l, Phrase::kVoucherSerial)) + ": -");
+      }
+      for (const PendingVoucher& v : r.pending_vouchers) {
+        screen.lines.push_back(v.serial + "  " + GroupedNumber(v.amount) + " " +
+                               std::string(Say(l, Phrase::kPoints)) + "  ~" + v.expires_on);
+      }
     }
     if (r.print == PrintState::kPrinted || r.print == PrintState::kUnconfirmed) {
       screen.lines.emplace_back(Say(l, Phrase::kReceiptPrinted));

@@ -72,6 +72,10 @@ void CounterEventRelay::OnPinTriesLeft(const counter::PinState& state) {
     observer_->OnEvent(EventKind::kPinTriesLeft, "auth_pin", state.tries_left);
 }
 
+void CounterEventRelay::OnOfflineQueue(const counter::OfflineQueueState& state) {
+  if (offline_queue_sink_) offline_queue_sink_(state);
+}
+
 void CounterEventRelay::OnProgress(counter::FlowStep step) {
   if (observer_ != nullptr) {
     observer_->OnEvent(EventKind::kProgress, counter::FlowStepName(step), std::nullopt);

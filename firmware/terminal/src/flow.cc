@@ -46,6 +46,9 @@ std::vector<FlowStage> StagesOf(OperationKind kind) {
       return {S::kCheckingRequest, S::kWaitingForCard, S::kAuthenticating, S::kDonating};
     case OperationKind::kRedeemVoucher:
       return {S::kCheckingRequest, S::kCheckingVoucher, S::kRedeemingVoucher, S::kPrinting};
+    case OperationKind::kPendingVouchers: return {S::kCheckingRequest, S::kListingVouchers};
+    case OperationKind::kReprintVoucher: return {S::kCheckingRequest, S::kReprintingVoucher};
+    case OperationKind::kVoidVoucher: return {S::kCheckingRequest, S::kVoidingVoucher};
   }
   return {S::kCheckingRequest};
 }
@@ -66,7 +69,8 @@ bool MovesValue(FlowStage stage) {
          stage == FlowStage::kCreatingMyKeyId || stage == FlowStage::kLinkingService ||
          stage == FlowStage::kReportingLost || stage == FlowStage::kIssuingVoucher ||
          stage == FlowStage::kConvertingCoupon || stage == FlowStage::kRedeemingVoucher ||
-         stage == FlowStage::kDonating;
+         stage == FlowStage::kDonating || stage == FlowStage::kReprintingVoucher ||
+         stage == FlowStage::kVoidingVoucher;
 }
 
 // Forwards events to the observer; remembers the stage.
@@ -87,7 +91,10 @@ bool AllowedInMode(const TerminalConfig& config, OperationKind kind) noexcept {
     case OperationKind::kReportLost:
     case OperationKind::kIssueVoucher:
     case OperationKind::kRedeemCoupon:
-    case OperationKind::kDonate: return config.mode == Mode::kKiosk;
+    case OperationKind::kDonate:
+    case OperationKind::kPendingVouchers:
+    case OperationKind::kReprintVoucher:
+    case OperationKind::kVoidVoucher: return config.mode == Mode::kKiosk;
     case OperationKind::kFacilityEntry: return config.mode == Mode::kFacility;
     case OperationKind::kRedeemVoucher:
       return config.mode == Mode::kShop || config.mode == Mode::kFacility;
@@ -134,6 +141,22 @@ struct FlowRunner::Machine {
       if (!refusal.empty()) return Refuse(std::move(refusal));
     }
     return Refuse(std::string(counter::CounterErrorCodeName(code)));
+  }
+
+  // A pending-voucher call failed: not one of ours, unsupported, or the counter's refusal.
+  Status RefuseVoucherWith(const Error& error) {
+    if (error.code() == ErrorCode::kNotFound &&
+        CounterErrorCodeOf(error) == CounterErrorCode::kNone) {
+      return Refuse("voucher_not_pending");
+    }
+    if (error.code() == ErrorCode::kUnimplemented) return Refuse("unsupported");
+    const CounterErrorCode code = CounterErrorCodeOf(error);
+    if (code == CounterErrorCode::kVoucherVoided || code == CounterErrorCode::kAlreadyVoided ||
+        code == CounterErrorCode::kVoucherAlreadyRedeemed ||
+        code == CounterErrorCode::kVoucherExpired) {
+      return Refuse("voucher_not_pending");
+    }
+    return RefuseWith(error);
   }
 
   std::optional<StageFailure> failure;
@@ -191,6 +214,15 @@ struct FlowRunner::Machine {
         if (runner.env_.voucher_redeemer == nullptr) return Refuse("unsupported");
         break;
       }
+      case OperationKind::kReprintVoucher:
+      case OperationKind::kVoidVoucher:
+        if (request.voucher_serial.empty() || request.voucher_serial.size() > 64) {
+          return Refuse("invalid_request");
+        }
+        [[fallthrough]];
+      case OperationKind::kPendingVouchers:
+        if (runner.env_.voucher_issuer == nullptr) return Refuse("unsupported");
+        break;
       case OperationKind::kWhoIsThis:
       case OperationKind::kCreateMyKeyId:
       case OperationKind::kReportLost: break;
@@ -224,7 +256,16 @@ struct FlowRunner::Machine {
         request.kind == OperationKind::kLibraryLookup && config().library.tap_only && !force_pin;
     auto session = tap_only ? counter().AuthenticateTapOnly()
                             : counter().Authenticate(PurposeOf(request.kind), *runner.env_.pin_pad);
-    if (!session) return RefuseWith(session.error());
+    if (!session) {
+      // The counter falls back to offline authentication whenever the cloud
+      // is unreachable; only redemptions can be approved offline, so for the
+      // rest an unknown holder there means the cloud could not be reached.
+      if (CounterErrorCodeOf(session.error()) == CounterErrorCode::kUnknownHolder &&
+          request.kind != OperationKind::kRedeem && request.kind != OperationKind::kFacilityEntry) {
+        return Refuse("cloud_unreachable");
+      }
+      return RefuseWith(session.error());
+    }
     holder = *session;
     if (holder->mykey_id) result.mykey_id_masked = MaskIdentifier(*holder->mykey_id);
     return Ok();
@@ -440,6 +481,31 @@ struct FlowRunner::Machine {
         result.amount = redeemed.amount;
         if (redeemed.programme_id != 0) result.programme_id = redeemed.programme_id;
         voucher_redemption = std::move(redeemed);
+        break;
+      }
+      case FlowStage::kListingVouchers: {
+        auto pending = runner.env_.voucher_issuer->ListPending();
+        if (!pending) return Fail(RefuseVoucherWith(pending.error()).error());
+        result.pending_vouchers = std::move(*pending);
+        break;
+      }
+      case FlowStage::kReprintingVoucher: {
+        auto reprinted = runner.env_.voucher_issuer->Reprint(request.voucher_serial);
+        if (!reprinted) return Fail(RefuseVoucherWith(reprinted.error()).error());
+        result.voucher_serial = reprinted->serial;
+        result.amount = reprinted->amount;
+        result.print = reprinted->print;
+        result.voucher_state = reprinted->state;
+        // A duplicate the printer did not confirm stays pending: not done.
+        if (reprinted->state != "issued") return Fail(Refuse("voucher_not_printed").error());
+        break;
+      }
+      case FlowStage::kVoidingVoucher: {
+        auto voided = runner.env_.voucher_issuer->Void(request.voucher_serial);
+        if (!voided) return Fail(RefuseVoucherWith(voided.error()).error());
+        result.voucher_serial = voided->serial;
+        result.amount = voided->amount;
+        result.voucher_state = "voided";
         break;
       }
       case FlowStage::kPrinting: MYKEY_TRY(Print()); break;

@@ -54,6 +54,17 @@ Json ResultJson(const OperationResult& result) {
   if (!result.voucher_state.empty()) out["voucher_state"] = result.voucher_state;
   if (result.offline) out["offline"] = true;
   if (result.lands_at_ms) out["lands_at_ms"] = *result.lands_at_ms;
+  if (result.state == OperationState::kDone && !result.pending_vouchers.empty()) {
+    Json list = Json::array();
+    for (const PendingVoucher& v : result.pending_vouchers) {
+      // The issue key stays in the terminal (it is the reprint's key).
+      list.push_back({{"serial", v.serial},
+                      {"amount", v.amount},
+                      {"expires_on", v.expires_on},
+                      {"created_at_ms", v.created_at_ms}});
+    }
+    out["pending_vouchers"] = std::move(list);
+  }
   return out;
 }
 
@@ -278,6 +289,9 @@ http::HttpResponse LocalApi::Health() {
   if (report.offline_outstanding) {
     body["offline"] = {{"outstanding", *report.offline_outstanding},
                        {"outstanding_points", report.offline_outstanding_points}};
+    if (report.offline_cloud_reachable) {
+      body["offline"]["cloud_reachable"] = *report.offline_cloud_reachable;
+    }
   }
   if (!desk_ok) body["desk"] = "stuck";
   return JsonResponse(report.healthy && desk_ok ? 200 : 503, body);

@@ -394,6 +394,11 @@ int Run(const Options& options) {
         log::Level::kWarning, "terminal",
         "voucher keys not refreshed (the cached ones stay): " + refreshed.error().ToString());
   }
+  auto printer_port = MakePrinterPort(config.printer);
+  std::unique_ptr<EscPosReceiptPrinter> receipt_printer;
+  if (printer_port)
+    receipt_printer = std::make_unique<EscPosReceiptPrinter>(*printer_port, *profile);
+  std::unique_ptr<voucher::VoucherIssuer> voucher_reprinter;
   std::unique_ptr<CounterVoucherIssuer> voucher_issuer;
   std::unique_ptr<CounterVoucherRedeemer> voucher_redeemer;
   if (config.mode == Mode::kKiosk) {
@@ -402,22 +407,34 @@ int Run(const Options& options) {
         config.kiosk.voucher_title.empty() ? config.site_name : config.kiosk.voucher_title;
     voucher_settings.validity_days = static_cast<int>(config.kiosk.voucher_days);
     voucher_settings.void_unprinted = !config.kiosk.keep_unprinted_vouchers;
-    voucher_issuer = std::make_unique<CounterVoucherIssuer>(**facade, voucher_settings);
+    voucher_settings.pending_path = PendingVouchersPathFor(config.cloud.id_file);
+    // Reprints and voids of vouchers kept pending go through sdk/voucher's
+    // issuer on the same printer (duplicates marked 再発行, keys derived from
+    // the key).
+    if (printer_port) {
+      voucher::VoucherIssuerOptions reprint_options;
+      reprint_options.profile = *profile;
+      voucher_reprinter =
+          std::make_unique<voucher::VoucherIssuer>(**cloud, *printer_port, reprint_options);
+    }
+    voucher_issuer =
+        std::make_unique<CounterVoucherIssuer>(**facade, voucher_settings, voucher_reprinter.get());
   } else if (config.mode == Mode::kShop || config.mode == Mode::kFacility) {
     voucher_redeemer = std::make_unique<CounterVoucherRedeemer>(
         voucher_keys, CounterVoucherRedeemer::Through(**facade));
   }
-
-  auto printer_port = MakePrinterPort(config.printer);
-  std::unique_ptr<EscPosReceiptPrinter> receipt_printer;
-  if (printer_port)
-    receipt_printer = std::make_unique<EscPosReceiptPrinter>(*printer_port, *profile);
 
   auto pin_pad = TtyPinPad::Create(config.pin_device, config.language, std::chrono::seconds(60));
   if (!pin_pad) return Refuse("PIN pad: " + pin_pad.error().ToString());
   // The console and the PIN pad may share one terminal: one reader at a time.
   std::mutex tty_gate;
   (*pin_pad)->set_tty_gate(&tty_gate);
+  // The PIN prompt ends at once when the card is pulled: a second monitor
+  // (its own PC/SC context) watches the card's reader from its own thread.
+  hal::PcscReaderMonitor watched_readers;
+  auto card_watch = CardRemovalWatch::Create(watched_readers);
+  if (!card_watch) return Refuse("PIN pad: " + card_watch.error().ToString());
+  (*pin_pad)->set_card_watch(card_watch->get());
 
   FlowEnvironment env;
   env.counter = counter_port.get();
@@ -442,10 +459,27 @@ int Run(const Options& options) {
           }
         });
     forwarding = std::make_unique<ForwardingExecutor>(executor, *forwarder);
-    forwarder->Start();
   }
   OperationDesk desk(forwarding ? static_cast<OperationExecutor&>(*forwarding)
                                 : static_cast<OperationExecutor&>(executor));
+  if (forwarder) {
+    // The queue's state goes through the counter's listener (the SDK's event)
+    // to the desk: the running operation's events, the console, /healthz.
+    relay.set_offline_queue_sink([&desk](const counter::OfflineQueueState& state) {
+      desk.NoteOfflineQueue(state.pending, state.cloud_reachable);
+    });
+    forwarder->set_queue_listener([&facade](const counter::OfflineQueueState& state) {
+      (*facade)->ReportOfflineQueue(state);
+    });
+    forwarder->Start();
+  }
+  // The forwarder reports into the desk: it stops before the desk goes, on every return.
+  struct ForwarderStop {
+    OfflineForwarder* forwarder;
+    ~ForwarderStop() {
+      if (forwarder != nullptr) forwarder->Stop();
+    }
+  } forwarder_stop{forwarder.get()};
 
   std::vector<DailyJob> jobs;
   if (cache) {
@@ -470,8 +504,10 @@ int Run(const Options& options) {
   std::unique_ptr<LocalApi> api;
   std::unique_ptr<http::HttpServer> server;
   if (config.local_api.enabled) {
-    api = std::make_unique<LocalApi>(desk, config, token, [&daily, &offline_journal] {
+    api = std::make_unique<LocalApi>(desk, config, token, [&daily, &offline_journal, &desk] {
       HealthReport report = daily.Health();
+      if (auto queue = desk.offline_queue())
+        report.offline_cloud_reachable = queue->cloud_reachable;
       if (offline_journal) {  // the journal is synchronised: safe from the server's threads
         if (auto counts = offline_journal->Counts()) {
           report.offline_outstanding = counts->outstanding();

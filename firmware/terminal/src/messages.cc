@@ -11,7 +11,7 @@ struct Entry {
   std::string_view en;
 };
 
-constexpr std::array<Entry, 31> kPhrases{{
+constexpr std::array<Entry, 36> kPhrases{{
     {"金額を入力してください（R: 返品）", "Enter the amount (R: refund)"},
     {"カードをかざしてください", "Please tap your card"},
     {"ご希望のサービスを選んでください", "Please choose a service"},
@@ -24,6 +24,13 @@ constexpr std::array<Entry, 31> kPhrases{{
     {"連携するIDを入力してください", "Enter the ID to link"},
     {"ポイント券の金額", "Voucher amount"},
     {"クーポンコード", "Coupon code"},
+    {"ポイント券の番号、QRコードの文字列、または画像ファイル（/…）",
+     "Voucher serial, QR text, or image file (/...)"},
+    {"V: ポイント券のご利用", "V: redeem a voucher"},
+    {"未送信の取引", "Offline redemptions not yet sent"},
+    {"サーバー未接続", "server unreachable"},
+    {"係員: 6: 未印刷の券  7: 再発行  8: 券の取消",
+     "Staff: 6: unprinted vouchers  7: reprint  8: void"},
     {"マイナンバーカードをリーダーに置いてください", "Place your My Number Card on the reader"},
     {"暗証番号（数字4桁）を入力してください", "Enter your 4-digit PIN"},
     {"残り回数", "Tries left"},
@@ -48,7 +55,7 @@ constexpr std::array<Entry, 31> kPhrases{{
     {"入力が正しくありません", "That input is not valid"},
 }};
 
-constexpr std::array<std::pair<std::string_view, Entry>, 27> kStages{{
+constexpr std::array<std::pair<std::string_view, Entry>, 30> kStages{{
     {"checking_request", {"確認しています", "Checking"}},
     {"waiting_for_card", {"カードをお待ちしています", "Waiting for the card"}},
     {"authenticating", {"本人確認をしています", "Checking who you are"}},
@@ -65,6 +72,9 @@ constexpr std::array<std::pair<std::string_view, Entry>, 27> kStages{{
     {"donating", {"ポイントを寄付しています", "Donating points"}},
     {"checking_voucher", {"ポイント券を確認しています", "Checking the voucher"}},
     {"redeeming_voucher", {"ポイント券を利用しています", "Redeeming the voucher"}},
+    {"listing_vouchers", {"未印刷のポイント券を確認しています", "Looking up unprinted vouchers"}},
+    {"reprinting_voucher", {"ポイント券を再発行しています", "Reprinting the voucher"}},
+    {"voiding_voucher", {"ポイント券を取り消しています", "Voiding the voucher"}},
     {"printing", {"印刷しています", "Printing"}},
     {"finished", {"終了しました", "Finished"}},
     {"reading_card", {"カードを読んでいます", "Reading the card"}},
@@ -78,7 +88,7 @@ constexpr std::array<std::pair<std::string_view, Entry>, 27> kStages{{
     {"recovering", {"結果を確認しています", "Confirming the result"}},
 }};
 
-constexpr std::array<std::pair<std::string_view, Entry>, 44> kReasons{{
+constexpr std::array<std::pair<std::string_view, Entry>, 45> kReasons{{
     {"cancelled", {"取り消しました", "Cancelled"}},
     {"timeout", {"カードが置かれませんでした", "No card was presented"}},
     {"card_removed",
@@ -141,6 +151,8 @@ constexpr std::array<std::pair<std::string_view, Entry>, 44> kReasons{{
     {"voucher_not_accepted",
      {"このポイント券はここでは使えません", "This voucher is not accepted here"}},
     {"voucher_unreadable", {"ポイント券を読み取れませんでした", "The voucher could not be read"}},
+    {"voucher_not_pending",
+     {"この端末の未印刷のポイント券ではありません", "Not an unprinted voucher of this terminal"}},
 }};
 
 std::string_view Pick(Language language, const Entry& entry) {

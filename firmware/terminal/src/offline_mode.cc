@@ -85,6 +85,14 @@ void OfflineForwarder::Poke() {
   wake_.notify_all();
 }
 
+void OfflineForwarder::NoteJournalled() {
+  {
+    std::lock_guard lock(mu_);
+    journalled_ = true;
+  }
+  wake_.notify_all();
+}
+
 void OfflineForwarder::Stop() {
   {
     std::lock_guard lock(mu_);
@@ -105,27 +113,40 @@ bool OfflineForwarder::WaitForPasses(int count, std::chrono::milliseconds timeou
 }
 
 void OfflineForwarder::Loop() {
+  bool reachable = true;  // as last seen; nothing seen yet
   while (true) {
+    bool poked = false;
+    bool journalled = false;
     {
       std::unique_lock lock(mu_);
-      if (!poked_ && !stop_) {
+      if (!poked_ && !journalled_ && !stop_) {
         // Due when the journal says so (backoff), or after idle_check while
         // entries are outstanding; with none outstanding, only a poke wakes it.
         auto next = journal_.NextAttemptAt();
         if (next && *next) {
           auto due = **next;
           auto cap = std::chrono::system_clock::now() + idle_check_;
-          wake_.wait_until(lock, std::min(due, cap), [&] { return poked_ || stop_; });
+          wake_.wait_until(lock, std::min(due, cap),
+                           [&] { return poked_ || journalled_ || stop_; });
         } else {
-          wake_.wait_for(lock, idle_check_, [&] { return poked_ || stop_; });
+          wake_.wait_for(lock, idle_check_, [&] { return poked_ || journalled_ || stop_; });
         }
       }
       if (stop_) return;
-      poked_ = false;
+      poked = std::exchange(poked_, false);
+      journalled = std::exchange(journalled_, false);
     }
+    // A poke follows an online success: the cloud answers. A journalled
+    // redemption means it did not; forwarding now would only fail.
+    if (poked) reachable = true;
+    if (journalled && !poked) reachable = false;
     auto counts = journal_.Counts();
-    if (counts && counts->outstanding() > 0) {
+    const bool forward = !journalled || poked;
+    if (forward && counts && counts->outstanding() > 0) {
       auto report = journal_.Forward(uplink_);
+      // A pass also stops at an entry still in its backoff: after a poke (the
+      // cloud just answered) that is no sign of an unreachable cloud.
+      reachable = poked || (report && !report->stopped);
       if (!report) {
         log::Write(log::Level::kWarning, kLog, "forwarding failed: " + report.error().ToString());
       } else if (report->applied + report->refused + report->unresolved > 0 || report->stopped) {
@@ -139,6 +160,16 @@ void OfflineForwarder::Loop() {
       counts = journal_.Counts();
     }
     if (counts && on_counts_) on_counts_(*counts);
+    if (counts && queue_listener_) {
+      counter::OfflineQueueState state;
+      state.pending = counts->outstanding();
+      state.cloud_reachable = reachable;
+      if (!reported_ || reported_->pending != state.pending ||
+          reported_->cloud_reachable != state.cloud_reachable) {
+        reported_ = state;
+        queue_listener_(state);
+      }
+    }
     {
       std::lock_guard lock(mu_);
       ++passes_;
@@ -153,6 +184,7 @@ OperationResult ForwardingExecutor::Execute(const OperationRequest& request,
                                             FlowObserver& observer) {
   OperationResult result = inner_.Execute(request, observer);
   if (result.state == OperationState::kDone && !result.offline) forwarder_.Poke();
+  if (result.state == OperationState::kDone && result.offline) forwarder_.NoteJournalled();
   return result;
 }
 

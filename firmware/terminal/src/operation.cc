@@ -6,7 +6,7 @@
 namespace mykey::terminal {
 namespace {
 
-constexpr std::array<std::pair<OperationKind, std::string_view>, 12> kKindNames{{
+constexpr std::array<std::pair<OperationKind, std::string_view>, 15> kKindNames{{
     {OperationKind::kRedeem, "redeem"},
     {OperationKind::kRefund, "refund"},
     {OperationKind::kWhoIsThis, "who_is_this"},
@@ -19,6 +19,9 @@ constexpr std::array<std::pair<OperationKind, std::string_view>, 12> kKindNames{
     {OperationKind::kFacilityEntry, "facility_entry"},
     {OperationKind::kRedeemVoucher, "redeem_voucher"},
     {OperationKind::kDonate, "donate"},
+    {OperationKind::kPendingVouchers, "pending_vouchers"},
+    {OperationKind::kReprintVoucher, "reprint_voucher"},
+    {OperationKind::kVoidVoucher, "void_voucher"},
 }};
 
 }  // namespace
@@ -71,6 +74,9 @@ std::string_view FlowStageName(FlowStage stage) noexcept {
     case FlowStage::kRedeemingVoucher: return "redeeming_voucher";
     case FlowStage::kConvertingCoupon: return "converting_coupon";
     case FlowStage::kDonating: return "donating";
+    case FlowStage::kListingVouchers: return "listing_vouchers";
+    case FlowStage::kReprintingVoucher: return "reprinting_voucher";
+    case FlowStage::kVoidingVoucher: return "voiding_voucher";
     case FlowStage::kPrinting: return "printing";
     case FlowStage::kFinished: return "finished";
   }
@@ -83,6 +89,7 @@ std::string_view EventKindName(EventKind kind) noexcept {
     case EventKind::kProgress: return "progress";
     case EventKind::kPinTriesLeft: return "pin_tries_left";
     case EventKind::kCard: return "card";
+    case EventKind::kOfflineQueue: return "offline_queue";
   }
   return "unknown";
 }

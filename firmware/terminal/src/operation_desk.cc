@@ -239,4 +239,37 @@ void OperationDesk::Loop() {
   }
 }
 
+void OperationDesk::NoteOfflineQueue(int64_t pending, bool cloud_reachable) {
+  {
+    std::lock_guard lock(mutex_);
+    OfflineQueueStatus status;
+    status.pending = pending;
+    status.cloud_reachable = cloud_reachable;
+    status.reports = offline_queue_ ? offline_queue_->reports + 1 : 1;
+    offline_queue_ = status;
+    if (running_ != nullptr && !IsFinal(running_->snapshot.state)) {
+      OperationEvent event;
+      event.sequence = running_->snapshot.events.size() + 1;
+      event.kind = EventKind::kOfflineQueue;
+      event.name = cloud_reachable ? "cloud_reachable" : "cloud_unreachable";
+      event.value = pending;
+      running_->snapshot.events.push_back(std::move(event));
+    }
+  }
+  changed_.notify_all();
+}
+
+std::optional<OfflineQueueStatus> OperationDesk::offline_queue() const {
+  std::lock_guard lock(mutex_);
+  return offline_queue_;
+}
+
+std::optional<OfflineQueueStatus> OperationDesk::WaitForOfflineQueue(
+    uint64_t after_reports, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, timeout,
+                    [&] { return offline_queue_ && offline_queue_->reports > after_reports; });
+  return offline_queue_;
+}
+
 }  // namespace mykey::terminal

@@ -119,16 +119,21 @@ void TtyPinPad::Reset() {
   [[maybe_unused]] ssize_t n = ::read(cancel_event_, &value, sizeof value);
 }
 
-Result<uint8_t> TtyPinPad::ReadKey(int fd, std::chrono::steady_clock::time_point deadline) {
+Result<uint8_t> TtyPinPad::ReadKey(int fd, std::chrono::steady_clock::time_point deadline,
+                                   int card_gone) {
   while (true) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return Fail(ErrorCode::kCancelled, "no PIN within the time");
-    pollfd fds[2] = {{fd, POLLIN, 0}, {cancel_event_, POLLIN, 0}};
-    int ready = ::poll(fds, 2, static_cast<int>(left.count()));
+    // A negative fd is ignored by poll(): no card watch.
+    pollfd fds[3] = {{fd, POLLIN, 0}, {cancel_event_, POLLIN, 0}, {card_gone, POLLIN, 0}};
+    int ready = ::poll(fds, 3, static_cast<int>(left.count()));
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) return Fail(ErrorCode::kUnavailable, "poll failed", ErrorDomain::kOs, errno);
     if (fds[1].revents != 0) return Fail(ErrorCode::kCancelled, "PIN entry cancelled");
+    if (card_gone >= 0 && fds[2].revents != 0) {
+      return Fail(ErrorCode::kAborted, "the card was taken away at the PIN pad");
+    }
     if (fds[0].revents == 0) continue;
     uint8_t key = 0;
     ssize_t n = ::read(fd, &key, 1);
@@ -178,8 +183,12 @@ Result<jpki::Pin> TtyPinPad::RequestPin(const counter::PinRequest& request) {
     prompt += "\r\n\r\n      ";
     WriteAll(fd, prompt);
     const auto deadline = std::chrono::steady_clock::now() + timeout_;
+    int card_gone = -1;
+    if (card_watch_ != nullptr && !request.reader.empty() && card_watch_->Start(request.reader)) {
+      card_gone = card_watch_->event_fd();
+    }
     while (true) {
-      auto key = ReadKey(fd, deadline);
+      auto key = ReadKey(fd, deadline, card_gone);
       if (!key) {
         pin = Fail(key.error());
         break;
@@ -195,6 +204,7 @@ Result<jpki::Pin> TtyPinPad::RequestPin(const counter::PinRequest& request) {
         break;
       }
     }
+    if (card_gone >= 0) card_watch_->Stop();
     WriteAll(fd, "\r\n");
   }
   ::close(fd);

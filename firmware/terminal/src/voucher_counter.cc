@@ -8,6 +8,7 @@
 
 #include "mykey/base/bytes.h"
 #include "mykey/base/file.h"
+#include "mykey/base/log.h"
 #include "mykey/crypto/ecdsa.h"
 #include "mykey/json/json.h"
 #include "mykey/voucher/voucher_scanner.h"
@@ -101,9 +102,61 @@ Result<size_t> RefreshVoucherKeys(counter::Counter& counter, const std::string& 
 
 // --- Issuing ---------------------------------------------------------------------------
 
+std::string PendingVouchersPathFor(const std::string& id_file) {
+  const size_t slash = id_file.rfind('/');
+  if (slash == std::string::npos) return "pending-vouchers.json";
+  return id_file.substr(0, slash + 1) + "pending-vouchers.json";
+}
+
+Result<std::vector<PendingVoucher>> LoadPendingVouchers(const std::string& path) {
+  std::vector<PendingVoucher> vouchers;
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return vouchers;  // none kept yet
+  std::ostringstream text;
+  text << file.rdbuf();
+  auto parsed = json::ParseJson(text.str());
+  if (!parsed || !parsed->is_object() || !parsed->contains("vouchers") ||
+      !(*parsed)["vouchers"].is_array()) {
+    return Fail(ErrorCode::kDataLoss, "the pending voucher file does not parse");
+  }
+  for (const json::Json& item : (*parsed)["vouchers"]) {
+    if (!item.is_object() || !item.contains("serial") || !item["serial"].is_string() ||
+        !item.contains("issue_key") || !item["issue_key"].is_string() || !item.contains("amount") ||
+        !item["amount"].is_number_integer()) {
+      return Fail(ErrorCode::kDataLoss, "a pending voucher entry is incomplete");
+    }
+    PendingVoucher v;
+    v.serial = item["serial"].get<std::string>();
+    v.issue_key = item["issue_key"].get<std::string>();
+    v.amount = item["amount"].get<int64_t>();
+    if (item.contains("expires_on") && item["expires_on"].is_string()) {
+      v.expires_on = item["expires_on"].get<std::string>();
+    }
+    if (item.contains("created_at_ms") && item["created_at_ms"].is_number_integer()) {
+      v.created_at_ms = item["created_at_ms"].get<int64_t>();
+    }
+    vouchers.push_back(std::move(v));
+  }
+  return vouchers;
+}
+
+Status SavePendingVouchers(const std::string& path, const std::vector<PendingVoucher>& vouchers) {
+  json::Json out = json::Json::object();
+  out["vouchers"] = json::Json::array();
+  for (const PendingVoucher& v : vouchers) {
+    out["vouchers"].push_back({{"serial", v.serial},
+                               {"issue_key", v.issue_key},
+                               {"amount", v.amount},
+                               {"expires_on", v.expires_on},
+                               {"created_at_ms", v.created_at_ms}});
+  }
+  return ReplaceFile(path, json::Dump(out, 2) + "\n", 0600);
+}
+
 CounterVoucherIssuer::CounterVoucherIssuer(counter::Counter& counter,
-                                           VoucherIssuerSettings settings)
-    : counter_(counter), settings_(std::move(settings)) {}
+                                           VoucherIssuerSettings settings,
+                                           voucher::VoucherIssuer* reprinter)
+    : counter_(counter), settings_(std::move(settings)), reprinter_(reprinter) {}
 
 Result<IssuedVoucher> CounterVoucherIssuer::Issue(int64_t programme_id, int64_t amount) {
   std::optional<int64_t> balance_before;
@@ -134,6 +187,18 @@ Result<IssuedVoucher> CounterVoucherIssuer::Issue(int64_t programme_id, int64_t 
   issued.print.programme_name = settings_.programme_name;
   issued.print.conditions = settings_.conditions;
   if (balance_before) issued.balance = *balance_before - voucher.amount;
+  PendingVoucher record;
+  record.serial = voucher.serial;
+  record.issue_key = voucher.idempotency_key;
+  record.amount = voucher.amount;
+  record.expires_on = voucher.expires_on;
+  record.created_at_ms =
+      voucher.created_at_ms != 0
+          ? voucher.created_at_ms
+          : std::chrono::duration_cast<std::chrono::milliseconds>(
+                (settings_.now ? settings_.now() : SystemNow()).time_since_epoch())
+                .count();
+  last_issued_ = std::move(record);
   return issued;
 }
 
@@ -144,8 +209,117 @@ Status CounterVoucherIssuer::ConfirmPrint(std::string_view serial, PrintState pr
   }
   // Not confirmed by the printer (failed, one-way, or maybe printed): the
   // voucher does not circulate.
-  if (settings_.void_unprinted) MYKEY_TRY(counter_.VoidVoucher(serial));
+  if (settings_.void_unprinted) {
+    MYKEY_TRY(counter_.VoidVoucher(serial));
+  } else if (!settings_.pending_path.empty() && last_issued_ && last_issued_->serial == serial) {
+    // Kept pending: listed for a reprint (or a void) by the staff.
+    auto kept = LoadPendingVouchers(settings_.pending_path);
+    if (kept) {
+      kept->push_back(*last_issued_);
+      if (auto saved = SavePendingVouchers(settings_.pending_path, *kept); !saved) {
+        log::Write(log::Level::kError, "terminal",
+                   "pending voucher not listed: " + saved.error().ToString());
+      }
+    }
+  }
   return Fail(ErrorCode::kAborted, "the voucher did not print");
+}
+
+Result<PendingVoucher> CounterVoucherIssuer::FindPending(std::string_view serial) {
+  if (settings_.pending_path.empty()) {
+    return Fail(ErrorCode::kUnimplemented, "pending vouchers are not kept");
+  }
+  MYKEY_ASSIGN_OR_RETURN(const auto kept, LoadPendingVouchers(settings_.pending_path));
+  for (const PendingVoucher& v : kept) {
+    if (v.serial == serial) return v;
+  }
+  return Fail(ErrorCode::kNotFound, "not a pending voucher of this terminal");
+}
+
+Status CounterVoucherIssuer::ForgetPending(std::string_view serial) {
+  MYKEY_ASSIGN_OR_RETURN(auto kept, LoadPendingVouchers(settings_.pending_path));
+  std::erase_if(kept, [&](const PendingVoucher& v) { return v.serial == serial; });
+  return SavePendingVouchers(settings_.pending_path, kept);
+}
+
+Result<std::vector<PendingVoucher>> CounterVoucherIssuer::ListPending() {
+  if (settings_.pending_path.empty()) {
+    return Fail(ErrorCode::kUnimplemented, "pending vouchers are not kept");
+  }
+  MYKEY_ASSIGN_OR_RETURN(const auto kept, LoadPendingVouchers(settings_.pending_path));
+  std::vector<PendingVoucher> still;
+  for (const PendingVoucher& v : kept) {
+    auto now = counter_.GetVoucher(v.serial);
+    // Unreachable (or any other failure): keep it; the cloud decides at the reprint.
+    if (now && now->state != "pending_print") continue;
+    still.push_back(v);
+  }
+  if (still.size() != kept.size()) MYKEY_TRY(SavePendingVouchers(settings_.pending_path, still));
+  return still;
+}
+
+Error CounterVoucherIssuer::RefusalAfter(const PendingVoucher& pending, const Error& cause) {
+  // The cloud's refusal (a cloud client error) as a counter error. A voucher
+  // that is no longer pending (voided by the sweep, redeemed, expired,
+  // confirmed) leaves the list.
+  if (cloud_client::CloudErrorCodeOf(cause) == cloud_client::CloudErrorCode::kUnreachable) {
+    return counter::MakeCounterError(CounterErrorCode::kCloudUnreachable);
+  }
+  if (counter::CounterErrorCodeOf(cause) == CounterErrorCode::kCloudUnreachable) return cause;
+  auto now = counter_.GetVoucher(pending.serial);
+  if (now && now->state != "pending_print") {
+    if (auto forgotten = ForgetPending(pending.serial); !forgotten) return forgotten.error();
+    if (now->state == "redeemed") {
+      return counter::MakeCounterError(CounterErrorCode::kVoucherAlreadyRedeemed);
+    }
+    if (now->state == "expired")
+      return counter::MakeCounterError(CounterErrorCode::kVoucherExpired);
+    return counter::MakeCounterError(CounterErrorCode::kVoucherVoided);
+  }
+  log::Write(log::Level::kWarning, "terminal", "pending voucher call failed: " + cause.ToString());
+  if (counter::CounterErrorCodeOf(cause) != CounterErrorCode::kNone) return cause;
+  return counter::MakeCounterError(CounterErrorCode::kCloudError);
+}
+
+Result<ReprintedVoucher> CounterVoucherIssuer::Reprint(std::string_view serial) {
+  if (reprinter_ == nullptr) return Fail(ErrorCode::kUnimplemented, "no printer for reprints");
+  MYKEY_ASSIGN_OR_RETURN(const PendingVoucher pending, FindPending(serial));
+  voucher::VoucherPrintData look;
+  look.municipality_name = settings_.municipality_name;
+  look.programme_name = settings_.programme_name;
+  look.conditions = settings_.conditions;
+  if (look.municipality_name.empty()) {
+    if (auto now = counter_.GetVoucher(pending.serial))
+      look.municipality_name = now->municipality_code;
+  }
+  auto reprinted = reprinter_->Reprint(pending.issue_key, pending.serial, look,
+                                       voucher::OnPrintFailure::kKeepPending);
+  if (!reprinted) return Fail(RefusalAfter(pending, reprinted.error()));
+  ReprintedVoucher out;
+  out.serial = pending.serial;
+  out.amount = pending.amount;
+  out.state = voucher::IssueStateName(reprinted->state);
+  switch (reprinted->job.result) {
+    case printer::JobResult::kPrinted: out.print = PrintState::kPrinted; break;
+    case printer::JobResult::kUnconfirmed: out.print = PrintState::kUnconfirmed; break;
+    case printer::JobResult::kNotPrinted: out.print = PrintState::kNotPrinted; break;
+  }
+  if (reprinted->jobs == 0) out.print = PrintState::kNotPrinted;
+  if (reprinted->state != voucher::IssueState::kPendingPrint) MYKEY_TRY(ForgetPending(serial));
+  return out;
+}
+
+Result<PendingVoucher> CounterVoucherIssuer::Void(std::string_view serial) {
+  MYKEY_ASSIGN_OR_RETURN(const PendingVoucher pending, FindPending(serial));
+  if (reprinter_ != nullptr) {
+    auto voided = reprinter_->Void(pending.issue_key, pending.serial);
+    if (!voided) return Fail(RefusalAfter(pending, voided.error()));
+  } else {
+    auto voided = counter_.VoidVoucher(pending.serial);
+    if (!voided) return Fail(RefusalAfter(pending, voided.error()));
+  }
+  MYKEY_TRY(ForgetPending(serial));
+  return pending;
 }
 
 // --- Redeeming -------------------------------------------------------------------------

@@ -1,6 +1,10 @@
 #include "mykey/terminal/console.h"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <thread>
 
 #include "gated_executor.h"
 
@@ -186,9 +190,92 @@ TEST_CASE("the clerk's lines become operations for the mode") {
   CHECK(ParseClerkLine(kiosk, "1").request.kind == OperationKind::kCreateMyKeyId);
   CHECK(ParseClerkLine(kiosk, "2").action == ClerkCommand::Action::kAskMore);
   CHECK(ParseClerkLine(kiosk, "5").request.kind == OperationKind::kReportLost);
+  CHECK(ParseClerkLine(kiosk, "6").request.kind == OperationKind::kPendingVouchers);
+  CHECK(ParseClerkLine(kiosk, "7").action == ClerkCommand::Action::kAskMore);
+  CHECK(ParseClerkLine(kiosk, "7").request.kind == OperationKind::kReprintVoucher);
+  CHECK(ParseClerkLine(kiosk, "8").request.kind == OperationKind::kVoidVoucher);
   CHECK(ParseClerkLine(kiosk, "9").invalid);
   auto facility = Config(Mode::kFacility, Language::kJapanese);
   CHECK(ParseClerkLine(facility, "").request.kind == OperationKind::kFacilityEntry);
+}
+
+TEST_CASE("the clerk redeems a voucher by serial, QR text or image path in shops and museums") {
+  for (Mode mode : {Mode::kShop, Mode::kFacility}) {
+    auto voucher = ParseClerkLine(Config(mode, Language::kJapanese), "v");
+    CHECK(voucher.action == ClerkCommand::Action::kAskMore);
+    CHECK(voucher.request.kind == OperationKind::kRedeemVoucher);
+  }
+  CHECK(ParseClerkLine(Config(Mode::kKiosk, Language::kJapanese), "v").invalid);
+  CHECK(ParseClerkLine(Config(Mode::kLibrary, Language::kJapanese), "v").invalid);
+
+  OperationRequest token;
+  REQUIRE(PutVoucherInput(" MKV:AbC.def ", token));
+  CHECK(token.voucher_token == "MKV:AbC.def");
+  CHECK(token.voucher_image.empty());
+  CHECK(token.voucher_serial.empty());
+  OperationRequest image;
+  REQUIRE(PutVoucherInput("/var/lib/scanner/v.png", image));
+  CHECK(image.voucher_image == "/var/lib/scanner/v.png");
+  CHECK(image.voucher_token.empty());
+  OperationRequest serial;
+  REQUIRE(PutVoucherInput("V4K2-9XWM-7QPA", serial));
+  CHECK(serial.voucher_serial == "V4K2-9XWM-7QPA");
+  OperationRequest none;
+  CHECK_FALSE(PutVoucherInput("  ", none));
+  CHECK(none.voucher_serial.empty());
+
+  CHECK(Contains(IdleScreen(Config(Mode::kShop, Language::kJapanese)), "V: ポイント券"));
+  CHECK(Contains(IdleScreen(Config(Mode::kFacility, Language::kEnglish)), "V: redeem a voucher"));
+  CHECK(Say(Language::kEnglish, Phrase::kEnterVoucher).find("serial") != std::string::npos);
+}
+
+TEST_CASE("the kiosk's pending vouchers are listed on the result screen") {
+  OperationSnapshot snapshot = Running(OperationKind::kPendingVouchers, {});
+  snapshot.state = OperationState::kDone;
+  OperationResult result;
+  result.state = OperationState::kDone;
+  result.pending_vouchers = {{"7KQ4-MX2P-R9", "mk-issue-1", 1000, "2027-05-31", 1}};
+  snapshot.result = result;
+  auto screen = OperationScreen(Config(Mode::kKiosk, Language::kJapanese), snapshot);
+  CHECK(Contains(screen, "7KQ4-MX2P-R9  1,000 ポイント  ~2027-05-31"));
+  CHECK(Contains(IdleScreen(Config(Mode::kKiosk, Language::kJapanese)), "7: 再発行"));
+  // Every idle line fits the box as drawn (64 columns, borders and margins included).
+  for (Mode mode : {Mode::kShop, Mode::kLibrary, Mode::kKiosk, Mode::kFacility}) {
+    for (Language language : {Language::kJapanese, Language::kEnglish}) {
+      for (const auto& line : IdleScreen(Config(mode, language)).lines) {
+        INFO(line);
+        CHECK(DisplayWidth(line) <= 60);
+      }
+    }
+  }
+}
+
+TEST_CASE("a voucher typed at the console runs redeem_voucher on the desk") {
+  int in[2];
+  REQUIRE(::pipe(in) == 0);
+  int out = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  REQUIRE(out >= 0);
+  testing::GatedExecutor executor;
+  OperationDesk desk(executor);
+  Console console(in[0], out, Config(Mode::kShop, Language::kEnglish), desk);
+  std::atomic<bool> stop{false};
+  std::thread clerk([&] { console.Run(stop); });
+  const std::string keys = "v\nMKV:token-text\n";
+  REQUIRE(::write(in[1], keys.data(), keys.size()) == static_cast<ssize_t>(keys.size()));
+  executor.WaitStarted(1);
+  auto current = desk.Current();
+  REQUIRE(current);
+  auto snapshot = desk.Get(*current);
+  REQUIRE(snapshot);
+  CHECK(snapshot->request.kind == OperationKind::kRedeemVoucher);
+  CHECK(snapshot->request.voucher_token == "MKV:token-text");
+  executor.Release();
+  REQUIRE(desk.WaitForFinal(*current));
+  stop = true;
+  ::close(in[1]);
+  clerk.join();
+  ::close(in[0]);
+  ::close(out);
 }
 
 TEST_CASE("the console reads the clerk's keys only while no operation runs") {

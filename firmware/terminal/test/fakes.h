@@ -89,7 +89,7 @@ class ScriptedCounter final : public CounterPort {
     calls.push_back("Authenticate");
     purposes.push_back(purpose);
     ++pin_requests;
-    auto pin = pin_entry.RequestPin({3, false});
+    auto pin = pin_entry.RequestPin({3, false, {}});
     if (!pin) {
       pin_cancelled_by_pad = true;
       return Fail(CounterError(counter::CounterErrorCode::kCancelled));
@@ -217,6 +217,38 @@ class FakeVoucherIssuer final : public VoucherIssuer {
   Status ConfirmPrint(std::string_view serial, PrintState print) override {
     confirmations.emplace_back(std::string(serial), print);
     return Ok();
+  }
+  /// The pending list; a reprint prints as `reprint_print` (kPrinted: issued, off the list).
+  std::vector<PendingVoucher> pending;
+  PrintState reprint_print = PrintState::kPrinted;
+  std::optional<Error> refusal;  ///< every pending call fails with it when set
+  std::vector<std::string> reprinted, voided;
+  Result<std::vector<PendingVoucher>> ListPending() override {
+    if (refusal) return Fail(*refusal);
+    return pending;
+  }
+  Result<ReprintedVoucher> Reprint(std::string_view serial) override {
+    if (refusal) return Fail(*refusal);
+    for (auto it = pending.begin(); it != pending.end(); ++it) {
+      if (it->serial != serial) continue;
+      reprinted.emplace_back(serial);
+      ReprintedVoucher out{it->serial, it->amount, reprint_print,
+                           reprint_print == PrintState::kPrinted ? "issued" : "pending_print"};
+      if (reprint_print == PrintState::kPrinted) pending.erase(it);
+      return out;
+    }
+    return Fail(ErrorCode::kNotFound, "not pending");
+  }
+  Result<PendingVoucher> Void(std::string_view serial) override {
+    if (refusal) return Fail(*refusal);
+    for (auto it = pending.begin(); it != pending.end(); ++it) {
+      if (it->serial != serial) continue;
+      voided.emplace_back(serial);
+      PendingVoucher was = *it;
+      pending.erase(it);
+      return was;
+    }
+    return Fail(ErrorCode::kNotFound, "not pending");
   }
 };
 

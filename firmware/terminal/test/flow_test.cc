@@ -1,6 +1,7 @@
 #include "mykey/terminal/flow.h"
 
 #include "fakes.h"
+#include "mykey/terminal/messages.h"
 #include "mykey/testing/catch.h"
 
 namespace mykey::terminal {
@@ -482,6 +483,85 @@ TEST_CASE("an offline refusal ends failed with the journal's reason") {
   Rig unknown;
   unknown.counter.holder = Fail(CounterError(CounterErrorCode::kUnknownHolder));
   CHECK(unknown.Run(config, Redeem(300)).reason == "unknown_holder");
+}
+
+TEST_CASE("the kiosk lists its pending vouchers, reprints one as a duplicate and voids another") {
+  TerminalConfig kiosk;
+  kiosk.mode = Mode::kKiosk;
+  Rig rig;
+  rig.issuer.pending = {{"7KQ4-MX2P-R9", "mk-issue-1", 1000, "2027-05-31", 1},
+                        {"8ABC-DEF2-G3", "mk-issue-2", 500, "2027-06-30", 2}};
+  OperationRequest list;
+  list.kind = OperationKind::kPendingVouchers;
+  auto listed = rig.Run(kiosk, list);
+  CHECK(listed.state == OperationState::kDone);
+  REQUIRE(listed.pending_vouchers.size() == 2);
+  CHECK(listed.pending_vouchers[0].serial == "7KQ4-MX2P-R9");
+  CHECK(rig.observer.Stages() == Strings{"checking_request", "listing_vouchers", "finished"});
+  CHECK(rig.counter.calls.empty());  // no card: a clerk's operation
+
+  OperationRequest reprint;
+  reprint.kind = OperationKind::kReprintVoucher;
+  reprint.voucher_serial = "7KQ4-MX2P-R9";
+  auto reprinted = rig.Run(kiosk, reprint);
+  CHECK(reprinted.state == OperationState::kDone);
+  CHECK(reprinted.voucher_serial == "7KQ4-MX2P-R9");
+  CHECK(reprinted.amount == 1000);
+  CHECK(reprinted.print == PrintState::kPrinted);
+  CHECK(reprinted.voucher_state == "issued");
+  CHECK(rig.issuer.reprinted == Strings{"7KQ4-MX2P-R9"});
+
+  OperationRequest void_it;
+  void_it.kind = OperationKind::kVoidVoucher;
+  void_it.voucher_serial = "8ABC-DEF2-G3";
+  auto voided = rig.Run(kiosk, void_it);
+  CHECK(voided.state == OperationState::kDone);
+  CHECK(voided.voucher_state == "voided");
+  CHECK(voided.amount == 500);
+  CHECK(rig.issuer.pending.empty());
+
+  // Not (or no longer) on the list; no serial; a printer still out of paper.
+  auto again = rig.Run(kiosk, reprint);
+  CHECK(again.reason == "voucher_not_pending");
+  reprint.voucher_serial.clear();
+  CHECK(rig.Run(kiosk, reprint).reason == "invalid_request");
+  rig.issuer.pending = {{"7KQ4-MX2P-R9", "mk-issue-1", 1000, "2027-05-31", 1}};
+  rig.issuer.reprint_print = PrintState::kNotPrinted;
+  reprint.voucher_serial = "7KQ4-MX2P-R9";
+  auto paper_out = rig.Run(kiosk, reprint);
+  CHECK(paper_out.state == OperationState::kFailed);
+  CHECK(paper_out.reason == "voucher_not_printed");
+  CHECK(paper_out.voucher_state == "pending_print");
+  CHECK(rig.issuer.pending.size() == 1);  // still listed for the next try
+  // The cloud swept it meanwhile; and a shop has no pending vouchers.
+  rig.issuer.refusal = CounterError(CounterErrorCode::kVoucherVoided);
+  CHECK(rig.Run(kiosk, reprint).reason == "voucher_not_pending");
+  rig.issuer.refusal = CounterError(CounterErrorCode::kCloudUnreachable);
+  CHECK(rig.Run(kiosk, list).reason == "cloud_unreachable");
+  CHECK(rig.Run(ShopConfig(), list).reason == "not_allowed_in_mode");
+  CHECK(OperationKindName(OperationKind::kReprintVoucher) == "reprint_voucher");
+  CHECK(ParseOperationKind("pending_vouchers") == OperationKind::kPendingVouchers);
+  CHECK(ParseOperationKind("void_voucher") == OperationKind::kVoidVoucher);
+}
+
+TEST_CASE("with the cloud down, who-is-this says the cloud is unreachable, not unknown_holder") {
+  // The counter tried offline authentication (the cloud was unreachable) and
+  // knew no ID for the card; a lookup cannot be answered offline at all.
+  Rig unknown;
+  unknown.counter.holder = Fail(CounterError(CounterErrorCode::kUnknownHolder));
+  OperationRequest who;
+  who.kind = OperationKind::kWhoIsThis;
+  auto result = unknown.Run(ShopConfig(), who);
+  CHECK(result.state == OperationState::kFailed);
+  CHECK(result.reason == "cloud_unreachable");
+  // A card known here got an offline session; the lookup then needs the cloud.
+  Rig known;
+  auto offline_holder = *known.counter.holder;
+  offline_holder.level = counter::AuthLevel::kOffline;
+  known.counter.holder = offline_holder;
+  known.counter.service_links = {Fail(CounterError(CounterErrorCode::kCloudUnreachable))};
+  CHECK(known.Run(ShopConfig(), who).reason == "cloud_unreachable");
+  CHECK(ReasonText(Language::kEnglish, "cloud_unreachable") == "The server cannot be reached");
 }
 
 TEST_CASE("a facility entry redeems the configured fee and prints the ticket") {

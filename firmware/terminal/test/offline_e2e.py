@@ -253,9 +253,17 @@ programme_id = 1
         keys.append(result["idempotency_key"])
         next_customer(shop_port)
 
-    _, health = api(shop_port, "GET", "/healthz")
-    check(health.get("offline") == {"outstanding": 2, "outstanding_points": 500},
-          "/healthz shows the queue: %s" % json.dumps(health.get("offline")))
+    # The forwarder reports the queue (Counter::ReportOfflineQueue -> the desk) on its own
+    # thread, just after the operation: look until the report is in (at most 10 s).
+    deadline = time.monotonic() + 10
+    while True:
+        _, health = api(shop_port, "GET", "/healthz")
+        if "cloud_reachable" in health.get("offline", {}) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    check(health.get("offline") == {"outstanding": 2, "outstanding_points": 500,
+                                    "cloud_reachable": False},
+          "/healthz shows the queue and the cloud unreachable: %s" % json.dumps(health.get("offline")))
 
     step("the terminal is killed (SIGKILL); the journal keeps both")
     shop.send_signal(signal.SIGKILL)
@@ -276,6 +284,15 @@ programme_id = 1
     check(found, "the forwarder applied both (%.1f s after the cloud was back)\n%s"
           % (time.monotonic() - t0, "".join(lines[-10:])))
     print("           forwarded %.1f s after the cloud came back" % (time.monotonic() - t0))
+    deadline = time.monotonic() + 10
+    while True:
+        _, health = api(shop_port, "GET", "/healthz")
+        if health.get("offline", {}).get("cloud_reachable") or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    check(health.get("offline") == {"outstanding": 0, "outstanding_points": 0,
+                                    "cloud_reachable": True},
+          "/healthz: the queue is empty and the cloud reachable: %s" % json.dumps(health.get("offline")))
     shop.send_signal(signal.SIGTERM)
     check(shop.wait(15) == 0, "mykey-terminal stops cleanly on SIGTERM")
 

@@ -6,9 +6,11 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <string>
 #include <thread>
 
+#include "mykey/sim/sim_reader.h"
 #include "mykey/testing/catch.h"
 
 namespace mykey::terminal {
@@ -106,7 +108,7 @@ TEST_CASE("the PIN typed on the terminal is never echoed, and echo is back after
     pty.Type("1234\r");
     output += pty.ReadUntil("\r\n");
   });
-  auto pin = (*pad)->RequestPin({3, false});
+  auto pin = (*pad)->RequestPin({3, false, {}});
   holder.join();
   REQUIRE(pin.has_value());
   CHECK(pin->size() == 4);
@@ -133,7 +135,7 @@ TEST_CASE("a cancel from another thread ends the PIN entry with kCancelled") {
     pty.Type("12");
     (*pad)->Cancel();
   });
-  auto pin = (*pad)->RequestPin({3, false});
+  auto pin = (*pad)->RequestPin({3, false, {}});
   clerk.join();
   REQUIRE_FALSE(pin.has_value());
   CHECK(pin.error().code() == ErrorCode::kCancelled);
@@ -143,16 +145,86 @@ TEST_CASE("a cancel from another thread ends the PIN entry with kCancelled") {
     pty.ReadUntil("Esc");
     pty.Type("\x1b");
   });
-  auto again = (*pad)->RequestPin({3, false});
+  auto again = (*pad)->RequestPin({3, false, {}});
   holder.join();
   REQUIRE_FALSE(again.has_value());
   CHECK(again.error().code() == ErrorCode::kCancelled);
 }
 
+// A card that answers nothing: only its presence matters here.
+class PresentCard final : public hal::VirtualCard {
+ public:
+  Bytes PowerOn() override { return {0x3b, 0x00}; }
+  void PowerOff() override {}
+  Bytes Reset() override { return {0x3b, 0x00}; }
+  Bytes Process(ByteView) override { return {0x6d, 0x00}; }
+};
+
+TEST_CASE("a card taken away at the PIN prompt ends the entry with kAborted, no PIN given") {
+  Pty pty;
+  hal::SimReaderMonitor readers;
+  PresentCard card;
+  REQUIRE(readers.AddReader("Slot 0"));
+  REQUIRE(readers.InsertCard("Slot 0", card));
+  auto watch = CardRemovalWatch::Create(readers);
+  REQUIRE(watch.has_value());
+  auto pad = TtyPinPad::Create(pty.slave, Language::kEnglish, std::chrono::seconds(60));
+  REQUIRE(pad.has_value());
+  (*pad)->set_card_watch(watch->get());
+  std::thread holder([&] {
+    pty.ReadUntil("cancel");
+    pty.Type("12");  // two digits typed, then the card is pulled
+    pty.ReadUntil("● ● ");
+    REQUIRE(readers.RemoveCard("Slot 0"));
+  });
+  auto pin = (*pad)->RequestPin({3, false, "Slot 0"});
+  holder.join();
+  REQUIRE_FALSE(pin.has_value());
+  CHECK(pin.error().code() == ErrorCode::kAborted);
+}
+
+TEST_CASE("with the card left in place the watched PIN pad still takes the PIN, again and again") {
+  Pty pty;
+  hal::SimReaderMonitor readers;
+  PresentCard card;
+  REQUIRE(readers.AddReader("Slot 0"));
+  REQUIRE(readers.InsertCard("Slot 0", card));
+  auto watch = CardRemovalWatch::Create(readers);
+  REQUIRE(watch.has_value());
+  auto pad = TtyPinPad::Create(pty.slave, Language::kEnglish, std::chrono::seconds(60));
+  REQUIRE(pad.has_value());
+  (*pad)->set_card_watch(watch->get());
+  for (int round = 0; round < 3; ++round) {
+    std::thread holder([&] {
+      pty.ReadUntil("cancel");
+      pty.Type("1234\r");
+      pty.ReadUntil("\r\n");
+    });
+    auto pin = (*pad)->RequestPin({3, false, "Slot 0"});
+    holder.join();
+    REQUIRE(pin.has_value());
+    CHECK(pin->size() == 4);
+  }
+}
+
+TEST_CASE("the card watch signals at once for a reader without a card") {
+  hal::SimReaderMonitor readers;
+  REQUIRE(readers.AddReader("Slot 0"));
+  auto watch = CardRemovalWatch::Create(readers);
+  REQUIRE(watch.has_value());
+  REQUIRE((*watch)->Start("Slot 0"));
+  pollfd fd{(*watch)->event_fd(), POLLIN, 0};
+  CHECK(::poll(&fd, 1, 10'000) == 1);
+  (*watch)->Stop();
+  pollfd cleared{(*watch)->event_fd(), POLLIN, 0};
+  CHECK(::poll(&cleared, 1, 0) == 0);
+  CHECK_FALSE((*watch)->Start(""));
+}
+
 TEST_CASE("a PIN pad whose terminal does not exist is unavailable") {
   auto pad = TtyPinPad::Create("/nonexistent/tty", Language::kEnglish, std::chrono::seconds(1));
   REQUIRE(pad.has_value());
-  auto pin = (*pad)->RequestPin({3, false});
+  auto pin = (*pad)->RequestPin({3, false, {}});
   REQUIRE_FALSE(pin.has_value());
   CHECK(pin.error().code() == ErrorCode::kUnavailable);
 }

@@ -141,6 +141,7 @@ programme_name = "健康ポイント"
 programme_id = 1
 [kiosk]
 voucher_amounts = [500, 1000]
+voucher_unprinted = "keep_pending"
 """ % (mode, os.ttyname(slave), printer_port, cloud_url, work, mode, work, mode, work, mode,
                 port, work))
         return path
@@ -221,6 +222,11 @@ voucher_amounts = [500, 1000]
     png = os.path.join(work, "receipts", voucher_jobs[0].replace(".json", ".png"))
     check(os.path.exists(png), "the virtual printer rendered the voucher page " + png)
     os.write(vcard_control_w, b"remove\n")
+    # The holder has taken the card: the kiosk sees it go (and lets it go without a reset)
+    # before it is stopped, so the card can come back at once later.
+    deadline = time.monotonic() + 10
+    while api(KIOSK_PORT, "GET", "/healthz")[1].get("busy") and time.monotonic() < deadline:
+        time.sleep(0.02)
     kiosk.send_signal(signal.SIGTERM)
     check(kiosk.wait(40) == 0, "the kiosk stops cleanly")
 
@@ -253,6 +259,54 @@ voucher_amounts = [500, 1000]
     check(op["result"]["state"] == "failed" and op["result"]["reason"] == "voucher_invalid",
           "forged token refused: %s" % json.dumps(op["result"]))
     check(len(jobs()) == 2, "nothing more printed")
+    shop.send_signal(signal.SIGTERM)
+    check(shop.wait(15) == 0, "mykey-terminal stops cleanly on SIGTERM")
+
+    step("kiosk: paper out: a 500-point voucher does not print and is kept pending")
+    os.write(printer_control_w, b"paper-out\n")
+    os.write(vcard_control_w, b"insert\n")
+    kiosk = run_terminal(kiosk_config)
+    op = operation(KIOSK_PORT, {"kind": "issue_voucher", "amount": 500})
+    result = op["result"]
+    check(result["state"] == "failed" and result.get("reason") == "voucher_not_printed",
+          "issue_voucher failed voucher_not_printed: %s" % json.dumps(result))
+    pending_serial = result.get("voucher_serial", "")
+    check(len(pending_serial) >= 10, "the result names the pending voucher %s" % pending_serial)
+    check(len(jobs()) == 2, "nothing came out of the printer")
+    os.write(vcard_control_w, b"remove\n")
+    op = operation(KIOSK_PORT, {"kind": "pending_vouchers"}, pin=False)
+    listed = op["result"].get("pending_vouchers", [])
+    check(op["result"]["state"] == "done" and [v["serial"] for v in listed] == [pending_serial]
+          and listed[0]["amount"] == 500,
+          "pending_vouchers lists it: %s" % json.dumps(op["result"]))
+
+    step("kiosk: paper back; the clerk reprints it as a duplicate (再発行), confirmed")
+    os.write(printer_control_w, b"ok\n")
+    op = operation(KIOSK_PORT, {"kind": "reprint_voucher", "serial": pending_serial}, pin=False)
+    result = op["result"]
+    check(result["state"] == "done" and result.get("print") == "printed" and
+          result.get("voucher_state") == "issued" and result.get("voucher_serial") == pending_serial,
+          "reprint_voucher done, printed with proof, issued: %s" % json.dumps(result))
+    voucher_jobs = jobs()
+    check(len(voucher_jobs) == 3, "one more job: the duplicate")
+    duplicate_png = os.path.join(work, "receipts", voucher_jobs[-1].replace(".json", ".png"))
+    op = operation(KIOSK_PORT, {"kind": "pending_vouchers"}, pin=False)
+    check(op["result"]["state"] == "done" and not op["result"].get("pending_vouchers"),
+          "nothing pending any more")
+    op = operation(KIOSK_PORT, {"kind": "reprint_voucher", "serial": pending_serial}, pin=False)
+    check(op["result"].get("reason") == "voucher_not_pending",
+          "a second reprint is refused: %s" % json.dumps(op["result"]))
+    kiosk.send_signal(signal.SIGTERM)
+    check(kiosk.wait(40) == 0, "the kiosk stops cleanly")
+
+    step("shop: the duplicate is redeemed once")
+    shop = run_terminal(shop_config)
+    op = operation(SHOP_PORT, {"kind": "redeem_voucher", "image": duplicate_png}, pin=False)
+    result = op["result"]
+    check(result["state"] == "done" and result.get("voucher_serial") == pending_serial and
+          result.get("amount") == 500, "the duplicate redeemed: %s" % json.dumps(result))
+    op = operation(SHOP_PORT, {"kind": "redeem_voucher", "image": duplicate_png}, pin=False)
+    check(op["result"].get("reason") == "voucher_already_redeemed", "and only once")
     shop.send_signal(signal.SIGTERM)
     check(shop.wait(15) == 0, "mykey-terminal stops cleanly on SIGTERM")
     keep = "--keep" in sys.argv[2:]

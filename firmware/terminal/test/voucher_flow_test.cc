@@ -1,6 +1,8 @@
 // The redeem_voucher machine over a scripted redeemer, and
 // CounterVoucherRedeemer's offline check with the sample voucher key (tokens,
 // a rendered voucher page, typed serials, the key file).
+#include <sys/stat.h>
+
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -330,6 +332,30 @@ TEST_CASE("the voucher key file round-trips and a damaged one is refused") {
   auto missing = LoadVoucherKeys(dir.File("none.json"));
   REQUIRE_FALSE(missing);
   CHECK(missing.error().code() == ErrorCode::kNotFound);
+}
+
+TEST_CASE(
+    "the pending voucher list round-trips, private to the terminal, and a damaged one is refused") {
+  mykey::testing::TempDir dir;
+  CHECK(PendingVouchersPathFor("/var/lib/mykey/terminal.id") ==
+        "/var/lib/mykey/pending-vouchers.json");
+  const std::string path = dir.File("pending.json");
+  auto none = LoadPendingVouchers(path);
+  REQUIRE(none);
+  CHECK(none->empty());
+  const std::vector<PendingVoucher> kept{{"7KQ4-MX2P-R9", "mk-issue-1", 1000, "2027-05-31", 17},
+                                         {"8ABC-DEF2-G3", "mk-issue-2", 500, "2027-06-30", 18}};
+  REQUIRE(SavePendingVouchers(path, kept));
+  auto loaded = LoadPendingVouchers(path);
+  REQUIRE(loaded);
+  CHECK(*loaded == kept);
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  std::ofstream(path) << "{\"vouchers\": [{\"serial\": \"X\"}]}";
+  auto damaged = LoadPendingVouchers(path);
+  REQUIRE_FALSE(damaged);
+  CHECK(damaged.error().code() == ErrorCode::kDataLoss);
 }
 
 }  // namespace

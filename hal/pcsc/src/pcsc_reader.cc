@@ -123,6 +123,9 @@ struct PcscCardReader::Handles {
   SCARDHANDLE card = 0;
   bool card_valid = false;
   DWORD protocol = SCARD_PROTOCOL_UNDEFINED;
+  // An exchange failed with the card gone (or mute): Disconnect() lets it go
+  // without a reset even before pcscd's poller notices.
+  bool card_lost = false;
 
   LONG EstablishContext() {
     if (context_valid) return SCARD_S_SUCCESS;
@@ -171,6 +174,22 @@ Result<Bytes> ReadAtr(SCARDHANDLE card) {
   return Bytes(atr, atr + std::min<size_t>(atr_length, sizeof(atr)));
 }
 
+// True when pcscd says the card behind `card` was removed (or reset by
+// another application, or the slot is empty now).
+bool CardLeft(SCARDHANDLE card) {
+  char reader_name[MAX_READERNAME + 1];
+  DWORD name_length = sizeof(reader_name);
+  DWORD state = 0;
+  DWORD protocol = 0;
+  BYTE atr[MAX_ATR_SIZE];
+  DWORD atr_length = sizeof(atr);
+  LONG rv = SCardStatus(card, reader_name, &name_length, &state, &protocol, atr, &atr_length);
+  if (rv == SCARD_W_REMOVED_CARD || rv == SCARD_E_NO_SMARTCARD || rv == SCARD_W_RESET_CARD) {
+    return true;
+  }
+  return rv == SCARD_S_SUCCESS && (state & SCARD_ABSENT) != 0;
+}
+
 }  // namespace
 
 Result<Bytes> PcscCardReader::DoConnect() {
@@ -191,6 +210,7 @@ Result<Bytes> PcscCardReader::DoConnect() {
     return Fail(PcscError(rv));
   }
   h.card_valid = true;
+  h.card_lost = false;
   auto atr = ReadAtr(h.card);
   if (!atr) h.DropCard(SCARD_RESET_CARD);
   return atr;
@@ -208,9 +228,14 @@ Result<Bytes> PcscCardReader::DoTransmit(ByteView command, std::chrono::millisec
     // gone meanwhile, say so.
     if (rv == SCARD_E_NOT_TRANSACTED || rv == SCARD_E_COMM_DATA_LOST || rv == SCARD_F_COMM_ERROR) {
       auto status = ReadAtr(h.card);
-      if (!status && status.error().code() == ErrorCode::kAborted) return Fail(status.error());
+      if (!status && status.error().code() == ErrorCode::kAborted) {
+        h.card_lost = true;
+        return Fail(status.error());
+      }
     }
-    return Fail(PcscError(rv));
+    Error error = PcscError(rv);
+    if (error.code() == ErrorCode::kAborted) h.card_lost = true;
+    return Fail(error);
   }
   response.resize(std::min<size_t>(length, response.size()));
   return response;
@@ -227,8 +252,13 @@ Result<Bytes> PcscCardReader::DoReset() {
 Status PcscCardReader::DoDisconnect() {
   Handles& h = *handles_;
   if (!h.card_valid) return Ok();
-  // A reset drops the card's security state; see the class comment.
-  LONG rv = SCardDisconnect(h.card, SCARD_RESET_CARD);
+  // A reset drops the card's security state; see the class comment. But a
+  // card that left already has no state to drop, and a reset would reach
+  // whatever card sits in the slot now: with vpcd, a card put back within a
+  // presence poll is then powered behind pcscd's back and never reported.
+  DWORD disposition = SCARD_RESET_CARD;
+  if (h.card_lost || CardLeft(h.card)) disposition = SCARD_LEAVE_CARD;
+  LONG rv = SCardDisconnect(h.card, disposition);
   h.card_valid = false;
   h.protocol = SCARD_PROTOCOL_UNDEFINED;
   // A handle of a card or service that is gone is released all the same.

@@ -147,6 +147,10 @@ void Counter::Log(log::Level level, std::string_view message) {
 void Counter::ForgetCard() {
   card_state_.reset();
   card_.reset();
+  ForgetHolder();
+}
+
+void Counter::ForgetHolder() {
   holder_.reset();
   // The token is a bearer secret: overwrite before release.
   std::fill(session_token_.begin(), session_token_.end(), '\0');
@@ -239,11 +243,14 @@ Status Counter::WaitForCardRemoval(std::chrono::milliseconds timeout) {
   BeginCall();
   const std::string reader = card_ ? card_->reader : options_.reader;
   const bool had_card = card_.has_value();
-  ForgetCard();
+  // The holder session ends now, but the card stays connected until it is
+  // gone: disconnecting then needs no reset (PC/SC: a reset racing the pull
+  // made pcscd miss the card put back within a presence poll).
+  ForgetHolder();
   if (!had_card && reader.empty()) return Ok();
-  if (auto waited = monitor_.WaitForCardRemoval(reader, timeout); !waited) {
-    return Refuse(internal::CodeFromWaitError(waited.error()), waited.error());
-  }
+  auto waited = monitor_.WaitForCardRemoval(reader, timeout);
+  ForgetCard();
+  if (!waited) return Refuse(internal::CodeFromWaitError(waited.error()), waited.error());
   if (options_.listener != nullptr && had_card) {
     options_.listener->OnReaderEvent({hal::ReaderEventType::kCardRemoved, reader, {}});
   }
@@ -350,8 +357,13 @@ Result<HolderSession> Counter::AuthenticateWithPin(CardAuthPurpose purpose, PinE
   }
 
   Progress(FlowStep::kWaitingForPin);
-  auto pin = pin_entry.RequestPin(PinRequest{state.tries_left, state.last_try});
-  if (!pin) return Refuse(CounterErrorCode::kCancelled, pin.error());
+  auto pin = pin_entry.RequestPin(PinRequest{state.tries_left, state.last_try, card_->reader});
+  if (!pin) {
+    // The PIN pad saw the card go while the holder was asked: the card is
+    // forgotten and the listener told, as for a card lost mid-APDU.
+    if (pin.error().code() == ErrorCode::kAborted) return RefuseCard(pin.error());
+    return Refuse(CounterErrorCode::kCancelled, pin.error());
+  }
   Progress(FlowStep::kVerifyingPin);
   // Verify() consumes (wipes) the PIN, whatever the outcome; it is never retried here.
   if (auto verified = guard.Verify(std::move(*pin), confirmation); !verified) {

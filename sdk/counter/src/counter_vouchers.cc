@@ -139,6 +139,15 @@ Result<cloud_client::CloudVoucher> Counter::RedeemVoucher(std::string_view vouch
   return redeemed;
 }
 
+Result<cloud_client::CloudVoucher> Counter::GetVoucher(std::string_view serial) {
+  BeginCall();
+  auto parsed = SerialOf(serial);
+  if (!parsed) return Refuse(CounterErrorCode::kVoucherInvalid, parsed.error());
+  auto voucher = cloud_.GetVoucher(*parsed);
+  if (!voucher) return RefuseCloud(voucher.error());
+  return voucher;
+}
+
 Result<std::vector<cloud_client::VoucherPublicKey>> Counter::VoucherKeys() {
   BeginCall();
   auto keys = cloud_.VoucherKeys();

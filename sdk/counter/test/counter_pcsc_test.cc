@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "mykey/counter/counter.h"
 #include "mykey/counter_testing/test_cloud.h"
@@ -76,6 +77,65 @@ TEST_CASE(
   counter.EndHolderSession();
   REQUIRE((*slot)->RemoveCard());
   REQUIRE(counter.WaitForCardRemoval(::mykey::testing::kPcscWaitTimeout));
+}
+
+}  // namespace
+}  // namespace mykey::counter
+
+namespace mykey::counter {
+namespace {
+
+// The holder's hand, on its own thread: the card is pulled and, once vpcd has
+// let it go, put back after `gap` (shorter than pcscd's 400 ms presence poll;
+// this is the case under test, not a wait).
+std::thread PullAndPutBack(::mykey::testing::VpcdCardSlot& slot, std::chrono::milliseconds gap) {
+  return std::thread([&slot, gap] {
+    slot.bridge().Remove();
+    std::this_thread::sleep_for(gap);
+    slot.bridge().Insert();
+  });
+}
+
+TEST_CASE(
+    "Through pcscd a card pulled and put back within a poll is seen leaving and coming back") {
+  testing::TestCloud cloud;
+  auto client = cloud.EnrolledClient(cloud.Url());
+  auto card = testing::IssueCard(22);
+  auto slot = ::mykey::testing::VpcdCardSlot::Create(*card, 0);
+  REQUIRE(slot);
+  hal::PcscReaderMonitor monitor;
+  CounterOptions options;
+  options.reader = (*slot)->reader_name();
+  auto made = Counter::Create(monitor, *client, options);
+  REQUIRE(made);
+  Counter& counter = **made;
+  FixedPinPad right("1234");
+
+  for (auto gap : {100ms, 200ms, 300ms}) {
+    INFO("out of the reader for " << gap.count() << " ms");
+    auto found = counter.WaitForCard(::mykey::testing::kPcscWaitTimeout);
+    INFO((found ? std::string() : found.error().ToString()));
+    REQUIRE(found);
+    REQUIRE(counter.Authenticate(CardAuthPurpose::kCreateMyKeyId, right));
+    // The terminal still holds the connection and waits for the card to be
+    // taken away (its Settle()), then ends the holder session.
+    std::thread hand = PullAndPutBack(**slot, gap);
+    auto removed = counter.WaitForCardRemoval(::mykey::testing::kPcscWaitTimeout);
+    hand.join();
+    INFO((removed ? std::string() : removed.error().ToString()));
+    REQUIRE(removed);
+    counter.EndHolderSession();
+    // The card that came back is a new card: it connects and authenticates.
+    auto again = counter.WaitForCard(::mykey::testing::kPcscWaitTimeout);
+    INFO((again ? std::string() : again.error().ToString()));
+    REQUIRE(again);
+    auto holder = counter.Authenticate(CardAuthPurpose::kCreateMyKeyId, right);
+    INFO((holder ? std::string()
+                 : std::string(CounterErrorCodeName(CounterErrorCodeOf(holder.error())))));
+    REQUIRE(holder);
+    counter.EndHolderSession();
+  }
+  REQUIRE((*slot)->RemoveCard());
 }
 
 }  // namespace

@@ -279,6 +279,50 @@ TEST_CASE("A card pulled while the PIN is typed gives kCardRemoved and leaves no
   CHECK(CodeOf(no_card.error()) == CounterErrorCode::kNoCard);
 }
 
+TEST_CASE("A PIN pad that saw the card go gives kCardRemoved at once and uses no PIN try") {
+  Desk desk(7);
+  desk.Present();
+  // The PIN pad watches the reader it is given and answers kAborted when the card leaves it.
+  class WatchingPinPad final : public PinEntry {
+   public:
+    jpki::LastTryConfirmation ConfirmLastTry() override {
+      return jpki::LastTryConfirmation::kNotConfirmed;
+    }
+    Result<jpki::Pin> RequestPin(const PinRequest& request) override {
+      reader = request.reader;
+      return Fail(ErrorCode::kAborted, "the card was taken away");
+    }
+    std::string reader;
+  } pad;
+  auto holder = desk.counter->Authenticate(CardAuthPurpose::kLogin, pad);
+  REQUIRE_FALSE(holder);
+  CHECK(pad.reader == kReader);
+  CHECK(CodeOf(holder.error()) == CounterErrorCode::kCardRemoved);
+  CHECK_FALSE(desk.counter->card().has_value());
+  CHECK(desk.events.SawReader(hal::ReaderEventType::kCardRemoved));
+  CHECK_FALSE(desk.events.Saw(FlowStep::kVerifyingPin));
+  CHECK(desk.card->counters().auth_pin_tries_left == 3);
+}
+
+TEST_CASE("A PIN pad that gives no PIN for another reason is a cancel and keeps the card") {
+  Desk desk(7);
+  desk.Present();
+  class QuittingPinPad final : public PinEntry {
+   public:
+    jpki::LastTryConfirmation ConfirmLastTry() override {
+      return jpki::LastTryConfirmation::kNotConfirmed;
+    }
+    Result<jpki::Pin> RequestPin(const PinRequest&) override {
+      return Fail(ErrorCode::kCancelled, "Esc");
+    }
+  } pad;
+  auto holder = desk.counter->Authenticate(CardAuthPurpose::kLogin, pad);
+  REQUIRE_FALSE(holder);
+  CHECK(CodeOf(holder.error()) == CounterErrorCode::kCancelled);
+  CHECK(desk.counter->card().has_value());
+  CHECK_FALSE(desk.events.SawReader(hal::ReaderEventType::kCardRemoved));
+}
+
 TEST_CASE("A card pulled while signing gives kCardRemoved and opens no session") {
   Desk desk(8);
   desk.Present();

@@ -31,8 +31,15 @@ struct ClerkCommand {
 };
 
 /// Reads one clerk line in the idle state: shop "500" (redeem), "r" (refund),
-/// "w" (who is this); library and facility Enter; kiosk "1".."5"; "q" quits.
+/// "w" (who is this); library and facility Enter; shop and facility "v"
+/// (redeem a voucher: asks for it); kiosk "1".."5"; "q" quits.
 ClerkCommand ParseClerkLine(const TerminalConfig& config, std::string_view line);
+
+/// Puts what the clerk typed (or a keyboard scanner sent) for a voucher into
+/// `request`: the QR text ("MKV:…") as the token, an absolute path ("/…") as
+/// the image, anything else as the typed serial. Pure.
+/// @returns false (request untouched) for an empty entry.
+bool PutVoucherInput(std::string_view typed, OperationRequest& request);
 
 /// The console on a pair of descriptors (the process's terminal).
 ///
@@ -57,7 +64,9 @@ class Console {
 
  private:
   void Show(const Screen& screen);
-  bool ReadLine(std::string& line, const std::atomic<bool>& stop);
+  // `idle`: the idle screen is up (refreshed when the offline queue changes).
+  bool ReadLine(std::string& line, const std::atomic<bool>& stop, bool idle);
+  Screen Idle();
   std::string Ask(std::string_view prompt, const std::atomic<bool>& stop);
   void Follow(const std::string& id, const std::atomic<bool>& stop);
   void Start(ClerkCommand command, const std::atomic<bool>& stop);
@@ -68,6 +77,8 @@ class Console {
   OperationDesk& desk_;
   std::mutex* tty_gate_;
   ScreenStyle style_;
+  std::string typed_;                              // keys read but not yet taken as a line
+  std::optional<OfflineQueueStatus> shown_queue_;  // on the idle screen
 };
 
 }  // namespace mykey::terminal

@@ -5,6 +5,7 @@
 // operation's state in the site's language. Pure code; Console writes them.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,8 +43,10 @@ int DisplayWidth(std::string_view utf8);
 /// The screen as text, ending with a newline. Long lines are cut to fit.
 std::string RenderScreen(const Screen& screen, const ScreenStyle& style);
 
-/// The screen shown while nothing runs, for the site's mode.
-Screen IdleScreen(const TerminalConfig& config);
+/// The screen shown while nothing runs, for the site's mode; with offline
+/// redemptions not yet sent (or the cloud unreachable), a line saying so.
+Screen IdleScreen(const TerminalConfig& config,
+                  const std::optional<OfflineQueueStatus>& offline_queue = std::nullopt);
 
 /// The screen for an operation: its progress while it runs (the last stage,
 /// the PIN tries left), its result once final.

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -99,18 +100,25 @@ class FlowObserver;
 /// observer.
 ///
 /// Thread safety: the counter calls it on the flow's thread, which also sets
-/// the observer.
+/// the observer; OnOfflineQueue() comes from the offline forwarder's thread
+/// and goes to the sink (set before the forwarder starts), never to the observer.
 class CounterEventRelay final : public counter::CounterListener {
  public:
   /// @param observer borrowed until the next call; nullptr: drop events
   void set_observer(FlowObserver* observer) { observer_ = observer; }
+  /// Where the offline queue's state goes (the desk); set before any report.
+  void set_offline_queue_sink(std::function<void(const counter::OfflineQueueState&)> sink) {
+    offline_queue_sink_ = std::move(sink);
+  }
 
   void OnReaderEvent(const hal::ReaderEvent& event) override;
   void OnPinTriesLeft(const counter::PinState& state) override;
   void OnProgress(counter::FlowStep step) override;
+  void OnOfflineQueue(const counter::OfflineQueueState& state) override;
 
  private:
   FlowObserver* observer_ = nullptr;
+  std::function<void(const counter::OfflineQueueState&)> offline_queue_sink_;
 };
 
 }  // namespace mykey::terminal

@@ -99,13 +99,40 @@ struct IssuedVoucher {
   int64_t balance = 0;              ///< the holder's balance afterwards
 };
 
-/// Issues vouchers for the authenticated holder (sdk/voucher's issuance, when
-/// it lands; see README "Gaps").
+/// A pending voucher printed again (a duplicate, 再発行).
+struct ReprintedVoucher {
+  std::string serial;
+  int64_t amount = 0;
+  PrintState print = PrintState::kNone;  ///< how the duplicate printed
+  std::string state;                     ///< the cloud's state now: "issued" or "pending_print"
+};
+
+/// Issues vouchers for the authenticated holder, and (kiosk staff, no card)
+/// lists, reprints or voids the ones whose print was not confirmed.
 ///
 /// Thread safety: called from the flow's thread only.
 class VoucherIssuer {
  public:
   virtual ~VoucherIssuer() = default;
+  /// This terminal's vouchers still pending_print.
+  /// @returns the list; kUnimplemented when the issuer keeps none.
+  virtual Result<std::vector<PendingVoucher>> ListPending() {
+    return Fail(ErrorCode::kUnimplemented, "pending vouchers are not kept");
+  }
+  /// Prints pending voucher `serial` again as a duplicate and confirms it if
+  /// the printer confirmed the job (else it stays pending).
+  /// @returns the outcome; kNotFound (not one of this terminal's pending
+  ///          vouchers); kUnimplemented; a counter error from the cloud.
+  virtual Result<ReprintedVoucher> Reprint(std::string_view serial) {
+    (void)serial;
+    return Fail(ErrorCode::kUnimplemented, "reprints are not supported");
+  }
+  /// Voids pending voucher `serial` (the points go back).
+  /// @returns the voucher as it was; kNotFound; kUnimplemented; a counter error.
+  virtual Result<PendingVoucher> Void(std::string_view serial) {
+    (void)serial;
+    return Fail(ErrorCode::kUnimplemented, "voids are not supported");
+  }
   /// @returns the voucher; an error with a counter code for refusals.
   virtual Result<IssuedVoucher> Issue(int64_t programme_id, int64_t amount) = 0;
   /// Tells the issuer how the print went: a voucher counts as issued only

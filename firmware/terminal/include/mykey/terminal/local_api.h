@@ -34,6 +34,8 @@ struct HealthReport {
   /// Offline mode on: the journal's entries not yet forwarded, and their points.
   std::optional<int64_t> offline_outstanding = std::nullopt;
   int64_t offline_outstanding_points = 0;
+  /// Whether the offline forwarder's last pass reached the cloud (once known).
+  std::optional<bool> offline_cloud_reachable = std::nullopt;
 };
 
 /// The local API's request handler.

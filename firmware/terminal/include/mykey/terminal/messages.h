@@ -24,9 +24,14 @@ enum class Phrase : uint8_t {
   kEnterServiceId,     ///< "連携するIDを入力"
   kEnterVoucherAmount,
   kEnterCoupon,
-  kPresentCard,     ///< "マイナンバーカードをリーダーに置いてください"
-  kEnterPin,        ///< "利用者証明用電子証明書の暗証番号（数字4桁）"
-  kPinTriesLeft,    ///< "残り回数: "
+  kEnterVoucher,       ///< "ポイント券の番号、QR、または画像ファイル"
+  kVoucherKey,         ///< "V: ポイント券" (shop and facility idle screens)
+  kOfflinePending,     ///< "未送信の取引" (offline redemptions not yet forwarded)
+  kServerUnreachable,  ///< "サーバー未接続"
+  kKioskStaffMenu,     ///< the kiosk's staff keys (6-8: unprinted vouchers)
+  kPresentCard,        ///< "マイナンバーカードをリーダーに置いてください"
+  kEnterPin,           ///< "利用者証明用電子証明書の暗証番号（数字4桁）"
+  kPinTriesLeft,       ///< "残り回数: "
   kLastTryWarning,  ///< "あと1回間違えるとロックされます。続けますか？ [y/N]"
   kPinHint,         ///< "Enter: 決定  Esc: 取消"
   kPleaseWait,

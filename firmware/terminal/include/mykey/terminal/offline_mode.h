@@ -68,9 +68,20 @@ class OfflineForwarder {
   OfflineForwarder(const OfflineForwarder&) = delete;
   OfflineForwarder& operator=(const OfflineForwarder&) = delete;
 
+  /// Where the queue's state goes whenever it changed (entries not yet
+  /// forwarded, whether the cloud answered the last pass), and once after the
+  /// first pass; called on the forwarder's thread. Set before Start(). The
+  /// terminal passes it to counter::Counter::ReportOfflineQueue().
+  void set_queue_listener(std::function<void(const counter::OfflineQueueState&)> listener) {
+    queue_listener_ = std::move(listener);
+  }
+
   void Start();
   /// Asks for a pass now (the cloud answered an online call).
   void Poke();
+  /// An offline redemption was journalled (the cloud did not answer): counts
+  /// the queue again and reports it, without trying to forward.
+  void NoteJournalled();
   void Stop();
   /// Passes made so far (tests wait on it with WaitForPasses()).
   int passes() const;
@@ -84,11 +95,14 @@ class OfflineForwarder {
   journal::Journal& journal_;
   journal::LedgerUplink& uplink_;
   std::function<void(const journal::JournalCounts&)> on_counts_;
+  std::function<void(const counter::OfflineQueueState&)> queue_listener_;
+  std::optional<counter::OfflineQueueState> reported_;  // the forwarder's thread only
   std::chrono::milliseconds idle_check_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::condition_variable passed_;
-  bool poked_ = true;  // a pass at start
+  bool poked_ = true;        // a pass at start
+  bool journalled_ = false;  // NoteJournalled(): recount only
   bool stop_ = false;
   int passes_ = 0;
   std::thread thread_;

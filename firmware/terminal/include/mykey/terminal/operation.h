@@ -9,28 +9,33 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mykey::terminal {
 
 /// The operations the terminal runs.
 enum class OperationKind : uint8_t {
-  kRedeem,         ///< shop: redeem `amount` points, print a receipt
-  kRefund,         ///< shop: refund `amount` of redemption `redemption_id`, print a receipt
-  kWhoIsThis,      ///< the holder's ID at this service (for the POS)
-  kLibraryLookup,  ///< the library number, delivered to the library system
-  kCreateMyKeyId,  ///< kiosk: create the holder's MyKey ID
-  kLinkService,    ///< kiosk: link `service_id` at this provider
-  kReportLost,     ///< kiosk: the holder reports their card lost
-  kIssueVoucher,   ///< kiosk: issue and print a voucher of `amount` points
-  kRedeemCoupon,   ///< kiosk: convert a partner coupon (`coupon`)
-  kFacilityEntry,  ///< facility: pay the entrance fee in points, print the ticket
-  kRedeemVoucher,  ///< shop/facility: check a paper voucher offline, redeem it online once
-  kDonate,         ///< kiosk: give `amount` points of `programme_id` to project `project_id`
+  kRedeem,           ///< shop: redeem `amount` points, print a receipt
+  kRefund,           ///< shop: refund `amount` of redemption `redemption_id`, print a receipt
+  kWhoIsThis,        ///< the holder's ID at this service (for the POS)
+  kLibraryLookup,    ///< the library number, delivered to the library system
+  kCreateMyKeyId,    ///< kiosk: create the holder's MyKey ID
+  kLinkService,      ///< kiosk: link `service_id` at this provider
+  kReportLost,       ///< kiosk: the holder reports their card lost
+  kIssueVoucher,     ///< kiosk: issue and print a voucher of `amount` points
+  kRedeemCoupon,     ///< kiosk: convert a partner coupon (`coupon`)
+  kFacilityEntry,    ///< facility: pay the entrance fee in points, print the ticket
+  kRedeemVoucher,    ///< shop/facility: check a paper voucher offline, redeem it online once
+  kDonate,           ///< kiosk: give `amount` points of `programme_id` to project `project_id`
+  kPendingVouchers,  ///< kiosk: this terminal's vouchers left pending_print (paper out...)
+  kReprintVoucher,   ///< kiosk: print pending voucher `voucher_serial` again (再発行)
+  kVoidVoucher,      ///< kiosk: void pending voucher `voucher_serial` (points back)
 };
 
 /// Stable wire names: "redeem", "refund", "who_is_this", "library_lookup",
 /// "create_mykey_id", "link_service", "report_lost", "issue_voucher",
-/// "redeem_coupon", "facility_entry", "redeem_voucher", "donate".
+/// "redeem_coupon", "facility_entry", "redeem_voucher", "donate",
+/// "pending_vouchers", "reprint_voucher", "void_voucher".
 std::string_view OperationKindName(OperationKind kind) noexcept;
 /// The kind for a wire name; nullopt when unknown.
 std::optional<OperationKind> ParseOperationKind(std::string_view name) noexcept;
@@ -62,6 +67,9 @@ enum class FlowStage : uint8_t {
   kRedeemingVoucher,
   kConvertingCoupon,
   kDonating,
+  kListingVouchers,
+  kReprintingVoucher,
+  kVoidingVoucher,
   kPrinting,
   kFinished,
 };
@@ -95,9 +103,12 @@ enum class EventKind : uint8_t {
   kProgress,      ///< a counter step (`name` is counter::FlowStepName)
   kPinTriesLeft,  ///< `value` tries left
   kCard,          ///< `name` "inserted" / "removed"
+  /// The offline journal changed while the operation ran: `name`
+  /// "cloud_reachable" / "cloud_unreachable", `value` entries not yet forwarded.
+  kOfflineQueue,
 };
 
-/// "stage", "progress", "pin_tries_left", "card".
+/// "stage", "progress", "pin_tries_left", "card", "offline_queue".
 std::string_view EventKindName(EventKind kind) noexcept;
 
 /// One progress event of an operation. Never holds a PIN, a session token or
@@ -123,6 +134,19 @@ enum class PrintState : uint8_t {
 /// "none", "printed", "unconfirmed", "not_printed", "unknown".
 std::string_view PrintStateName(PrintState state) noexcept;
 
+/// A voucher this terminal issued whose print was not confirmed, kept
+/// pending_print (kiosk.voucher_unprinted = "keep_pending") for a reprint.
+///
+/// Thread safety: a value type.
+struct PendingVoucher {
+  std::string serial;
+  std::string issue_key;  ///< the issue's idempotency key (the reprint's keys derive from it)
+  int64_t amount = 0;
+  std::string expires_on;     ///< "YYYY-MM-DD"
+  int64_t created_at_ms = 0;  ///< when it was issued (Unix ms)
+  bool operator==(const PendingVoucher&) const = default;
+};
+
 /// The final result of an operation.
 ///
 /// Thread safety: a value type.
@@ -147,7 +171,8 @@ struct OperationResult {
   /// Authorised offline and journalled (forwarded when the cloud is back);
   /// idempotency_key names the journal entry.
   bool offline = false;
-  std::optional<int64_t> lands_at_ms;  ///< redeem_coupon: when the points land (Unix ms)
+  std::optional<int64_t> lands_at_ms;            ///< redeem_coupon: when the points land (Unix ms)
+  std::vector<PendingVoucher> pending_vouchers;  ///< pending_vouchers: the list
 };
 
 }  // namespace mykey::terminal

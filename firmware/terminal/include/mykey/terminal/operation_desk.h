@@ -70,6 +70,16 @@ struct OperationSnapshot {
   bool preemptible = false;
 };
 
+/// The offline journal's queue as last reported (offline mode only).
+///
+/// Thread safety: a value type.
+struct OfflineQueueStatus {
+  int64_t pending = 0;          ///< entries not yet forwarded
+  bool cloud_reachable = true;  ///< as the forwarder last saw it
+  uint64_t reports = 0;         ///< how many reports so far (1, 2, ...)
+  bool operator==(const OfflineQueueStatus&) const = default;
+};
+
 /// Who asked for an operation.
 enum class Submitter : uint8_t {
   kApi,      ///< the local API: refused with busy while another runs
@@ -135,6 +145,17 @@ class OperationDesk {
   /// within `stale`. For the watchdog and /healthz.
   bool Healthy(std::chrono::milliseconds stale) const;
 
+  /// Takes the offline queue's state (from the forwarder's thread, through
+  /// the counter's listener): kept for offline_queue(), added as an
+  /// `offline_queue` event to the running operation, and waiters are woken.
+  void NoteOfflineQueue(int64_t pending, bool cloud_reachable);
+  /// The offline queue as last noted; nullopt before the first report.
+  std::optional<OfflineQueueStatus> offline_queue() const;
+  /// Waits until a report after `after_reports` arrives, up to `timeout`.
+  /// @returns the queue then (possibly unchanged on timeout).
+  std::optional<OfflineQueueStatus> WaitForOfflineQueue(uint64_t after_reports,
+                                                        std::chrono::milliseconds timeout) const;
+
  private:
   struct Entry;
   class Observer;
@@ -153,6 +174,7 @@ class OperationDesk {
   bool stopping_ = false;
   uint64_t counter_ = 0;
   std::chrono::steady_clock::time_point heartbeat_;
+  std::optional<OfflineQueueStatus> offline_queue_;
   std::thread thread_;
 };
 

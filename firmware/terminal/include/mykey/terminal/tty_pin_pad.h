@@ -12,6 +12,7 @@
 
 #include "mykey/base/result.h"
 #include "mykey/jpki/pin.h"
+#include "mykey/terminal/card_removal_watch.h"
 #include "mykey/terminal/config.h"
 #include "mykey/terminal/flow.h"
 
@@ -72,8 +73,10 @@ class TtyPinPad final : public PinPad {
   ~TtyPinPad() override;
 
   jpki::LastTryConfirmation ConfirmLastTry() override;
-  /// Reads four digits with echo off, one "●" shown per digit.
-  /// @returns the PIN; kCancelled (Esc, Cancel(), end of input, timeout);
+  /// Reads four digits with echo off, one "●" shown per digit. With a card
+  /// watch, the wait also ends when the card leaves request.reader.
+  /// @returns the PIN; kAborted (the card was taken away: no PIN);
+  ///          kCancelled (Esc, Cancel(), end of input, timeout);
   ///          kUnavailable (the device cannot be opened).
   Result<jpki::Pin> RequestPin(const counter::PinRequest& request) override;
   void Cancel() override;
@@ -81,17 +84,22 @@ class TtyPinPad final : public PinPad {
 
   /// Held while the holder types (see Console's tty_gate); borrowed, may be nullptr.
   void set_tty_gate(std::mutex* gate) { tty_gate_ = gate; }
+  /// Watches the card's reader while the PIN is asked; borrowed, may be nullptr.
+  void set_card_watch(CardRemovalWatch* watch) { card_watch_ = watch; }
 
  private:
   TtyPinPad(std::string device, Language language, std::chrono::milliseconds timeout, int event);
-  // Reads one byte from `fd`, waiting for it, a cancel or the deadline.
-  Result<uint8_t> ReadKey(int fd, std::chrono::steady_clock::time_point deadline);
+  // Reads one byte from `fd`, waiting for it, a cancel, the card leaving
+  // (`card_gone`, -1 for none) or the deadline.
+  Result<uint8_t> ReadKey(int fd, std::chrono::steady_clock::time_point deadline,
+                          int card_gone = -1);
 
   std::string device_;
   Language language_;
   std::chrono::milliseconds timeout_;
   int cancel_event_;
   std::mutex* tty_gate_ = nullptr;
+  CardRemovalWatch* card_watch_ = nullptr;
 };
 
 }  // namespace mykey::terminal

@@ -22,6 +22,7 @@
 #include "mykey/protocol/voucher_token.h"
 #include "mykey/terminal/flow.h"
 #include "mykey/terminal/voucher_redeemer.h"
+#include "mykey/voucher/voucher_issuer.h"
 
 namespace mykey::terminal {
 
@@ -46,6 +47,18 @@ Result<protocol::VoucherKeyRing> LoadVoucherKeys(const std::string& path);
 ///          SaveVoucherKeys()'s.
 Result<size_t> RefreshVoucherKeys(counter::Counter& counter, const std::string& path);
 
+/// The pending-voucher file for a terminal whose id is kept at `id_file`: the
+/// same directory, "pending-vouchers.json".
+std::string PendingVouchersPathFor(const std::string& id_file);
+
+/// Reads the vouchers this terminal left pending_print.
+/// @returns the list (empty when there is no file); kDataLoss when it does not parse.
+Result<std::vector<PendingVoucher>> LoadPendingVouchers(const std::string& path);
+
+/// Writes the list (JSON, a temporary file renamed, mode 0600).
+/// @returns Ok; kUnavailable (domain kOs) when the file cannot be written.
+Status SavePendingVouchers(const std::string& path, const std::vector<PendingVoucher>& vouchers);
+
 /// How a kiosk issues vouchers.
 ///
 /// Thread safety: a value type.
@@ -60,6 +73,9 @@ struct VoucherIssuerSettings {
   std::vector<std::string> conditions{"1回限り有効です", "おつりは出ません"};
   /// The clock for the expiry day. Default: the system clock.
   std::function<std::chrono::sys_seconds()> now;
+  /// Where vouchers kept pending are listed for a reprint (PendingVouchersPathFor());
+  /// empty: none are kept (ListPending() answers kUnimplemented).
+  std::string pending_path;
 };
 
 /// The kiosk's VoucherIssuer over the counter facade: issues for the
@@ -70,8 +86,12 @@ struct VoucherIssuerSettings {
 /// Thread safety: called from the flow's thread only.
 class CounterVoucherIssuer final : public VoucherIssuer {
  public:
-  /// @param counter borrowed; must outlive the issuer
-  CounterVoucherIssuer(counter::Counter& counter, VoucherIssuerSettings settings);
+  /// @param counter   borrowed; must outlive the issuer
+  /// @param reprinter sdk/voucher's issuer on the kiosk's printer, for
+  ///                  reprints and voids of pending vouchers; borrowed, may be
+  ///                  nullptr (Reprint() answers kUnimplemented)
+  CounterVoucherIssuer(counter::Counter& counter, VoucherIssuerSettings settings,
+                       voucher::VoucherIssuer* reprinter = nullptr);
 
   /// @returns the voucher to print; the counter's errors (kInsufficientBalance,
   ///          kNoMyKeyId, kSessionExpired, ...); kInsufficientBalance also
@@ -82,9 +102,30 @@ class CounterVoucherIssuer final : public VoucherIssuer {
   ///          pending); the counter's errors.
   Status ConfirmPrint(std::string_view serial, PrintState print) override;
 
+  /// The pending list, each checked at the cloud (Counter::GetVoucher): one
+  /// that is no longer pending_print (confirmed, voided by the cloud's
+  /// sweep, expired) leaves the list. Unreachable cloud: the list as kept.
+  /// @returns the list; kUnimplemented (no pending_path); LoadPendingVouchers()'s errors.
+  Result<std::vector<PendingVoucher>> ListPending() override;
+  /// Reprints through the reprinter (VoucherIssuer::Reprint, kKeepPending)
+  /// with the issue's key; a confirmed duplicate leaves the list.
+  /// @returns the outcome; kNotFound (not on the list); kUnimplemented; the
+  ///          counter's or the cloud's errors (a voucher no longer pending
+  ///          leaves the list: kVoucherVoided, kVoucherAlreadyRedeemed, ...).
+  Result<ReprintedVoucher> Reprint(std::string_view serial) override;
+  /// Voids through the reprinter (or the counter) and takes it off the list.
+  /// @returns the voucher; kNotFound; the counter's errors.
+  Result<PendingVoucher> Void(std::string_view serial) override;
+
  private:
+  Result<PendingVoucher> FindPending(std::string_view serial);
+  Status ForgetPending(std::string_view serial);
+  Error RefusalAfter(const PendingVoucher& pending, const Error& cause);
+
   counter::Counter& counter_;
   VoucherIssuerSettings settings_;
+  voucher::VoucherIssuer* reprinter_;
+  std::optional<PendingVoucher> last_issued_;  // for ConfirmPrint() of the one just issued
 };
 
 /// The VoucherRedeemer of a shop or facility terminal: sdk/voucher's scanner

@@ -21,7 +21,12 @@ namespace mykey::hal {
 /// (SCardReconnect with SCARD_RESET_CARD). Disconnect() uses
 /// SCARD_RESET_CARD: the card's security state (verified PINs, selected
 /// application) is dropped as by a power cycle, while the next Connect()
-/// needs no cold start (pcscd powers idle cards down by itself).
+/// needs no cold start (pcscd powers idle cards down by itself). A card that
+/// SCardStatus() reports removed (or reset, or the slot empty), or whose last
+/// exchange failed with kAborted (removed or mute, before pcscd's poller
+/// noticed), is let go with SCARD_LEAVE_CARD: it has no state left to drop, and a reset would go to
+/// the card in the slot now (with vpcd, pcscd then misses a card put back
+/// within one presence poll and reports the slot empty for good).
 ///
 /// The timeout of Transmit() is advisory here: PC/SC has no per-exchange
 /// timeout; the reader driver's own timeouts apply.

@@ -288,7 +288,9 @@ class CounterListener {
   virtual void OnPinTriesLeft(const PinState& state) { (void)state; }
   /// A flow entered `step`.
   virtual void OnProgress(FlowStep step) { (void)step; }
-  /// The offline queue changed (see OfflineQueueState).
+  /// The offline queue changed (see OfflineQueueState). Runs on the thread
+  /// that called Counter::ReportOfflineQueue(), which may not be the owner's:
+  /// a listener that overrides it makes it thread-safe.
   virtual void OnOfflineQueue(const OfflineQueueState& state) { (void)state; }
 };
 
@@ -298,6 +300,9 @@ class CounterListener {
 struct PinRequest {
   int tries_left = 0;
   bool last_try = false;
+  /// The reader the card is in: a PIN pad may watch it and give up at once
+  /// when the card is taken away (see PinEntry::RequestPin()).
+  std::string reader;
 };
 
 /// The host's PIN pad. The Counter asks it at most once per Authenticate()
@@ -311,8 +316,11 @@ class PinEntry {
   /// answer to "a wrong PIN blocks the card; continue?".
   virtual jpki::LastTryConfirmation ConfirmLastTry() = 0;
   /// Asks the holder for the 4-digit auth PIN (never echoed by the host).
-  /// @returns the PIN (the Counter wipes it after the VERIFY); any error means
-  ///          the holder cancelled (the call fails with kCancelled, nothing sent).
+  /// @returns the PIN (the Counter wipes it after the VERIFY); kAborted: the
+  ///          card left request.reader while the holder was asked (the call
+  ///          fails with kCardRemoved, the card is forgotten, nothing sent);
+  ///          any other error means the holder cancelled (the call fails with
+  ///          kCancelled, nothing sent).
   virtual Result<jpki::Pin> RequestPin(const PinRequest& request) = 0;
 };
 
@@ -416,8 +424,9 @@ struct CounterOptions {
 /// connection test) work without a card; calls for the holder need a holder
 /// session, but not the card itself once authenticated.
 ///
-/// Thread safety: Cancel() may be called from any thread; everything else
-/// from the one owning thread. Listener callbacks run on that thread.
+/// Thread safety: Cancel() and ReportOfflineQueue() may be called from any
+/// thread; everything else from the one owning thread. Listener callbacks run
+/// on that thread (OnOfflineQueue() on ReportOfflineQueue()'s).
 class Counter {
  public:
   /// @param monitor borrowed; must outlive the Counter; opens the readers
@@ -443,7 +452,8 @@ class Counter {
   Result<CardInfo> WaitForCard(std::chrono::milliseconds timeout);
 
   /// Waits until the card is taken away (or, with no card, returns at once).
-  /// Forgets the card and ends the holder session.
+  /// Ends the holder session at once; keeps the card connected during the
+  /// wait and forgets (disconnects) it afterwards, whatever the outcome.
   /// @returns Ok; kTimeout, kCancelled, kReaderUnavailable.
   Status WaitForCardRemoval(std::chrono::milliseconds timeout);
 
@@ -656,6 +666,13 @@ class Counter {
   Result<cloud_client::CloudVoucher> RedeemVoucher(std::string_view voucher,
                                                    std::string_view idempotency_key = {});
 
+  /// A voucher as the cloud has it now (read-only; no card needed): its
+  /// state ("pending_print", "issued", "voided", "redeemed", "expired").
+  /// @returns the voucher; kVoucherInvalid (not a serial or token),
+  ///          kVoucherUnknown (no such voucher, or another site's); the
+  ///          common cloud errors.
+  Result<cloud_client::CloudVoucher> GetVoucher(std::string_view serial);
+
   /// The cloud's published voucher verification keys (for offline checks).
   /// @returns the keys, current first; the common cloud errors.
   Result<std::vector<cloud_client::VoucherPublicKey>> VoucherKeys();
@@ -675,7 +692,9 @@ class Counter {
   ///          (also a clock more than 300 s off), kCloudUnreachable, kCloudError.
   Result<cloud_client::ConnectionTestResult> ConnectionTest();
 
-  /// Passes the offline journal's state to the listener (for sdk/journal).
+  /// Passes the offline journal's state to the listener's OnOfflineQueue().
+  /// Unlike the other calls it may be made from any thread (the journal's
+  /// forwarder runs on its own); the callback then runs on that thread.
   void ReportOfflineQueue(const OfflineQueueState& state);
 
   // --- Diagnostics ----------------------------------------------------------
@@ -708,6 +727,7 @@ class Counter {
   void Progress(FlowStep step);
   void Log(log::Level level, std::string_view message);
   void ForgetCard();
+  void ForgetHolder();  // ends the holder session, keeps the card
 
   hal::ReaderMonitor& monitor_;
   cloud_client::CloudClient& cloud_;
