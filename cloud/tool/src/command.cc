@@ -171,7 +171,9 @@ Result<std::vector<Bytes>> LoadAuthCaCertificates(const std::string& dir, std::o
   std::sort(files.begin(), files.end());
   for (const auto& file : files) {
     std::ifstream in(file, std::ios::binary);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ostringstream contents;
+    contents << in.rdbuf();
+    const std::string text = contents.str();
     auto cert = file.extension() == ".pem" ? crypto::Certificate::FromPem(text)
                                            : crypto::Certificate::FromDer(ViewOf(text));
     if (!cert) {
