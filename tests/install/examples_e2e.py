@@ -10,50 +10,18 @@ municipality grants 1,500 points; then
   library_lookup   --once prints LIB-0042 and waits until the card is taken away.
 
 usage: examples_e2e.py BUILD_DIR SOURCE_DIR [--keep]   (needs root and a running pcscd)"""
-import json, os, pty, select, shutil, signal, subprocess, sys, tempfile, time, urllib.error
+import json, os, pty, select, shutil, signal, subprocess, sys, time, urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../support/python"))
+import mykey_e2e  # noqa: E402
+
 build_dir, source_dir = sys.argv[1], sys.argv[2]
-tool = {name: os.path.join(build_dir, path) for name, path in {
-    "cloud": "cloud/tool/mykey-cloud", "testjpki": "cards/testjpki/mykey-testjpki",
-    "vcard": "cards/vcard/mykey-vcard", "terminal": "firmware/terminal/mykey-terminal"}.items()}
-work = tempfile.mkdtemp(prefix="mykey-examples-e2e-")
-procs = []
-t_start = time.monotonic()
+e2e = mykey_e2e.Session("examples-e2e", build_dir)
+tool, work, procs = e2e.tool, e2e.work, e2e.procs
+step, run, start, check = e2e.step, e2e.run, e2e.start, e2e.check
 KIOSK_PORT = 18931
 READER = "Virtual PCD 00 00"
-
-
-def step(text):
-    print("[%7.3f s] %s" % (time.monotonic() - t_start, text), flush=True)
-
-
-def run(*args, **kwargs):
-    out = subprocess.run(args, capture_output=True, text=True, **kwargs)
-    if out.returncode != 0:
-        sys.exit("failed: %s\n%s%s" % (" ".join(args), out.stdout, out.stderr))
-    return out.stdout
-
-
-def start(args, ready, **kwargs):
-    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs)
-    procs.append(p)
-    deadline = time.monotonic() + 20
-    lines = []
-    while time.monotonic() < deadline:
-        line = p.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if ready in line:
-            return p, line
-    sys.exit("did not start: %s\n%s" % (args[0], "".join(lines)))
-
-
-def check(condition, what):
-    if not condition:
-        sys.exit("CHECK FAILED: " + what)
-    print("           ok: " + what, flush=True)
 
 
 try:
@@ -68,14 +36,7 @@ try:
           "shop_redemption and library_lookup built against the installed SDK")
 
     step("test JPKI, a card, the cloud on SQLite (municipality, programme, shop, provider)")
-    run(tool["testjpki"], "init", "--seed", "examples-e2e", "--out", work + "/pki")
-    run(tool["testjpki"], "card", "--pki", work + "/pki", "--out", work + "/card.json",
-        "--index", "11", "--pin", "1234", "--counter-file", work + "/card.counters")
-    ca_dir = work + "/auth-ca"
-    os.mkdir(ca_dir)
-    for name in os.listdir(work + "/pki"):
-        if name.startswith("auth-ca-") and name.endswith(".pem"):
-            shutil.copy(os.path.join(work, "pki", name), ca_dir)
+    ca_dir = e2e.test_card("examples-e2e", 11)
     store = ["--store", work + "/cloud.db"]
     run(tool["cloud"], "init", *store)
     run(tool["cloud"], "admin", "municipality", "add", *store, "--code", "131016", "--name", "千代田区")
@@ -202,10 +163,4 @@ token_file = "%s/api.token"
     if not keep:
         shutil.rmtree(work, ignore_errors=True)
 finally:
-    for p in reversed(procs):
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+    e2e.stop_all()

@@ -11,88 +11,23 @@ ledger has each exactly once (one idempotency record per key, the balance
 moved by exactly the sum); `journal list` shows them applied.
 
 usage: offline_e2e.py BIN_DIR [--keep]   (needs root and a running pcscd)"""
-import json, os, pty, select, shutil, signal, socket, sqlite3, subprocess, sys, tempfile, time
+import json, os, pty, select, shutil, signal, sqlite3, sys, time
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "../../../tests/support/python"))
+import mykey_e2e  # noqa: E402
+from mykey_e2e import free_port, wait_for_line  # noqa: E402
+
 bin_dir = sys.argv[1]
-tool = {name: os.path.join(bin_dir, path) for name, path in {
-    "cloud": "cloud/tool/mykey-cloud", "testjpki": "cards/testjpki/mykey-testjpki",
-    "vcard": "cards/vcard/mykey-vcard", "terminal": "firmware/terminal/mykey-terminal"}.items()}
-work = tempfile.mkdtemp(prefix="mykey-offline-e2e-")
-procs = []
-t_start = time.monotonic()
-
-
-def step(text):
-    print("[%7.3f s] %s" % (time.monotonic() - t_start, text), flush=True)
-
-
-def run(*args, ok=True):
-    out = subprocess.run(args, capture_output=True, text=True)
-    if ok and out.returncode != 0:
-        sys.exit("failed: %s\n%s%s" % (" ".join(args), out.stdout, out.stderr))
-    return out.stdout
-
-
-def start(args, ready, **kwargs):
-    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs)
-    procs.append(p)
-    deadline = time.monotonic() + 20
-    lines = []
-    while time.monotonic() < deadline:
-        line = p.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if ready in line:
-            return p, line
-    sys.exit("did not start: %s\n%s" % (args[0], "".join(lines)))
-
-
-def wait_for_line(p, text, seconds):
-    """Reads the process's output until a line holds `text`; returns the lines read."""
-    deadline = time.monotonic() + seconds
-    lines = []
-    while time.monotonic() < deadline:
-        if not select.select([p.stdout], [], [], 0.5)[0]:
-            continue
-        line = p.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if text in line:
-            return True, lines
-    return False, lines
-
-
-def check(condition, what):
-    if not condition:
-        for p in procs:
-            if p.poll() is None and p.args[0] == tool["terminal"]:
-                p.send_signal(signal.SIGTERM)
-                print("--- mykey-terminal said:\n" + p.communicate(timeout=10)[0])
-        sys.exit("CHECK FAILED: " + what)
-    print("           ok: " + what, flush=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+e2e = mykey_e2e.Session("offline-e2e", bin_dir)
+tool, work, procs = e2e.tool, e2e.work, e2e.procs
+step, run, start, check = e2e.step, e2e.run, e2e.start, e2e.check
 
 
 try:
     step("test JPKI and a card (the terminal downloads the auth CAs when it enrols)")
-    run(tool["testjpki"], "init", "--seed", "offline-e2e", "--out", work + "/pki")
-    run(tool["testjpki"], "card", "--pki", work + "/pki", "--out", work + "/card.json",
-        "--index", "9", "--pin", "1234", "--counter-file", work + "/card.counters")
-    ca_dir = work + "/auth-ca"
-    os.mkdir(ca_dir)
-    for name in sorted(os.listdir(work + "/pki")):
-        if name.startswith("auth-ca-") and name.endswith(".pem"):
-            shutil.copy(os.path.join(work, "pki", name), ca_dir)
+    ca_dir = e2e.test_card("offline-e2e", 9)
 
     step("mykey-cloud on SQLite (a fixed port, so that it can come back)")
     store = ["--store", work + "/cloud.db"]
@@ -320,10 +255,4 @@ programme_id = 1
     if not keep:
         shutil.rmtree(work, ignore_errors=True)
 finally:
-    for p in reversed(procs):
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+    e2e.stop_all()

@@ -8,71 +8,22 @@ usage: terminal_e2e.py BIN_DIR [--keep]   (the build tree; needs root and a runn
                                           --keep leaves the work dir with the receipts)
 
 Prints each step with its time; exits 0 when every check passed."""
-import json, os, pty, select, shutil, signal, subprocess, sys, tempfile, time, urllib.request
+import json, os, pty, select, shutil, signal, sys, time, urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "../../../tests/support/python"))
+import mykey_e2e  # noqa: E402
+from mykey_e2e import rss_kb  # noqa: E402
 
 bin_dir = sys.argv[1]
-tool = {name: os.path.join(bin_dir, path) for name, path in {
-    "cloud": "cloud/tool/mykey-cloud", "testjpki": "cards/testjpki/mykey-testjpki",
-    "vcard": "cards/vcard/mykey-vcard", "vprinter": "sdk/vprinter/mykey-vprinter",
-    "terminal": "firmware/terminal/mykey-terminal"}.items()}
-work = tempfile.mkdtemp(prefix="mykey-terminal-e2e-")
-procs = []
-t_start = time.monotonic()
-
-
-def step(text):
-    print("[%7.3f s] %s" % (time.monotonic() - t_start, text), flush=True)
-
-
-def run(*args):
-    out = subprocess.run(args, capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit("failed: %s\n%s%s" % (" ".join(args), out.stdout, out.stderr))
-    return out.stdout
-
-
-def start(args, ready, **kwargs):
-    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs)
-    procs.append(p)
-    deadline = time.monotonic() + 20
-    lines = []
-    while time.monotonic() < deadline:
-        line = p.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if ready in line:
-            return p, line
-    sys.exit("did not start: %s\n%s" % (args[0], "".join(lines)))
-
-
-def check(condition, what):
-    if not condition:
-        for p in procs:
-            if p.poll() is None and p.args[0] == tool["terminal"]:
-                p.send_signal(signal.SIGTERM)
-                print("--- mykey-terminal said:\n" + p.communicate(timeout=10)[0])
-        sys.exit("CHECK FAILED: " + what)
-    print("           ok: " + what, flush=True)
-
-
-def rss_kb(pid):
-    for line in open("/proc/%d/status" % pid):
-        if line.startswith("VmRSS"):
-            return int(line.split()[1])
-    return 0
+e2e = mykey_e2e.Session("terminal-e2e", bin_dir)
+tool, work, procs = e2e.tool, e2e.work, e2e.procs
+step, run, start, check = e2e.step, e2e.run, e2e.start, e2e.check
 
 
 try:
     step("test JPKI and a personalised card")
-    run(tool["testjpki"], "init", "--seed", "terminal-e2e", "--out", work + "/pki")
-    run(tool["testjpki"], "card", "--pki", work + "/pki", "--out", work + "/card.json",
-        "--index", "7", "--pin", "1234", "--counter-file", work + "/card.counters")
-    ca_dir = work + "/auth-ca"
-    os.mkdir(ca_dir)
-    for name in os.listdir(work + "/pki"):
-        if name.startswith("auth-ca-") and name.endswith(".pem"):
-            shutil.copy(os.path.join(work, "pki", name), ca_dir)
+    ca_dir = e2e.test_card("terminal-e2e", 7)
 
     step("mykey-cloud on SQLite: municipality, programme, shop, provider, enrolment code")
     store = ["--store", work + "/cloud.db"]
@@ -247,10 +198,4 @@ programme_id = 1
     if not keep:
         shutil.rmtree(work, ignore_errors=True)
 finally:
-    for p in reversed(procs):
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+    e2e.stop_all()

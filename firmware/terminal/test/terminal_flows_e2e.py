@@ -22,33 +22,23 @@ operator sees them, the ledger reconciliation, the request log):
   9 figures (printed, not asserted)
 
 usage: terminal_flows_e2e.py BIN_DIR [--keep]   (needs root and a running pcscd)"""
-import json, os, pty, select, shutil, signal, socket, subprocess, sys, tempfile, time
+import json, os, pty, select, shutil, socket, subprocess, sys, time
 import urllib.error, urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "../../../tests/support/python"))
+import mykey_e2e  # noqa: E402
+from mykey_e2e import rss_kb, stop  # noqa: E402
+
 bin_dir = sys.argv[1]
-tool = {name: os.path.join(bin_dir, path) for name, path in {
-    "cloud": "cloud/tool/mykey-cloud", "testjpki": "cards/testjpki/mykey-testjpki",
-    "vcard": "cards/vcard/mykey-vcard", "vprinter": "sdk/vprinter/mykey-vprinter",
-    "terminal": "firmware/terminal/mykey-terminal", "load": "tests/load/mykey-load"}.items()}
-work = tempfile.mkdtemp(prefix="mykey-terminal-flows-")
-procs = []
-t_start = time.monotonic()
+e2e = mykey_e2e.Session("terminal-flows", bin_dir)
+tool, work, procs = e2e.tool, e2e.work, e2e.procs
+step, run = e2e.step, e2e.run
 figures = []
 skipped = []
 PIN = b"1234"
 TOKEN = "flows-e2e-token-0123456789"
 YEAR_AHEAD = "%d-12-31" % (time.gmtime().tm_year + 1)
-
-
-def step(text):
-    print("[%7.3f s] %s" % (time.monotonic() - t_start, text), flush=True)
-
-
-def run(*args, ok=True):
-    out = subprocess.run(args, capture_output=True, text=True)
-    if ok and out.returncode != 0:
-        sys.exit("failed: %s\n%s%s" % (" ".join(args), out.stdout, out.stderr))
-    return out.stdout
 
 
 def wait_for(predicate, what, seconds=20):
@@ -78,17 +68,6 @@ def start(args, ready, log, **kwargs):
     return p, wait_for(ready_line, "%s to say %r" % (os.path.basename(args[0]), ready))
 
 
-def stop(p):
-    if p.poll() is None:
-        p.send_signal(signal.SIGTERM)
-        try:
-            p.wait(10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-    return p.returncode
-
-
 def fail(what):
     for name in sorted(os.listdir(work)) if os.path.isdir(work) else []:
         if name.endswith(".log") and name.startswith("terminal-"):
@@ -104,13 +83,6 @@ def check(condition, what):
     if not condition:
         fail(what)
     print("           ok: " + what, flush=True)
-
-
-def rss_kb(pid):
-    for line in open("/proc/%d/status" % pid):
-        if line.startswith("VmRSS"):
-            return int(line.split()[1])
-    return 0
 
 
 # --- the cloud -----------------------------------------------------------------------
@@ -723,5 +695,4 @@ try:
     if not keep:
         shutil.rmtree(work, ignore_errors=True)
 finally:
-    for p in reversed(procs):
-        stop(p)
+    e2e.stop_all()
