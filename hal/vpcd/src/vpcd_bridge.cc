@@ -125,6 +125,13 @@ void VpcdBridge::Run() {
       changed_.wait(lock, [&] { return stopping_ || inserted_; });
       continue;
     }
+    if (out_until_) {
+      // Pulled abruptly: out for at least one of pcscd's presence polls.
+      const auto until = *out_until_;
+      out_until_.reset();
+      changed_.wait_until(lock, until, [&] { return stopping_; });
+      continue;
+    }
     lock.unlock();
     int fd = ConnectTo(options_.host, options_.port);
     lock.lock();
@@ -157,6 +164,7 @@ void VpcdBridge::Run() {
     LogDebug("card out of vpcd at port " + std::to_string(options_.port));
     lock.lock();
     connected_ = false;
+    if (pull_abruptly_) out_until_ = std::chrono::steady_clock::now() + options_.abrupt_pull_hold;
     changed_.notify_all();
   }
 }

@@ -35,6 +35,13 @@ struct VpcdBridgeOptions {
   /// How long a pulled card waits for vpcd to drop the connection (see
   /// VpcdBridge::Remove()); vpcd polls about every 400 ms.
   std::chrono::milliseconds pull_linger{3000};
+  /// After a RemoveAfterCommands() pull the card stays out at least this
+  /// long, whatever Insert() says meanwhile: longer than pcscd's presence
+  /// poll (0.4 s) with room for a busy machine, so that pcscd's poller sees
+  /// the slot empty. vpcd accepts a card only at a poll; a card back before
+  /// it would be taken without pcscd ever seeing the removal, and pcscd then
+  /// keeps the reader "empty" with a card in it.
+  std::chrono::milliseconds abrupt_pull_hold{800};
 };
 
 /// Puts one VirtualCard into a reader slot of pcscd's vpcd driver.
@@ -84,8 +91,8 @@ class VpcdBridge {
   /// is closed at once, and vpcd drops it inside that failed exchange. pcscd
   /// quirk: its poller then never sees the card absent if another card
   /// connects to the slot within one poll (~0.4 s); it keeps the reader
-  /// "empty" although a card is there. testing::VpcdCardSlot::InsertCard()
-  /// recovers from that.
+  /// "empty" although a card is there. So the card then stays out for
+  /// VpcdBridgeOptions::abrupt_pull_hold even if Insert() comes sooner.
   void RemoveAfterCommands(uint32_t commands);
 
   /// True between Insert() and Remove() (or a RemoveAfterCommands() pull).
@@ -126,6 +133,8 @@ class VpcdBridge {
   Bytes atr_;                   // bridge thread only
   bool peer_closed_ = false;    // bridge thread only: vpcd ended the connection
   bool pull_abruptly_ = false;  // bridge thread only: RemoveAfterCommands() pulled
+  // Under mutex_: after an abrupt pull, no connection before this time.
+  std::optional<std::chrono::steady_clock::time_point> out_until_;
   std::thread thread_;
 };
 
