@@ -504,6 +504,17 @@ void Counter::EndHolderSession() {
   ForgetCard();
 }
 
+Result<std::string> Counter::OperationKey(std::string_view given) {
+  std::string key(given);
+  if (key.empty()) {
+    auto made = cloud_.NewIdempotencyKey();
+    if (!made) return Refuse(CounterErrorCode::kInternal, made.error());
+    key = std::move(*made);
+  }
+  last_failure_.idempotency_key = key;
+  return key;
+}
+
 Result<std::string> Counter::SessionFor(CardAuthPurpose purpose) {
   if (!holder_) {
     return Refuse(CounterErrorCode::kNotAuthenticated,
@@ -622,13 +633,7 @@ Result<cloud_client::Redemption> Counter::Redeem(const RedemptionOrder& order) {
     return Refuse(CounterErrorCode::kInvalidValue,
                   Error(ErrorCode::kInvalidArgument, "the amount must be positive"));
   }
-  std::string key = order.idempotency_key;
-  if (key.empty()) {
-    auto made = cloud_.NewIdempotencyKey();
-    if (!made) return Refuse(CounterErrorCode::kInternal, made.error());
-    key = std::move(*made);
-  }
-  last_failure_.idempotency_key = key;
+  MYKEY_ASSIGN_OR_RETURN(const std::string key, OperationKey(order.idempotency_key));
   Progress(FlowStep::kRedeeming);
   auto redemption = cloud_.Redeem(cloud_client::RedeemRequest{
       *holder_->mykey_id, order.programme_id, order.amount, order.hold, key});

@@ -16,13 +16,7 @@ Result<cloud_client::CloudClient::PointsConversion> Counter::ConvertCoupon(
     std::string_view code, std::string_view idempotency_key) {
   BeginCall();
   MYKEY_ASSIGN_OR_RETURN(const std::string session, SessionFor(CardAuthPurpose::kLogin));
-  std::string key(idempotency_key);
-  if (key.empty()) {
-    auto made = cloud_.NewIdempotencyKey();
-    if (!made) return Refuse(CounterErrorCode::kInternal, made.error());
-    key = std::move(*made);
-  }
-  last_failure_.idempotency_key = key;
+  MYKEY_ASSIGN_OR_RETURN(const std::string key, OperationKey(idempotency_key));
   Progress(FlowStep::kConvertingCoupon);
   auto conversion = cloud_.ConvertCoupon(session, code, key);
   if (!conversion) return RefuseCloud(conversion.error());
@@ -43,13 +37,7 @@ Result<cloud_client::CloudClient::PointsDonation> Counter::Donate(const Donation
   request.project_id = order.project_id;
   request.amount = order.amount;
   request.display_name = order.display_name;
-  request.idempotency_key = order.idempotency_key;
-  if (request.idempotency_key.empty()) {
-    auto made = cloud_.NewIdempotencyKey();
-    if (!made) return Refuse(CounterErrorCode::kInternal, made.error());
-    request.idempotency_key = std::move(*made);
-  }
-  last_failure_.idempotency_key = request.idempotency_key;
+  MYKEY_ASSIGN_OR_RETURN(request.idempotency_key, OperationKey(order.idempotency_key));
   Progress(FlowStep::kDonating);
   auto donation = cloud_.Donate(request);
   std::fill(request.session.begin(), request.session.end(), '\0');

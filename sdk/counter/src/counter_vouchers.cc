@@ -52,14 +52,8 @@ Result<cloud_client::CloudVoucher> Counter::IssueVoucher(const VoucherOrder& ord
   request.programme_id = order.programme_id;
   request.amount = order.amount;
   request.expires_on = order.expires_on;
-  request.idempotency_key = order.idempotency_key;
   request.session = session;
-  if (request.idempotency_key.empty()) {
-    auto made = cloud_.NewIdempotencyKey();
-    if (!made) return Refuse(CounterErrorCode::kInternal, made.error());
-    request.idempotency_key = std::move(*made);
-  }
-  last_failure_.idempotency_key = request.idempotency_key;
+  MYKEY_ASSIGN_OR_RETURN(request.idempotency_key, OperationKey(order.idempotency_key));
   Progress(FlowStep::kRedeeming);
   auto voucher = cloud_.IssueVoucher(request);
   std::fill(request.session.begin(), request.session.end(), '\0');
@@ -73,13 +67,7 @@ Result<cloud_client::CloudVoucher> Counter::ConfirmVoucherPrinted(
   BeginCall();
   auto parsed = SerialOf(serial);
   if (!parsed) return Refuse(CounterErrorCode::kVoucherInvalid, parsed.error());
-  std::string key(idempotency_key);
-  if (key.empty()) {
-    auto made = cloud_.NewIdempotencyKey();
-    if (!made) return Refuse(CounterErrorCode::kInternal, made.error());
-    key = std::move(*made);
-  }
-  last_failure_.idempotency_key = key;
+  MYKEY_ASSIGN_OR_RETURN(const std::string key, OperationKey(idempotency_key));
   auto voucher = cloud_.ConfirmVoucherPrinted(*parsed, key);
   if (!voucher) {
     if (internal::CodeFromCloudError(voucher.error(), LastCloudError().reason) ==
@@ -98,13 +86,7 @@ Result<cloud_client::CloudVoucher> Counter::VoidVoucher(std::string_view serial,
   BeginCall();
   auto parsed = SerialOf(serial);
   if (!parsed) return Refuse(CounterErrorCode::kVoucherInvalid, parsed.error());
-  std::string key(idempotency_key);
-  if (key.empty()) {
-    auto made = cloud_.NewIdempotencyKey();
-    if (!made) return Refuse(CounterErrorCode::kInternal, made.error());
-    key = std::move(*made);
-  }
-  last_failure_.idempotency_key = key;
+  MYKEY_ASSIGN_OR_RETURN(const std::string key, OperationKey(idempotency_key));
   Progress(FlowStep::kVoiding);
   auto voucher = cloud_.VoidVoucher(*parsed, key);
   if (!voucher) return RefuseCloud(voucher.error());
@@ -117,13 +99,7 @@ Result<cloud_client::CloudVoucher> Counter::RedeemVoucher(std::string_view vouch
   BeginCall();
   auto serial = SerialOf(voucher);
   if (!serial) return Refuse(CounterErrorCode::kVoucherInvalid, serial.error());
-  std::string key(idempotency_key);
-  if (key.empty()) {
-    auto made = cloud_.NewIdempotencyKey();
-    if (!made) return Refuse(CounterErrorCode::kInternal, made.error());
-    key = std::move(*made);
-  }
-  last_failure_.idempotency_key = key;
+  MYKEY_ASSIGN_OR_RETURN(const std::string key, OperationKey(idempotency_key));
   Progress(FlowStep::kRedeeming);
   auto redeemed = cloud_.RedeemVoucher(*serial, key);
   if (!redeemed) {

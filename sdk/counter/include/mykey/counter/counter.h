@@ -714,6 +714,9 @@ class Counter {
   Result<HolderSession> OpenCloudSession(protocol::CardAuthPurpose purpose, ByteView certificate,
                                          const std::string& serial_hex);
   Result<std::string> SessionFor(protocol::CardAuthPurpose purpose);
+  // The caller's idempotency key, or a new one; kept in last_failure_ until
+  // the call succeeds, so that a lost answer can be settled by it.
+  Result<std::string> OperationKey(std::string_view given);
   Status CheckRevocation(const std::string& serial_hex);
   ::mykey::internal::Unexpected Refuse(CounterErrorCode code, const Error& cause);
   ::mykey::internal::Unexpected RefuseCard(const Error& cause);
