@@ -10,11 +10,11 @@ municipality grants 1,500 points; then
   library_lookup   --once prints LIB-0042 and waits until the card is taken away.
 
 usage: examples_e2e.py BUILD_DIR SOURCE_DIR [--keep]   (needs root and a running pcscd)"""
-import json, os, pty, select, shutil, signal, subprocess, sys, time, urllib.error
-import urllib.request
+import json, os, pty, select, shutil, signal, subprocess, sys, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../support/python"))
 import mykey_e2e  # noqa: E402
+from mykey_e2e import local_api  # noqa: E402
 
 build_dir, source_dir = sys.argv[1], sys.argv[2]
 e2e = mykey_e2e.Session("examples-e2e", build_dir)
@@ -49,9 +49,7 @@ try:
     code = json.loads(run(tool["cloud"], "admin", "enrollment-code", "create", *store,
                           "--site-kind", "merchant", "--site-id", "1", "--provider-id", "1",
                           "--municipality", "131016", "--json"))["enrollment_code"]
-    cloud, line = start([tool["cloud"], "serve", *store, "--listen", "127.0.0.1:0",
-                         "--jpki-auth-ca", ca_dir, "--log-level", "warning"], "listening on")
-    cloud_url = "http://" + line.split("listening on")[1].strip()
+    cloud, cloud_url = e2e.serve_cloud(store, ca_dir)
     vcard_control_r, vcard_control_w = os.pipe()
     vcard, _ = start([tool["vcard"], "--card", work + "/card.json", "--slot", "0"], "ready",
                      stdin=vcard_control_r)
@@ -83,14 +81,7 @@ token_file = "%s/api.token"
     run(tool["terminal"], "--config", kiosk_config, "enroll", code, "--name", "Examples")
 
     def api(method, path, body=None):
-        request = urllib.request.Request("http://127.0.0.1:%d%s" % (KIOSK_PORT, path), method=method,
-                                         data=json.dumps(body).encode() if body is not None else None,
-                                         headers={"Authorization": "Bearer " + token})
-        try:
-            with urllib.request.urlopen(request, timeout=40) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read())
+        return local_api(KIOSK_PORT, token, method, path, body)
 
     def kiosk_operation(body):
         deadline = time.monotonic() + 10

@@ -11,13 +11,12 @@ ledger has each exactly once (one idempotency record per key, the balance
 moved by exactly the sum); `journal list` shows them applied.
 
 usage: offline_e2e.py BIN_DIR [--keep]   (needs root and a running pcscd)"""
-import json, os, pty, select, shutil, signal, sqlite3, sys, time
-import urllib.request
+import json, os, pty, shutil, signal, sqlite3, sys, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "../../../tests/support/python"))
 import mykey_e2e  # noqa: E402
-from mykey_e2e import free_port, wait_for_line  # noqa: E402
+from mykey_e2e import free_port, local_api, type_pin, wait_for_line  # noqa: E402
 
 bin_dir = sys.argv[1]
 e2e = mykey_e2e.Session("offline-e2e", bin_dir)
@@ -114,22 +113,10 @@ programme_id = 1
             check(ca.read().strip() in cached, "the cached anchors hold " + name)
 
     def api(port, method, path, body=None):
-        request = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), method=method,
-                                         data=json.dumps(body).encode() if body is not None else None,
-                                         headers={"Authorization": "Bearer " + token})
-        try:
-            with urllib.request.urlopen(request, timeout=40) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read())
+        return local_api(port, token, method, path, body)
 
     def holder_types_pin():
-        seen = b""
-        deadline = time.monotonic() + 20
-        while b"Esc" not in seen and time.monotonic() < deadline:
-            if select.select([master], [], [], 0.5)[0]:
-                seen += os.read(master, 4096)
-        os.write(master, b"1234\r")
+        return type_pin(master)
 
     def operation(port, body):
         status, started = api(port, "POST", "/v1/operations", body)

@@ -8,12 +8,12 @@ usage: terminal_e2e.py BIN_DIR [--keep]   (the build tree; needs root and a runn
                                           --keep leaves the work dir with the receipts)
 
 Prints each step with its time; exits 0 when every check passed."""
-import json, os, pty, select, shutil, signal, sys, time, urllib.request
+import json, os, pty, select, shutil, signal, sys, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "../../../tests/support/python"))
 import mykey_e2e  # noqa: E402
-from mykey_e2e import rss_kb  # noqa: E402
+from mykey_e2e import local_api, rss_kb, type_pin  # noqa: E402
 
 bin_dir = sys.argv[1]
 e2e = mykey_e2e.Session("terminal-e2e", bin_dir)
@@ -38,9 +38,7 @@ try:
     code = json.loads(run(tool["cloud"], "admin", "enrollment-code", "create", *store,
                           "--site-kind", "merchant", "--site-id", "1", "--provider-id", "1",
                           "--municipality", "131016", "--json"))["enrollment_code"]
-    cloud, line = start([tool["cloud"], "serve", *store, "--listen", "127.0.0.1:0",
-                         "--jpki-auth-ca", ca_dir, "--log-level", "warning"], "listening on")
-    cloud_url = "http://" + line.split("listening on")[1].strip()
+    cloud, cloud_url = e2e.serve_cloud(store, ca_dir)
 
     step("mykey-vprinter on TCP and the card in vpcd slot 0")
     # Both read commands on stdin and stop at its end: keep a pipe open.
@@ -95,24 +93,10 @@ programme_id = 1
     print("           " + run(tool["terminal"], "--config", shop_config, "test-connection").strip())
 
     def api(port, method, path, body=None):
-        request = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), method=method,
-                                         data=json.dumps(body).encode() if body is not None else None,
-                                         headers={"Authorization": "Bearer " + token})
-        try:
-            with urllib.request.urlopen(request, timeout=40) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read())
+        return local_api(port, token, method, path, body)
 
     def holder_types_pin():
-        """Waits for the PIN prompt on the pty, types 1234, returns what the screen showed."""
-        seen = b""
-        deadline = time.monotonic() + 20
-        while b"Esc" not in seen and time.monotonic() < deadline:
-            if select.select([master], [], [], 0.5)[0]:
-                seen += os.read(master, 4096)
-        os.write(master, b"1234\r")
-        return seen
+        return type_pin(master)
 
     def screen_after(seen):
         """Everything the PIN pad wrote, once the operation is over."""

@@ -28,7 +28,7 @@ import urllib.error, urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "../../../tests/support/python"))
 import mykey_e2e  # noqa: E402
-from mykey_e2e import rss_kb, stop  # noqa: E402
+from mykey_e2e import local_api, rss_kb, stop  # noqa: E402
 
 bin_dir = sys.argv[1]
 e2e = mykey_e2e.Session("terminal-flows", bin_dir)
@@ -217,14 +217,8 @@ def run_terminal(mode, port, cloud=None, extra=""):
 
 
 def api(port, method, path, body=None):
-    request = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), method=method,
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Authorization": "Bearer " + TOKEN})
     try:
-        with urllib.request.urlopen(request, timeout=40) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
+        return local_api(port, TOKEN, method, path, body)
     except (urllib.error.URLError, ConnectionError):
         return 0, {}
 

@@ -12,11 +12,12 @@ cloud.
 usage: voucher_e2e.py BIN_DIR [--keep]   (the build tree; needs root and a running pcscd)
 
 Prints each step with its time; exits 0 when every check passed."""
-import json, os, pty, select, shutil, signal, sys, time, urllib.request
+import json, os, pty, shutil, signal, sys, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "../../../tests/support/python"))
 import mykey_e2e  # noqa: E402
+from mykey_e2e import local_api, type_pin  # noqa: E402
 
 bin_dir = sys.argv[1]
 e2e = mykey_e2e.Session("voucher-e2e", bin_dir)
@@ -48,9 +49,7 @@ try:
                               "--municipality", "131016", "--json"))["enrollment_code"]
 
     shop_code, kiosk_code = enrolment_code(1), enrolment_code(2)
-    cloud, line = start([tool["cloud"], "serve", *store, "--listen", "127.0.0.1:0",
-                         "--jpki-auth-ca", ca_dir, "--log-level", "warning"], "listening on")
-    cloud_url = "http://" + line.split("listening on")[1].strip()
+    cloud, cloud_url = e2e.serve_cloud(store, ca_dir)
 
     step("mykey-vprinter on TCP and the card in vpcd slot 1 (slot 0 is terminal_e2e.py's)")
     printer_control_r, printer_control_w = os.pipe()
@@ -114,22 +113,10 @@ voucher_unprinted = "keep_pending"
           "the shop cached the cloud's voucher key next to its id")
 
     def api(port, method, path, body=None):
-        request = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), method=method,
-                                         data=json.dumps(body).encode() if body is not None else None,
-                                         headers={"Authorization": "Bearer " + token})
-        try:
-            with urllib.request.urlopen(request, timeout=40) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read())
+        return local_api(port, token, method, path, body)
 
     def holder_types_pin():
-        seen = b""
-        deadline = time.monotonic() + 20
-        while b"Esc" not in seen and time.monotonic() < deadline:
-            if select.select([master], [], [], 0.5)[0]:
-                seen += os.read(master, 4096)
-        os.write(master, b"1234\r")
+        return type_pin(master)
 
     def operation(port, body, pin=True):
         # The desk takes the next operation once the last one has settled.

@@ -13,6 +13,7 @@ stopped, checks that stop the script with the terminal's own words.
     finally:
         e2e.stop_all()
 """
+import json
 import os
 import select
 import shutil
@@ -22,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 
 TOOLS = {
     "cloud": "cloud/tool/mykey-cloud",
@@ -94,6 +97,14 @@ class Session:
                 shutil.copy(os.path.join(pki, name), ca_dir)
         return ca_dir
 
+    def serve_cloud(self, store, ca_dir, listen="127.0.0.1:0", log_level="warning"):
+        """mykey-cloud serve on `store` (its --store arguments), trusting the
+        test JPKI in `ca_dir`; the process and its base URL."""
+        cloud, line = self.start([self.tool["cloud"], "serve", *store, "--listen", listen,
+                                  "--jpki-auth-ca", ca_dir, "--log-level", log_level],
+                                 "listening on")
+        return cloud, "http://" + line.split("listening on")[1].strip()
+
     def passed(self, keep, kept_what="work dir"):
         """The last step; the work directory goes unless `keep`."""
         self.step("all checks passed" + ("; %s in %s" % (kept_what, self.work) if keep else ""))
@@ -132,6 +143,30 @@ def wait_for_line(p, text, seconds):
         if text in line:
             return True, lines
     return False, lines
+
+
+def local_api(port, token, method, path, body=None, timeout=40):
+    """One call to a terminal's local API; (status, JSON body), errors included."""
+    request = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), method=method,
+                                     data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Authorization": "Bearer " + token})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def type_pin(master, pin=b"1234", seconds=20):
+    """The holder waits for the PIN prompt on the pty (the pad shows "Esc")
+    and types `pin`; what the screen showed until then."""
+    seen = b""
+    deadline = time.monotonic() + seconds
+    while b"Esc" not in seen and time.monotonic() < deadline:
+        if select.select([master], [], [], 0.5)[0]:
+            seen += os.read(master, 4096)
+    os.write(master, pin + b"\r")
+    return seen
 
 
 def free_port():
