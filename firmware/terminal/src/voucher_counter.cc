@@ -9,6 +9,7 @@
 #include "mykey/base/bytes.h"
 #include "mykey/base/file.h"
 #include "mykey/base/log.h"
+#include "mykey/base/mask.h"
 #include "mykey/crypto/ecdsa.h"
 #include "mykey/json/json.h"
 #include "mykey/voucher/voucher_scanner.h"
@@ -213,13 +214,18 @@ Status CounterVoucherIssuer::ConfirmPrint(std::string_view serial, PrintState pr
     MYKEY_TRY(counter_.VoidVoucher(serial));
   } else if (!settings_.pending_path.empty() && last_issued_ && last_issued_->serial == serial) {
     // Kept pending: listed for a reprint (or a void) by the staff.
+    // A list that cannot be read or written loses no value: the voucher
+    // stays pending at the cloud, whose sweep voids it and returns the points.
     auto kept = LoadPendingVouchers(settings_.pending_path);
+    Status listed = kept ? Ok() : Status(Fail(kept.error()));
     if (kept) {
       kept->push_back(*last_issued_);
-      if (auto saved = SavePendingVouchers(settings_.pending_path, *kept); !saved) {
-        log::Write(log::Level::kError, "terminal",
-                   "pending voucher not listed: " + saved.error().ToString());
-      }
+      listed = SavePendingVouchers(settings_.pending_path, *kept);
+    }
+    if (!listed) {
+      log::Write(log::Level::kError, "terminal",
+                 "pending voucher " + MaskIdentifier(serial) +
+                     " not listed for a reprint: " + listed.error().ToString());
     }
   }
   return Fail(ErrorCode::kAborted, "the voucher did not print");
