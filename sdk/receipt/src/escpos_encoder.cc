@@ -106,13 +106,17 @@ struct EscPosEncoder::Job {
     }
   }
 
-  // Places `content` on a canvas as wide as needed for the alignment (no right padding).
-  Result<Bitmap> Aligned(const Bitmap& content, Alignment a) {
+  // Sends `content` as a raster placed on a canvas as wide as the alignment needs (no right
+  // padding). Printers apply ESC a to GS v 0 too, so the justification goes back to left first:
+  // otherwise a raster after a centred text line would be centred twice.
+  Status PutAligned(const Bitmap& content, Alignment a) {
     const int offset = AlignmentOffset(a, content.width(), p.printable_dots);
     MYKEY_ASSIGN_OR_RETURN(Bitmap canvas,
                            Bitmap::Create(offset + content.width(), content.height()));
     canvas.Draw(content, offset, 0);
-    return canvas;
+    SetAlignment(Alignment::kLeft);
+    PutRaster(canvas);
+    return Ok();
   }
 
   Cell Classify(char32_t c) const {
@@ -232,8 +236,7 @@ struct EscPosEncoder::Job {
     MYKEY_ASSIGN_OR_RETURN(Bitmap row, Bitmap::Create(text.width(), height));
     row.Draw(text, 0, 0);
     if (style.underline) row.FillRect(0, options.pixel_height - 1, text.width(), 1, true);
-    MYKEY_ASSIGN_OR_RETURN(Bitmap canvas, Aligned(row, style.alignment));
-    PutRaster(canvas);
+    MYKEY_TRY(PutAligned(row, style.alignment));
     ++out.raster_text_lines;
     return Ok();
   }
@@ -251,8 +254,7 @@ struct EscPosEncoder::Job {
     MYKEY_ASSIGN_OR_RETURN(Bitmap bar, Bitmap::Create(p.printable_dots, height));
     bar.FillRect(0, (height - rule.thickness_dots) / 2, p.printable_dots, rule.thickness_dots,
                  true);
-    PutRaster(bar);
-    return Ok();
+    return PutAligned(bar, Alignment::kLeft);
   }
 
   Status Image(const receipt::Image& image) {
@@ -260,9 +262,7 @@ struct EscPosEncoder::Job {
     if (image.bitmap.width() > p.printable_dots) {
       return Fail(ErrorCode::kInvalidArgument, "image wider than the printable width");
     }
-    MYKEY_ASSIGN_OR_RETURN(Bitmap canvas, Aligned(image.bitmap, image.alignment));
-    PutRaster(canvas);
-    return Ok();
+    return PutAligned(image.bitmap, image.alignment);
   }
 
   Status Qr(const QrCode& qr) {
@@ -298,8 +298,7 @@ struct EscPosEncoder::Job {
       Put({kGs, '(', 'k', 3, 0, '1', 'Q', '0'});  // print the stored symbol
       Put({kEsc, 'J', quiet});
     } else {
-      MYKEY_ASSIGN_OR_RETURN(Bitmap canvas, Aligned(raster, qr.alignment));
-      PutRaster(canvas);
+      MYKEY_TRY(PutAligned(raster, qr.alignment));
     }
     out.qr_codes.push_back(placement);
     return Ok();
@@ -338,8 +337,7 @@ struct EscPosEncoder::Job {
     }
     MYKEY_ASSIGN_OR_RETURN(Bitmap bars,
                            RenderCode128(barcode.data, barcode.module_dots, barcode.height_dots));
-    MYKEY_ASSIGN_OR_RETURN(Bitmap canvas, Aligned(bars, barcode.alignment));
-    PutRaster(canvas);
+    MYKEY_TRY(PutAligned(bars, barcode.alignment));
     if (barcode.human_readable) {
       TextLine hri;
       hri.utf8 = barcode.data;

@@ -1,6 +1,6 @@
 // The voucher and receipt pages as the virtual printer draws them, compared pixel for pixel with
 // tests/golden/voucher/*.png. A font package update changes them: re-bless with
-// tests/golden/voucher/rebless.sh and review the images.
+// tests/golden/rebless.sh and review the images.
 #include <string>
 
 #include "mykey/receipt/glyph_rasterizer.h"
@@ -20,7 +20,7 @@ TEST_CASE("Vouchers and receipts render exactly as the golden PNGs on 58 and 80 
   for (const testing::GoldenRender& render : *renders) {
     const std::string path = std::string(MYKEY_VOUCHER_GOLDEN_DIR) + "/" + render.name + ".png";
     INFO("golden file " << path
-                        << " (if fonts changed: tests/golden/voucher/rebless.sh, then review)");
+                        << " (if fonts changed: tests/golden/rebless.sh, then review)");
     auto profile = receipt::PrinterProfile::Named(render.profile);
     REQUIRE(profile);
     auto page = testing::RenderOnVirtualPrinter(render.document, *profile, rasterizer->get());

@@ -1,5 +1,5 @@
 // mykey-voucher-bless <dir>: writes the golden PNG renders of the sample vouchers and receipts
-// (as the virtual printer draws them) to <dir>/<name>.png. Run by tests/golden/voucher/rebless.sh.
+// (as the virtual printer draws them) to <dir>/<name>.png. Run by tests/golden/rebless.sh.
 #include <cstdio>
 #include <memory>
 #include <string>

@@ -267,7 +267,9 @@ class VirtualPrinter::Model final : public CommandSink {
 
   void AddText(ByteView bytes) {
     for (uint8_t b : bytes) {
-      if (!kanji_mode_) {
+      // With the Shift_JIS code system (FS C 1) a lead byte (0x81-0x9F, 0xE0-0xFC) starts a kanji
+      // whether or not FS & selected kanji mode, as on Japanese models: FS & matters to JIS only.
+      if (!kanji_mode_ && !kanji_lead_ && !(shift_jis_ && IsShiftJisLead(b))) {
         AddSingleByte(b);
         continue;
       }

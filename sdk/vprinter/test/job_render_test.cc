@@ -2,11 +2,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "mykey/receipt/escpos_encoder.h"
 #include "mykey/receipt/qr.h"
 #include "mykey/testing/catch.h"
 
@@ -79,6 +81,47 @@ TEST_CASE("The summary of a failed job says why") {
   const std::string json = JobSummaryJson(job, "job-0007.png");
   CHECK(json.find("\"failure\": \"paper end\"") != std::string::npos);
   CHECK(JobFileStem(7) == "job-0007");
+}
+
+// The horizontal middle of the ink in rows [top, top + height), or -1 when there is none.
+int InkMiddle(const receipt::Bitmap& page, int top, int height) {
+  int left = page.width();
+  int right = -1;
+  for (int y = top; y < top + height && y < page.height(); ++y) {
+    for (int x = 0; x < page.width(); ++x) {
+      if (!page.Get(x, y)) continue;
+      left = std::min(left, x);
+      right = std::max(right, x);
+    }
+  }
+  return right < 0 ? -1 : (left + right) / 2;
+}
+
+TEST_CASE("A centred line drawn as a raster is centred once, after a centred text line too") {
+  auto rasterizer = receipt::GlyphRasterizer::Open();
+  REQUIRE(rasterizer);
+  const receipt::TextStyle centred{1, 1, false, false, receipt::Alignment::kCenter};
+  for (const char* name : {"generic-58-kanji", "generic-80-kanji"}) {
+    CAPTURE(name);
+    auto profile = receipt::PrinterProfile::Named(name);
+    REQUIRE(profile);
+    // The second line holds 﨑 (not in JIS X 0208), so it is sent as a GS v 0 raster after a
+    // line that left the printer's justification at "centre".
+    receipt::Document doc;
+    doc.Text("ABCD", centred).Text("山﨑商店", centred).Text("EFGH", centred);
+    receipt::EscPosEncoder encoder(*profile, rasterizer->get());
+    auto encoded = encoder.Encode(doc);
+    REQUIRE(encoded);
+    REQUIRE(encoded->raster_text_lines == 1);
+    auto page = RenderJob(Printed(encoded->bytes, profile->printable_dots), rasterizer->get());
+    REQUIRE(page);
+    const int line = profile->line_spacing_dots;
+    const int middle = profile->printable_dots / 2;
+    for (int row = 0; row < 3; ++row) {
+      CAPTURE(row);
+      CHECK(std::abs(InkMiddle(*page, row * line, line) - middle) <= 8);
+    }
+  }
 }
 
 }  // namespace
