@@ -19,8 +19,7 @@ TEST_CASE("Vouchers and receipts render exactly as the golden PNGs on 58 and 80 
   REQUIRE(renders->size() == 8);
   for (const testing::GoldenRender& render : *renders) {
     const std::string path = std::string(MYKEY_VOUCHER_GOLDEN_DIR) + "/" + render.name + ".png";
-    INFO("golden file " << path
-                        << " (if fonts changed: tests/golden/rebless.sh, then review)");
+    INFO("golden file " << path << " (if fonts changed: tests/golden/rebless.sh, then review)");
     auto profile = receipt::PrinterProfile::Named(render.profile);
     REQUIRE(profile);
     auto page = testing::RenderOnVirtualPrinter(render.document, *profile, rasterizer->get());
