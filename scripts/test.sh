@@ -2,7 +2,8 @@
 # Builds and runs the whole test suite, as CI does (.ci/run calls this):
 #   format check, layering check, debug build + all tests (-Werror), ASan+UBSan
 #   build + all tests (clang), aarch64 cross build of the card stack with its
-#   unit tests under qemu-user.
+#   unit tests under qemu-user, then every libFuzzer target fuzzed for a while
+#   (MYKEY_FUZZ_SECONDS each, default 30; 0 skips the stage).
 # Installs missing Debian packages first when run as root.
 #
 #   scripts/test.sh            everything
@@ -83,6 +84,42 @@ if [[ $quick == 0 ]]; then
   cmake --preset aarch64 >/dev/null
   cmake --build --preset aarch64
   run_ctest aarch64 || status=1
+
+  fuzz_seconds=${MYKEY_FUZZ_SECONDS:-30}
+  if [[ $fuzz_seconds != 0 ]]; then
+    stage "libFuzzer (clang): each target ${fuzz_seconds} s from its seed corpus"
+    cmake --preset fuzz >/dev/null
+    mapfile -t fuzz_targets < <(ninja -C build/fuzz -t targets all |
+      sed -nE 's#^(tests/fuzz/)?(fuzz_[a-z0-9_]+): .*#\2#p' | sort -u)
+    cmake --build --preset fuzz --target "${fuzz_targets[@]}"
+    fuzz_failed=0
+    for target in "${fuzz_targets[@]}"; do
+      # New inputs go to a scratch directory, never into the checked-in seeds.
+      scratch=$(mktemp -d)
+      mkdir -p "$scratch/corpus" "$scratch/crashes"
+      if build/fuzz/tests/fuzz/"$target" -max_total_time="$fuzz_seconds" -timeout=10 \
+          -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$scratch/crashes/" \
+          "$scratch/corpus" "tests/fuzz/corpus/$target" >"$scratch/log" 2>&1; then
+        execs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+)/\1/p' "$scratch/log")
+        echo "  $target: ${execs:-?} runs, no crash"
+        passed=$((passed + 1))
+      else
+        echo "  $target: FAILED"
+        tail -n 60 "$scratch/log"
+        for artifact in "$scratch"/crashes/*; do
+          [[ -f $artifact ]] || continue
+          echo "  input $(basename "$artifact") (hex):"
+          od -An -tx1 -v "$artifact" | head -n 40
+        done
+        failed=$((failed + 1))
+        fuzz_failed=$((fuzz_failed + 1))
+        summary+=("    FAILED libFuzzer $target")
+        status=1
+      fi
+      rm -rf "$scratch"
+    done
+    summary+=("fuzz: ${#fuzz_targets[@]} targets for ${fuzz_seconds} s each, $fuzz_failed failed")
+  fi
 fi
 
 # The output of each failed test again, last, where a truncated log still
