@@ -195,6 +195,11 @@ Result<Caller> CloudAuthenticator::AuthenticateTerminal(const http::HttpRequest&
 
   Caller caller;
   if (recording == NonceRecording::kInRouteTransaction) {
+    // The authenticator outlives the requests it authenticates.
+    pending.on_replay = [this] {
+      (void)Refuse("replayed_nonce",
+                   Error(ErrorCode::kUnauthenticated, "X-Mykey-Nonce used already"));
+    };
     caller.pending_nonce = std::move(pending);
   } else {
     bool replayed = false;

@@ -30,10 +30,12 @@ Status WithRequestTransaction(Store& store, const Caller& caller,
   if (!caller.pending_nonce) return store.WithTransaction(TransactionMode::kReadWrite, fn);
   const PendingNonce& pending = *caller.pending_nonce;
   std::optional<Error> refusal;
+  bool replayed = false;
   const Status status =
       store.WithTransaction(TransactionMode::kReadWrite, [&](Transaction& tx) -> Status {
         refusal.reset();
         MYKEY_ASSIGN_OR_RETURN(const bool fresh, RecordRequestNonce(tx, pending));
+        replayed = !fresh;
         if (!fresh) return Fail(ErrorCode::kUnauthenticated, "X-Mykey-Nonce used already");
         MYKEY_TRY(tx.Execute("SAVEPOINT mykey_request"));
         Status done = fn(tx);
@@ -52,7 +54,10 @@ Status WithRequestTransaction(Store& store, const Caller& caller,
         refusal = done.error();
         return Ok();
       });
-  if (!status) return status;
+  if (!status) {
+    if (replayed && pending.on_replay) pending.on_replay();
+    return status;
+  }
   if (refusal) return Fail(*refusal);
   return Ok();
 }

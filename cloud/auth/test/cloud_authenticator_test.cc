@@ -190,9 +190,11 @@ TEST_CASE("a request replayed into its route's transaction is refused and does n
   const http::HttpRequest request = f.Signed();
   REQUIRE(InRouteTransaction(f, request, Work));
   f.clock.Advance(10'000);
+  CHECK_FALSE(f.Counted("replayed_nonce"));
   const Status replay = InRouteTransaction(f, request, Work);
   REQUIRE_FALSE(replay);
   CHECK(replay.error().code() == ErrorCode::kUnauthenticated);
+  CHECK(f.Counted("replayed_nonce"));
   // Nor is it accepted on a route that records nonces itself.
   CheckRefused(f.Authenticate(request), ErrorCode::kUnauthenticated);
   CHECK(f.db.Count("SELECT count(*) FROM route_work") == 1);

@@ -7,6 +7,7 @@
 // (registry, ledger) decide what each Caller may do.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,6 +54,9 @@ struct PendingNonce {
   int64_t now_ms = 0;            ///< the cloud's clock when the request was checked
   bool purge_expired = false;    ///< also delete the expired nonces (about once a minute)
   bool touch_last_seen = false;  ///< also write the terminal's last_seen_at_ms
+  /// Called once by WithRequestTransaction() when it refuses the request as a replay (the
+  /// authenticator counts it in `mykey_auth_failures_total`); may be empty.
+  std::function<void()> on_replay;
 };
 
 /// How a signed terminal request's nonce is recorded.

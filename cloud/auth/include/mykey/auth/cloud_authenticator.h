@@ -48,7 +48,8 @@ inline constexpr std::string_view kAuthSuccessesMetric = "mykey_auth_requests_to
 /// With NonceRecording::kInRouteTransaction the terminal's nonce is not
 /// written here but handed to the route in `Caller::pending_nonce`
 /// (WithRequestTransaction() records it in the route's transaction, and
-/// refuses a replay there, uncounted by `mykey_auth_failures_total`).
+/// refuses a replay there, counted as replayed_nonce through
+/// PendingNonce::on_replay).
 ///
 /// Terminal keys are kept prepared for verification
 /// (crypto::PreparedEcdsaPublicKey, about 6 KiB each, at most 4,096 of them):
