@@ -31,119 +31,13 @@
 #include "mykey/sqlite_store/sqlite_store.h"
 #include "mykey/store/migrations.h"
 #include "mykey/testing/catch.h"
+#include "mykey/testing/lossy_proxy.h"
 #include "mykey/testjpki/test_pki.h"
 
 namespace mykey::cloud_client {
 namespace {
 
-/// A loopback TCP proxy to `upstream`. While answers are to be lost, the
-/// first bytes of an answer close the connection instead: the request has
-/// reached the cloud and been applied, the terminal never hears back.
-class LossyProxy {
- public:
-  explicit LossyProxy(uint16_t upstream) : upstream_(upstream) {
-    stop_ = ::eventfd(0, EFD_CLOEXEC);
-    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    REQUIRE(stop_ >= 0);
-    REQUIRE(listener_ >= 0);
-    sockaddr_in address = Loopback(0);
-    REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    REQUIRE(::listen(listener_, 16) == 0);
-    socklen_t length = sizeof address;
-    REQUIRE(::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-    port_ = ntohs(address.sin_port);
-    acceptor_ = std::thread([this] { Accept(); });
-  }
-
-  ~LossyProxy() {
-    const uint64_t one = 1;
-    (void)!::write(stop_, &one, sizeof one);
-    acceptor_.join();
-    std::lock_guard lock(mu_);
-    for (std::thread& relay : relays_) relay.join();
-    ::close(listener_);
-    ::close(stop_);
-  }
-
-  uint16_t port() const { return port_; }
-  void LoseNextAnswers(int count) { to_lose_.store(count); }
-  int lost() const { return lost_.load(); }
-
- private:
-  static sockaddr_in Loopback(uint16_t port) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return address;
-  }
-
-  void Accept() {
-    while (true) {
-      pollfd fds[2] = {{listener_, POLLIN, 0}, {stop_, POLLIN, 0}};
-      if (::poll(fds, 2, -1) < 0) continue;
-      if (fds[1].revents != 0) return;
-      const int client = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (client < 0) continue;
-      std::lock_guard lock(mu_);
-      relays_.emplace_back([this, client] { Relay(client); });
-    }
-  }
-
-  bool TakeLoss() {
-    int current = to_lose_.load();
-    while (current > 0) {
-      if (to_lose_.compare_exchange_weak(current, current - 1)) return true;
-    }
-    return false;
-  }
-
-  void Relay(int client) {
-    const int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address = Loopback(upstream_);
-    if (server < 0 ||
-        ::connect(server, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-      ::close(client);
-      if (server >= 0) ::close(server);
-      return;
-    }
-    char buffer[16384];
-    bool open = true;
-    while (open) {
-      pollfd fds[3] = {{client, POLLIN, 0}, {server, POLLIN, 0}, {stop_, POLLIN, 0}};
-      if (::poll(fds, 3, -1) < 0) continue;
-      if (fds[2].revents != 0) break;
-      for (int side = 0; side < 2 && open; ++side) {
-        if (fds[side].revents == 0) continue;
-        const int from = side == 0 ? client : server;
-        const int to = side == 0 ? server : client;
-        const ssize_t n = ::read(from, buffer, sizeof buffer);
-        if (n <= 0) {
-          open = false;
-          break;
-        }
-        if (side == 1 && TakeLoss()) {  // an answer: lose it
-          lost_.fetch_add(1);
-          open = false;
-          break;
-        }
-        if (::send(to, buffer, static_cast<size_t>(n), MSG_NOSIGNAL) != n) open = false;
-      }
-    }
-    ::close(client);
-    ::close(server);
-  }
-
-  uint16_t upstream_;
-  int stop_ = -1;
-  int listener_ = -1;
-  uint16_t port_ = 0;
-  std::atomic<int> to_lose_{0};
-  std::atomic<int> lost_{0};
-  std::thread acceptor_;
-  std::mutex mu_;
-  std::vector<std::thread> relays_;
-};
+using mykey::testing::LossyProxy;
 
 /// The test JPKI, made once per test program (RSA key generation is slow).
 const testjpki::TestPki& Pki() {
