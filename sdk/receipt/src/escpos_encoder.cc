@@ -122,7 +122,9 @@ struct EscPosEncoder::Job {
   Cell Classify(char32_t c) const {
     Cell cell;
     cell.c = c;
-    if (std::optional<uint8_t> byte = CodePageByteOf(c, p.code_page)) {
+    // With Shift_JIS selected, a single byte in a lead range would swallow the next byte.
+    if (std::optional<uint8_t> byte = CodePageByteOf(c, p.code_page);
+        byte && !(p.kanji && IsShiftJisLeadByte(*byte))) {
       cell.kind = Cell::Kind::kByte;
       cell.code = *byte;
       cell.columns = 1;

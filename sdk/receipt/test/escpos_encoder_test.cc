@@ -12,8 +12,9 @@ using testing::Count;
 using testing::Rasters;
 using testing::WithoutRasterData;
 
+// ESC @, ESC 3 30, ESC t 1 (katakana), ESC R 0, FS C 1 (Shift_JIS).
 const Bytes kInit58Kanji = {0x1B, 0x40, 0x1B, 0x33, 0x1E, 0x1B, 0x74,
-                            0x00, 0x1B, 0x52, 0x00, 0x1C, 0x43, 0x01};
+                            0x01, 0x1B, 0x52, 0x00, 0x1C, 0x43, 0x01};
 
 PrinterProfile Profile(std::string_view name) {
   auto profile = PrinterProfile::Named(name);
@@ -34,7 +35,8 @@ Bytes Concat(std::initializer_list<Bytes> parts) {
   return out;
 }
 
-TEST_CASE("An empty document is the initialisation: ESC @, line spacing, code page, Shift_JIS") {
+TEST_CASE(
+    "An empty document is the initialisation: ESC @, line spacing, katakana page, Shift_JIS") {
   CHECK(Encode(Document{}, "generic-58-kanji").bytes == kInit58Kanji);
   // Raster-only printers get no code page and no kanji setup.
   CHECK(Encode(Document{}, "generic-58-raster-only").bytes ==
@@ -71,11 +73,78 @@ TEST_CASE("有効期限 prints in kanji mode as Shift_JIS 97 4C 8C F8 8A FA 8C C
   CHECK(out.raster_text_lines == 0);
 }
 
-TEST_CASE("¥ prints as the PC437 byte 9D and half-width ASCII never enters kanji mode") {
+// The single-byte text of a job: what is left outside the initialisation, `GS v 0` images and
+// kanji mode (`FS &` ... `FS .`). For documents of unstyled lines only.
+Bytes SingleByteText(const Bytes& job) {
+  REQUIRE(job.size() >= kInit58Kanji.size());
+  const Bytes body = WithoutRasterData(
+      ByteView(job).subspan(kInit58Kanji.size(), job.size() - kInit58Kanji.size()));
+  Bytes out;
+  bool kanji = false;
+  for (size_t i = 0; i < body.size(); ++i) {
+    if (body[i] == 0x1C && i + 1 < body.size() && (body[i + 1] == '&' || body[i + 1] == '.')) {
+      kanji = body[i + 1] == '&';
+      ++i;
+    } else if (body[i] == 0x1D && i + 8 <= body.size() && body[i + 1] == 'v') {
+      i += 7;  // the GS v 0 header; its data is gone already
+    } else if (kanji) {
+      ++i;  // the trail byte of a kanji
+    } else {
+      out.push_back(body[i]);
+    }
+  }
+  return out;
+}
+
+TEST_CASE("¥ prints as the kanji ￥ (81 8F): a single byte 9D would swallow the next digit") {
   Document doc;
   doc.Text("¥1,210");
-  const Bytes expected = Concat({kInit58Kanji, {0x9D, '1', ',', '2', '1', '0', 0x0A}});
+  const Bytes expected =
+      Concat({kInit58Kanji, {0x1C, '&', 0x81, 0x8F, 0x1C, '.', '1', ',', '2', '1', '0', 0x0A}});
   CHECK(Encode(doc, "generic-58-kanji").bytes == expected);
+}
+
+TEST_CASE("Half-width katakana print natively from the katakana page as A1-DF") {
+  Document doc;
+  doc.Text("ﾎﾟｲﾝﾄ 500");
+  const EncodedReceipt out = Encode(doc, "generic-58-kanji");
+  CHECK(out.bytes ==
+        Concat({kInit58Kanji, {0xCE, 0xDF, 0xB2, 0xDD, 0xC4, ' ', '5', '0', '0', 0x0A}}));
+  CHECK(out.raster_text_lines == 0);
+}
+
+TEST_CASE("° ± × ÷ § ¶ ¢ £ ¬ print as their JIS X 0208 kanji on kanji printers") {
+  Document doc;
+  doc.Text("°±×÷§¶¢£¬");
+  const EncodedReceipt out = Encode(doc, "generic-58-kanji");
+  CHECK(out.bytes == Concat({kInit58Kanji, {0x1C, '&',  0x81, 0x8B, 0x81, 0x7D, 0x81, 0x7E,
+                                            0x81, 0x80, 0x81, 0x98, 0x81, 0xF7, 0x81, 0x91,
+                                            0x81, 0x92, 0x81, 0xCA, 0x1C, '.',  0x0A}}));
+}
+
+TEST_CASE("A kanji printer never gets a single byte in a Shift_JIS lead range") {
+  PrinterProfile pc437 = Profile("generic-58-kanji");
+  pc437.code_page = CodePage::kPc437;  // a profile whose code page has letters on lead bytes
+  Document doc;
+  for (char32_t c = 0xA0; c <= 0x17F; ++c) doc.Text("a" + EncodeUtf8(std::u32string(1, c)) + "1");
+  for (char32_t c = 0xFF61; c <= 0xFF9F; ++c) doc.Text(EncodeUtf8(std::u32string(1, c)));
+  for (const PrinterProfile& profile :
+       {Profile("generic-58-kanji"), Profile("generic-80-kanji"), pc437}) {
+    INFO(profile.name << " code page " << static_cast<int>(profile.code_page));
+    EscPosEncoder encoder(profile);
+    auto out = encoder.Encode(doc);
+    REQUIRE(out);
+    const Bytes text = SingleByteText(out->bytes);
+    CHECK(std::none_of(text.begin(), text.end(), IsShiftJisLeadByte));
+    CHECK(out->native_text_lines + out->raster_text_lines == 0xE0 + 0x3F);
+  }
+  // é is 0x82 in PC437: on this profile it goes to the raster fallback instead.
+  Document e_acute;
+  e_acute.Text("é");
+  EscPosEncoder encoder(pc437);
+  auto out = encoder.Encode(e_acute);
+  REQUIRE(out);
+  CHECK(out->raster_text_lines == 1);
 }
 
 TEST_CASE("𠮷, 髙 and 﨑 are never printed as '?': their lines go to a raster image") {

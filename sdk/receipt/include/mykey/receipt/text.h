@@ -24,8 +24,9 @@ int EastAsianWidth(char32_t c);
 
 /// The Shift_JIS code of a character of JIS X 0208 (rows 1-84), as printed in a receipt
 /// printer's kanji mode, e.g. U+6709 '有' -> 0x974C. Microsoft's variant mappings of the same
-/// cells (U+FF5E -> 0x8160, U+FF0D -> 0x817C, ...) are accepted; NEC and IBM extensions (①,
-/// 髙, 﨑) and characters outside JIS X 0208 (𠮷) are not.
+/// cells (U+FF5E -> 0x8160, U+FF0D -> 0x817C, ...) are accepted, and so are U+00A5 '¥' (JIS X
+/// 0208 has only the full-width ￥, 0x818F) and U+2014 EM DASH (0x815C, the JIS dash); NEC and
+/// IBM extensions (①, 髙, 﨑) and characters outside JIS X 0208 (𠮷) are not.
 /// @returns std::nullopt if the character is not in JIS X 0208.
 /// Thread safety: safe from any thread (the table is built once, on first use, from glibc's
 /// iconv "SHIFT_JIS" and "CP932").
@@ -37,10 +38,19 @@ std::optional<uint16_t> ShiftJisOf(char32_t c);
 /// Thread safety: safe from any thread.
 std::optional<char32_t> CharOfShiftJis(uint16_t code);
 
+/// True for a Shift_JIS lead byte (0x81-0x9F, 0xE0-0xFC). A Japanese printer with Shift_JIS
+/// selected (`FS C 1`) reads such a byte and the next one as a kanji whether or not kanji mode
+/// (`FS &`) is on, so text for it never contains one as a single byte.
+/// Thread safety: safe from any thread.
+constexpr bool IsShiftJisLeadByte(uint8_t byte) {
+  return (byte >= 0x81 && byte <= 0x9F) || (byte >= 0xE0 && byte <= 0xFC);
+}
+
 /// Single-byte code pages selectable with `ESC t n` (the value is n).
 enum class CodePage : uint8_t {
   kPc437 = 0,         ///< USA, standard Europe; ASCII plus Latin letters, ¢ £ ¥ ° ±
-  kKatakana = 1,      ///< ASCII plus half-width katakana at 0xA1-0xDF (JIS X 0201)
+  kKatakana = 1,      ///< ASCII plus half-width katakana at 0xA1-0xDF (JIS X 0201); the
+                      ///< default of Japanese models and the page of the kanji presets
   kAsciiOnly = 0xFF,  ///< printable ASCII only; no `ESC t` is sent (raster-only printers)
 };
 
