@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <iterator>
 #include <string>
 #include <utility>
 
@@ -19,7 +20,8 @@ constexpr uint8_t kLf = 0x0A;
 // How one character of a text line will be printed.
 struct Cell {
   char32_t c = 0;
-  enum class Kind : uint8_t { kByte, kKanji, kRaster } kind = Kind::kByte;
+  // kInvisible: zero width (combining mark, joiner, variation selector): never drawn.
+  enum class Kind : uint8_t { kByte, kKanji, kRaster, kInvisible } kind = Kind::kByte;
   uint16_t code = 0;  // the byte, or the Shift_JIS code
   int columns = 1;
 };
@@ -122,6 +124,11 @@ struct EscPosEncoder::Job {
   Cell Classify(char32_t c) const {
     Cell cell;
     cell.c = c;
+    if (EastAsianWidth(c) == 0) {
+      cell.kind = Cell::Kind::kInvisible;
+      cell.columns = 0;
+      return cell;
+    }
     // With Shift_JIS selected, a single byte in a lead range would swallow the next byte.
     if (std::optional<uint8_t> byte = CodePageByteOf(c, p.code_page);
         byte && !(p.kanji && IsShiftJisLeadByte(*byte))) {
@@ -200,7 +207,11 @@ struct EscPosEncoder::Job {
     return Ok();
   }
 
-  Status Line(const std::vector<Cell>& line, const TextStyle& style) {
+  Status Line(const std::vector<Cell>& cells, const TextStyle& style) {
+    std::vector<Cell> line;
+    std::copy_if(cells.begin(), cells.end(), std::back_inserter(line),
+                 [](const Cell& c) { return c.kind != Cell::Kind::kInvisible; });
+    // A line of nothing visible is a plain line feed (a raster would be 0 dots wide).
     const bool native = std::none_of(line.begin(), line.end(),
                                      [](const Cell& c) { return c.kind == Cell::Kind::kRaster; });
     if (!native) return RasterLine(line, style);
@@ -226,7 +237,17 @@ struct EscPosEncoder::Job {
   Status RasterLine(const std::vector<Cell>& line, const TextStyle& style) {
     MYKEY_ASSIGN_OR_RETURN(GlyphRasterizer * rasterizer, encoder.Rasterizer());
     std::u32string chars;
-    for (const Cell& cell : line) chars.push_back(cell.c);
+    for (const Cell& cell : line) {
+      // Without a glyph the font would draw its empty .notdef box: refuse rather than print
+      // something that is not the text.
+      if (cell.kind == Cell::Kind::kRaster && !rasterizer->HasGlyph(cell.c)) {
+        return Fail(
+            ErrorCode::kInvalidArgument,
+            "no installed font has a glyph for a character of the text (detail: its code point)",
+            ErrorDomain::kNone, static_cast<int64_t>(cell.c));
+      }
+      chars.push_back(cell.c);
+    }
     TextRenderOptions options;
     options.pixel_height = p.font_a_height_dots * style.height_scale;
     options.pixel_width = p.font_a_width_dots * 2 * style.width_scale;

@@ -147,8 +147,27 @@ TEST_CASE("A kanji printer never gets a single byte in a Shift_JIS lead range") 
   CHECK(out->raster_text_lines == 1);
 }
 
-TEST_CASE("𠮷, 髙 and 﨑 are never printed as '?': their lines go to a raster image") {
-  for (const char* text : {"𠮷野家", "髙橋", "山﨑", "🍣 sushi"}) {
+GlyphRasterizer& Fonts() {
+  static std::unique_ptr<GlyphRasterizer> fonts = [] {
+    auto opened = GlyphRasterizer::Open();
+    REQUIRE(opened);
+    return std::move(*opened);
+  }();
+  return *fonts;
+}
+
+// A character's cell as the raster fallback draws it (24 x 24 dots for a full-width one).
+Bitmap GridCell(std::string_view utf8) {
+  TextRenderOptions options;
+  options.pixel_width = 24;
+  options.column_dots = 12;
+  auto cell = Fonts().RenderText(utf8, options);
+  REQUIRE(cell);
+  return *cell;
+}
+
+TEST_CASE("𠮷, 髙, 﨑 and ① are never printed as '?': their lines go to a raster image") {
+  for (const char* text : {"𠮷野家", "髙橋", "山﨑", "① 本日限り"}) {
     INFO(text);
     Document doc;
     doc.Text(text);
@@ -161,7 +180,67 @@ TEST_CASE("𠮷, 髙 and 﨑 are never printed as '?': their lines go to a raste
     const auto rasters = Rasters(out.bytes);
     REQUIRE(rasters.size() == 1);
     CHECK(rasters[0].height() == 30);  // one line at the profile's line spacing
-    CHECK(rasters[0].CountBlack() > 50);
+  }
+}
+
+TEST_CASE("The raster of 𠮷, 髙, 﨑 and ① is their glyph, not the font's empty .notdef box") {
+  // Unassigned code points: every font draws them as .notdef, as a missing glyph would look, in
+  // a full-width (U+3097) or half-width (U+E000) cell.
+  const Bitmap wide_box = GridCell("\u3097");
+  const Bitmap narrow_box = GridCell("\uE000");
+  REQUIRE(wide_box.width() == 24);
+  REQUIRE(narrow_box.width() == 12);
+  REQUIRE(narrow_box.CountBlack() > 0);
+  for (const char* text : {"𠮷", "髙", "﨑", "①"}) {
+    INFO(text);
+    Document doc;
+    doc.Text(text);
+    const auto rasters = Rasters(Encode(doc, "generic-58-kanji").bytes);
+    REQUIRE(rasters.size() == 1);
+    const Bitmap& box = std::string_view(text) == "①" ? narrow_box : wide_box;
+    const Bitmap drawn = rasters[0].Cropped(0, 0, box.width(), box.height());
+    CHECK(drawn.CountBlack() > 20);
+    CHECK(drawn != box);
+  }
+}
+
+TEST_CASE("A character no installed font has is refused with its code point, never a box") {
+  for (char32_t c : {U'\uE000', U'\u0378', U'\U0001F363'}) {
+    INFO(static_cast<uint32_t>(c));
+    REQUIRE_FALSE(Fonts().HasGlyph(c));
+    for (const char* profile : {"generic-58-kanji", "generic-58-raster-only"}) {
+      Document doc;
+      doc.Text(EncodeUtf8(std::u32string(1, c)) + " sushi");
+      EscPosEncoder encoder(Profile(profile), &Fonts());
+      auto out = encoder.Encode(doc);
+      REQUIRE_FALSE(out);
+      CHECK(out.error().code() == ErrorCode::kInvalidArgument);
+      CHECK(out.error().detail() == static_cast<int64_t>(c));
+    }
+  }
+}
+
+TEST_CASE("Zero-width characters are not drawn and keep a line native") {
+  Document doc;
+  doc.Text("a\u200Db\uFE0F c\u0301").Text("有効\u200B期限");
+  const EncodedReceipt out = Encode(doc, "generic-58-kanji");
+  CHECK(out.raster_text_lines == 0);
+  CHECK(out.bytes ==
+        Concat({kInit58Kanji,
+                BytesOf("ab c\n"),
+                {0x1C, '&', 0x97, 0x4C, 0x8C, 0xF8, 0x8A, 0xFA, 0x8C, 0xC0, 0x1C, '.', 0x0A}}));
+}
+
+TEST_CASE("A line of only zero-width characters is a plain line feed, not a 0-dot raster") {
+  for (const char* profile : {"generic-58-kanji", "generic-58-raster-only"}) {
+    INFO(profile);
+    Document doc;
+    doc.Text("\u200B").Text("\u200D\uFE0F");
+    const EncodedReceipt out = Encode(doc, profile);
+    CHECK(Rasters(out.bytes).empty());
+    CHECK(out.native_text_lines == 2);
+    const Bytes init = Encode(Document{}, profile).bytes;
+    CHECK(out.bytes == Concat({init, {0x0A, 0x0A}}));
   }
 }
 

@@ -46,8 +46,10 @@ struct EncodeOptions {
 /// `ESC a` alignment, `GS !` size, `ESC E` bold, `ESC -` / `FS -` underline; characters of the
 /// code page as single bytes, characters of JIS X 0208 in kanji mode (`FS &` ... `FS .`). A line
 /// with any character the profile cannot print natively is drawn with the font and sent as
-/// `GS v 0`: nothing ever becomes '?'. QR codes: `GS ( k` or `GS v 0`. Barcodes: `GS k` CODE128
-/// or `GS v 0`.
+/// `GS v 0`: nothing ever becomes '?', nor the font's empty .notdef box: a character no font has
+/// is refused. Zero-width characters (combining marks, joiners, variation selectors) are not
+/// drawn; a line of nothing else is a plain line feed. QR codes: `GS ( k` or `GS v 0`. Barcodes:
+/// `GS k` CODE128 or `GS v 0`.
 ///
 /// Thread safety: not thread-safe (holds a GlyphRasterizer); use one per thread.
 class EscPosEncoder {
@@ -63,8 +65,10 @@ class EscPosEncoder {
 
   /// Encodes a document.
   /// @returns the job, or
-  ///   kInvalidArgument: bad profile, malformed UTF-8 or a control character in text, a style
-  ///                     or size out of range, an image wider than the paper, barcode data that
+  ///   kInvalidArgument: bad profile, malformed UTF-8 or a control character in text, a
+  ///                     character that needs the raster and that no installed font has a glyph
+  ///                     for (detail() is its code point, domain kNone), a style or size out of
+  ///                     range, an image wider than the paper, barcode data that
   ///                     is not printable ASCII;
   ///   kOutOfRange:      a QR code or barcode that does not fit the paper even at its minimum
   ///                     module size; a QR payload too long for version 40;
