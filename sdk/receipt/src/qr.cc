@@ -105,6 +105,11 @@ Result<int> ChooseQrModuleDots(int modules, int printable_dots, int min_dots, in
   const int side_modules = modules + 2 * kQrQuietZoneModules;
   const int fits = printable_dots / side_modules;
   if (preferred > 0) {
+    if (preferred < min_dots) {
+      return Fail(ErrorCode::kOutOfRange,
+                  "requested QR module size is below the printer's minimum (smaller modules do "
+                  "not scan from paper)");
+    }
     if (preferred > fits) {
       return Fail(
           ErrorCode::kOutOfRange,

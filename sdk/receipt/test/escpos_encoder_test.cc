@@ -384,6 +384,18 @@ TEST_CASE("A QR code too big for 58 mm paper is an error there and prints on 80 
   CHECK(wide.qr_codes[0].module_dots == 4);
 }
 
+TEST_CASE("A QR code with a module size below the profile's minimum is refused") {
+  Document doc;
+  doc.AddQr(QrCode{golden::VoucherPayload(), QrErrorCorrection::kM, 1});
+  for (const char* name : {"generic-58-kanji", "generic-58-kanji-raster-qr"}) {
+    INFO(name);
+    EscPosEncoder encoder(Profile(name));
+    auto out = encoder.Encode(doc);
+    REQUIRE_FALSE(out);
+    CHECK(out.error().code() == ErrorCode::kOutOfRange);
+  }
+}
+
 TEST_CASE("A native CODE128 barcode is GS k 73 with code set B and '{' escaped") {
   Document doc;
   doc.AddBarcode(Barcode{"A{1", Barcode::Symbology::kCode128, 50, 2, false, Alignment::kLeft});

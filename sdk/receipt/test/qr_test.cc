@@ -63,6 +63,17 @@ TEST_CASE("A QR code that does not fit even at the minimum module size is an err
   CHECK(preferred.error().code() == ErrorCode::kOutOfRange);
 }
 
+TEST_CASE("A requested module size below the minimum is refused: 1-2 dot modules do not scan") {
+  for (int dots : {1, 2}) {
+    INFO(dots);
+    auto choice = ChooseQrModuleDots(37, 384, 3, 8, dots);
+    REQUIRE_FALSE(choice);
+    CHECK(choice.error().code() == ErrorCode::kOutOfRange);
+  }
+  CHECK(ChooseQrModuleDots(37, 384, 3, 8, 3) == 3);
+  CHECK(ChooseQrModuleDots(37, 384, 1, 8, 1) == 1);  // a profile may allow it
+}
+
 TEST_CASE("A rendered QR code decodes back to its payload with ZXing") {
   auto symbol = QrSymbol::Encode(VoucherPayload(), QrErrorCorrection::kM);
   REQUIRE(symbol);

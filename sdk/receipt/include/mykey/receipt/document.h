@@ -55,7 +55,9 @@ enum class QrErrorCorrection : uint8_t { kL, kM, kQ, kH };
 struct QrCode {
   std::string payload;  ///< bytes; alphanumeric mode when all are in the QR alphanumeric set
   QrErrorCorrection error_correction = QrErrorCorrection::kM;
-  int module_dots = 0;  ///< preferred dots per module; 0 = the largest the profile allows that fits
+  /// Preferred dots per module, at least the profile's qr_min_module_dots; 0 = the largest the
+  /// profile allows that fits.
+  int module_dots = 0;
   Alignment alignment = Alignment::kCenter;
 };
 

@@ -50,9 +50,11 @@ class QrSymbol {
 };
 
 /// Chooses the module size: the largest size in [min_dots, max_dots] (or exactly `preferred`
-/// when > 0, if it fits) for which modules + 2 x quiet zone fits in `printable_dots`.
-/// @returns kOutOfRange if even min_dots does not fit (or `preferred` does not fit);
-///          kInvalidArgument for inconsistent bounds.
+/// when > 0, if it is at least min_dots and fits) for which modules + 2 x quiet zone fits in
+/// `printable_dots`.
+/// @returns kOutOfRange if even min_dots does not fit, or `preferred` is below min_dots (1-2 dot
+///          modules do not scan from paper) or does not fit; kInvalidArgument for inconsistent
+///          bounds.
 Result<int> ChooseQrModuleDots(int modules, int printable_dots, int min_dots, int max_dots,
                                int preferred = 0);
 
