@@ -150,28 +150,18 @@ struct EscPosEncoder::Job {
     return cell;
   }
 
-  // Greedy wrap; a line that overflows breaks at its last space if it has one.
+  // Japanese line breaking (see WrapParagraph) over the columns each cell prints in.
   static std::vector<std::vector<Cell>> Wrap(const std::vector<Cell>& cells, int columns) {
-    std::vector<std::vector<Cell>> lines(1);
-    int used = 0;
+    std::u32string text;
+    std::vector<int> widths;
     for (const Cell& cell : cells) {
-      std::vector<Cell>& line = lines.back();
-      if (used + cell.columns > columns && !line.empty()) {
-        std::vector<Cell> next;
-        auto space =
-            std::find_if(line.rbegin(), line.rend(), [](const Cell& c) { return c.c == U' '; });
-        if (cell.c != U' ' && space != line.rend() && space.base() - 1 != line.begin()) {
-          auto at = space.base() - 1;  // the space itself
-          next.assign(at + 1, line.end());
-          line.erase(at, line.end());
-        }
-        lines.push_back(std::move(next));
-        used = 0;
-        for (const Cell& c : lines.back()) used += c.columns;
-        if (cell.c == U' ') continue;  // no space at the start of a wrapped line
-      }
-      lines.back().push_back(cell);
-      used += cell.columns;
+      text.push_back(cell.c);
+      widths.push_back(cell.columns);
+    }
+    std::vector<std::vector<Cell>> lines;
+    for (const LineSpan& span : WrapParagraph(text, widths, columns)) {
+      lines.emplace_back(cells.begin() + static_cast<std::ptrdiff_t>(span.begin),
+                         cells.begin() + static_cast<std::ptrdiff_t>(span.end));
     }
     return lines;
   }

@@ -300,6 +300,45 @@ TEST_CASE("Long lines wrap at the paper width, full-width characters counting tw
   }
 }
 
+// `FS &`, the Shift_JIS codes of `utf8` (all JIS X 0208), `FS .`.
+Bytes KanjiRun(std::string_view utf8) {
+  Bytes out = {0x1C, '&'};
+  auto chars = DecodeUtf8(utf8);
+  REQUIRE(chars);
+  for (char32_t c : *chars) {
+    auto code = ShiftJisOf(c);
+    REQUIRE(code);
+    out.push_back(static_cast<uint8_t>(*code >> 8));
+    out.push_back(static_cast<uint8_t>(*code & 0xFF));
+  }
+  out.insert(out.end(), {0x1C, '.'});
+  return out;
+}
+
+TEST_CASE("Japanese text wraps by the line-breaking rules and fills 58 mm lines") {
+  Document doc;
+  doc.Text("ご利用条件: さくら市内の加盟店でご利用いただけます。現金との引き換えはできません。");
+  const EncodedReceipt out = Encode(doc, "generic-58-kanji");
+  CHECK(out.native_text_lines == 3);
+  CHECK(out.bytes == Concat({kInit58Kanji,
+                             KanjiRun("ご利用条件"),
+                             BytesOf(": "),
+                             KanjiRun("さくら市内の加盟店で"),
+                             {0x0A},
+                             KanjiRun("ご利用いただけます。現金との引き"),
+                             {0x0A},
+                             KanjiRun("換えはできません。"),
+                             {0x0A}}));
+  Document period;
+  period.Text("現金との引き換えはできませんので。");
+  CHECK(Encode(period, "generic-58-kanji").bytes ==
+        Concat({kInit58Kanji,
+                KanjiRun("現金との引き換えはできませんの"),
+                {0x0A},
+                KanjiRun("で。"),
+                {0x0A}}));
+}
+
 TEST_CASE("Control characters in text are refused so data cannot inject printer commands") {
   Document doc;
   doc.Text("name\x1B@");
