@@ -41,7 +41,34 @@ struct GreyImage {
   static GreyImage FromBitmap(const Bitmap& bitmap);
 };
 
-/// Reads a PNG or JPEG file (also BMP, GIF, PNM, what stb_image reads) as greyscale.
+/// How grey levels become printed dots.
+enum class Halftone : uint8_t {
+  kFloydSteinberg,  ///< error diffusion: greys and photos keep their tone as dot density
+  kThreshold,       ///< each dot black below `threshold`: line art, logos, text
+};
+
+/// How ToPrintBitmap() converts an image.
+struct PrintBitmapOptions {
+  /// Width of the result in dots (e.g. the printable width, 384 or 576, or less for a logo);
+  /// the height keeps the aspect ratio. 0 = the image's own width (no scaling).
+  int width_dots = 0;
+  Halftone halftone = Halftone::kFloydSteinberg;
+  int threshold = 128;  ///< 1..255: grey below it prints black (kThreshold; kFloydSteinberg's
+                        ///< decision level is always 128)
+};
+
+/// Converts a grey image (a logo or picture loaded with LoadGreyImage()) to a 1-bit bitmap for
+/// an Image element: scaled to `options.width_dots` by area averaging (each dot the mean of the
+/// pixels it covers), then Floyd–Steinberg dithered (serpentine) or thresholded. White stays
+/// paper, black stays solid.
+/// @returns the bitmap; kInvalidArgument for an image with no pixels or fewer pixels than
+///          width x height, a width outside 0..Bitmap::kMaxSide, a result taller than
+///          Bitmap::kMaxSide, or a threshold outside 1..255.
+/// Thread safety: safe from any thread.
+Result<Bitmap> ToPrintBitmap(const GreyImage& image, const PrintBitmapOptions& options = {});
+
+/// Reads a PNG or JPEG file (also BMP, GIF, PNM, what stb_image reads) as greyscale; colour is
+/// converted to luminance and transparent pixels are composited over white (paper).
 /// @param path the image file
 /// @returns the image; kNotFound (domain kOs, errno) if the file cannot be opened;
 ///          kInvalidArgument if it is not an image stb_image can decode.
