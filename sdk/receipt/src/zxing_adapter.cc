@@ -85,8 +85,48 @@ Result<Bitmap> RenderCode128(std::string_view data, int module_dots, int height_
   }
 }
 
+int BytesPerPixel(PixelFormat format) {
+  switch (format) {
+    case PixelFormat::kGrey8: return 1;
+    case PixelFormat::kRgb24:
+    case PixelFormat::kBgr24: return 3;
+    case PixelFormat::kRgba32:
+    case PixelFormat::kBgra32: return 4;
+    case PixelFormat::kYuyv:
+    case PixelFormat::kUyvy: return 2;
+  }
+  return 0;
+}
+
+namespace {
+
+// ZXing's view of a frame: its format, and for packed YUV the luma bytes read as grey with a
+// pixel stride of 2 (Y first in YUYV, second in UYVY).
+ZXing::ImageView ZXingView(const PixelView& image, int row_stride) {
+  switch (image.format) {
+    case PixelFormat::kGrey8:
+      return {image.data, image.width, image.height, ZXing::ImageFormat::Lum, row_stride};
+    case PixelFormat::kRgb24:
+      return {image.data, image.width, image.height, ZXing::ImageFormat::RGB, row_stride};
+    case PixelFormat::kBgr24:
+      return {image.data, image.width, image.height, ZXing::ImageFormat::BGR, row_stride};
+    case PixelFormat::kRgba32:
+      return {image.data, image.width, image.height, ZXing::ImageFormat::RGBX, row_stride};
+    case PixelFormat::kBgra32:
+      return {image.data, image.width, image.height, ZXing::ImageFormat::BGRX, row_stride};
+    case PixelFormat::kYuyv:
+      return {image.data, image.width, image.height, ZXing::ImageFormat::Lum, row_stride, 2};
+    case PixelFormat::kUyvy:
+      return {image.data + 1, image.width, image.height, ZXing::ImageFormat::Lum, row_stride, 2};
+  }
+  return {image.data, 0, 0, ZXing::ImageFormat::None};
+}
+
+}  // namespace
+
 Result<std::vector<std::string>> DecodeQrCodes(const PixelView& image) {
-  const int bytes_per_pixel = image.format == PixelFormat::kRgb24 ? 3 : 1;
+  const int bytes_per_pixel = BytesPerPixel(image.format);
+  if (bytes_per_pixel == 0) return Fail(ErrorCode::kInvalidArgument, "unknown pixel format");
   if (image.data == nullptr || image.width <= 0 || image.height <= 0) {
     return Fail(ErrorCode::kInvalidArgument, "image has no pixels");
   }
@@ -99,10 +139,7 @@ Result<std::vector<std::string>> DecodeQrCodes(const PixelView& image) {
     hints.setFormats(ZXing::BarcodeFormat::QRCode);
     hints.setTryHarder(true);
     hints.setTryRotate(true);
-    const ZXing::ImageView view(
-        image.data, image.width, image.height,
-        image.format == PixelFormat::kRgb24 ? ZXing::ImageFormat::RGB : ZXing::ImageFormat::Lum,
-        row_stride);
+    const ZXing::ImageView view = ZXingView(image, row_stride);
     std::vector<std::string> payloads;
     for (const ZXing::Result& result : ZXing::ReadBarcodes(view, hints)) {
       if (!result.isValid()) continue;

@@ -9,11 +9,22 @@
 
 namespace mykey::receipt {
 
-/// How the pixels of a camera frame or decoded file are laid out.
+/// How the pixels of a camera frame or decoded file are laid out. Planar and semi-planar YUV
+/// frames (NV12, NV21, I420/YV12) are passed as their Y plane, which is a kGrey8 image: `data`
+/// the plane, `row_stride` its stride (the chroma planes that follow are not read).
 enum class PixelFormat : uint8_t {
-  kGrey8,  ///< one byte per pixel, 0 = black, 255 = white
-  kRgb24,  ///< three bytes per pixel, R G B
+  kGrey8,   ///< one byte per pixel, 0 = black, 255 = white (also the Y plane of NV12/NV21/I420)
+  kRgb24,   ///< three bytes per pixel, R G B
+  kBgr24,   ///< three bytes per pixel, B G R (OpenCV, many V4L2 drivers)
+  kRgba32,  ///< four bytes per pixel, R G B A (alpha ignored)
+  kBgra32,  ///< four bytes per pixel, B G R A (alpha ignored; Android, Windows, DRM XRGB8888)
+  kYuyv,    ///< packed 4:2:2, Y0 U Y1 V (V4L2 YUYV / YUY2): two bytes per pixel, luma only used
+  kUyvy,    ///< packed 4:2:2, U Y0 V Y1 (V4L2 UYVY): two bytes per pixel, luma only used
 };
+
+/// Bytes per pixel of a format (for YUYV and UYVY, 4 bytes per 2 pixels: 2).
+/// Thread safety: safe from any thread.
+int BytesPerPixel(PixelFormat format);
 
 /// Borrowed pixels: a camera frame buffer or a GreyImage. Rows may be padded (`row_stride`).
 ///
@@ -22,7 +33,7 @@ struct PixelView {
   const uint8_t* data = nullptr;
   int width = 0;
   int height = 0;
-  int row_stride = 0;  ///< bytes from one row to the next; 0 = width x bytes per pixel
+  int row_stride = 0;  ///< bytes from one row to the next; 0 = width x BytesPerPixel(format)
   PixelFormat format = PixelFormat::kGrey8;
 };
 
@@ -74,10 +85,11 @@ Result<Bitmap> ToPrintBitmap(const GreyImage& image, const PrintBitmapOptions& o
 ///          kInvalidArgument if it is not an image stb_image can decode.
 Result<GreyImage> LoadGreyImage(const std::string& path);
 
-/// Decodes every QR code found in `image` with ZXing-cpp (try harder, rotations included).
+/// Decodes every QR code found in `image` with ZXing-cpp (try harder, rotations included), in
+/// any PixelFormat (colour is read as luminance; YUYV/UYVY as their Y bytes, no conversion).
 /// @returns the payloads, in ZXing's order, at least one; kInvalidArgument for a view with no
-///          pixels, non-positive sizes or a stride shorter than a row; kNotFound if no QR code
-///          decodes; kInternal if ZXing throws.
+///          pixels, non-positive sizes, a stride shorter than a row or an unknown format;
+///          kNotFound if no QR code decodes; kInternal if ZXing throws.
 Result<std::vector<std::string>> DecodeQrCodes(const PixelView& image);
 
 }  // namespace mykey::receipt
