@@ -32,6 +32,17 @@ Result<GreyImage> LoadGreyImage(const std::string& path) {
   int width = 0;
   int height = 0;
   int channels = 0;
+  // The header first: a small file can claim a huge image, and decoding allocates it.
+  if (stbi_info_from_file(file, &width, &height, &channels) == 0 || width <= 0 || height <= 0) {
+    std::fclose(file);
+    return Fail(ErrorCode::kInvalidArgument, "not a PNG or JPEG image");
+  }
+  const int64_t pixels = static_cast<int64_t>(width) * height;
+  if (pixels > kMaxImagePixels) {
+    std::fclose(file);
+    return Fail(ErrorCode::kInvalidArgument, "image larger than 40 megapixels (kMaxImagePixels)",
+                ErrorDomain::kNone, pixels);
+  }
   // Grey and alpha: a logo's transparent background is often black underneath.
   stbi_uc* data = stbi_load_from_file(file, &width, &height, &channels, 2);
   std::fclose(file);

@@ -195,6 +195,14 @@ TEST_CASE("A missing file is not found and a file that is not an image is invali
   CHECK(garbage.error().code() == ErrorCode::kInvalidArgument);
 }
 
+TEST_CASE("An image above 40 megapixels is refused from its header, before decoding") {
+  // A valid 8000 x 6000 1-bit PNG of 12 KB: decoded it would take 96 MB.
+  auto big = LoadGreyImage(std::string(MYKEY_RECEIPT_TEST_DATA_DIR) + "/white-48mp.png");
+  REQUIRE_FALSE(big);
+  CHECK(big.error().code() == ErrorCode::kInvalidArgument);
+  CHECK(big.error().detail() == int64_t{8000} * 6000);
+}
+
 TEST_CASE("Pixels outside a grey image read as the nearest border pixel") {
   const GreyImage image{2, 1, {0, 255}};
   CHECK(image.At(-5, 0) == 0);

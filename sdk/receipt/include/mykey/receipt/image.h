@@ -78,11 +78,17 @@ struct PrintBitmapOptions {
 /// Thread safety: safe from any thread.
 Result<Bitmap> ToPrintBitmap(const GreyImage& image, const PrintBitmapOptions& options = {});
 
+/// The largest image LoadGreyImage() decodes: 40 megapixels (a 7300 x 5475 picture; phone
+/// photos are 12-50 MP, a scan of a voucher far less). Decoding takes two bytes a pixel.
+inline constexpr int64_t kMaxImagePixels = 40'000'000;
+
 /// Reads a PNG or JPEG file (also BMP, GIF, PNM, what stb_image reads) as greyscale; colour is
-/// converted to luminance and transparent pixels are composited over white (paper).
+/// converted to luminance and transparent pixels are composited over white (paper). The size is
+/// read from the header first: a larger image than kMaxImagePixels is refused before decoding.
 /// @param path the image file
 /// @returns the image; kNotFound (domain kOs, errno) if the file cannot be opened;
-///          kInvalidArgument if it is not an image stb_image can decode.
+///          kInvalidArgument if it is not an image stb_image can decode, or has more than
+///          kMaxImagePixels pixels (detail: its pixel count).
 Result<GreyImage> LoadGreyImage(const std::string& path);
 
 /// Decodes every QR code found in `image` with ZXing-cpp (try harder, rotations included), in
