@@ -401,7 +401,7 @@ EscPosEncoder::~EscPosEncoder() = default;
 
 Result<GlyphRasterizer*> EscPosEncoder::Rasterizer() {
   if (rasterizer_ == nullptr) {
-    MYKEY_ASSIGN_OR_RETURN(owned_rasterizer_, GlyphRasterizer::Open());
+    MYKEY_ASSIGN_OR_RETURN(owned_rasterizer_, GlyphRasterizer::Open(options_.fonts));
     rasterizer_ = owned_rasterizer_.get();
   }
   return rasterizer_;

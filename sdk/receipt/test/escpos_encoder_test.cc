@@ -509,9 +509,18 @@ TEST_CASE("Rules: dashes across the columns, or a drawn bar") {
 }
 
 TEST_CASE("A missing font is reported as not found when a line needs the raster fallback") {
-  auto fonts = GlyphRasterizer::Open({FontFace{"/nonexistent.ttc", 0, true}});
-  REQUIRE_FALSE(fonts);
-  CHECK(fonts.error().code() == ErrorCode::kNotFound);
+  EncodeOptions options;
+  options.fonts = {FontFace{"/nonexistent/font.ttc", 0, true}};
+  EscPosEncoder encoder(Profile("generic-58-kanji"), nullptr, options);
+  // Native text never opens the fonts.
+  Document native;
+  native.Text("有効期限 2025-09-30");
+  CHECK(encoder.Encode(native));
+  Document gaiji;
+  gaiji.Text("髙橋 様");
+  auto out = encoder.Encode(gaiji);
+  REQUIRE_FALSE(out);
+  CHECK(out.error().code() == ErrorCode::kNotFound);
 }
 
 TEST_CASE("A bad profile is refused") {

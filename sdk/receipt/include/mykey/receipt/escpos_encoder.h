@@ -37,6 +37,9 @@ struct EncodeOptions {
   /// rendering of the same symbol at the chosen module size). On for vouchers; off only for
   /// benchmarks.
   bool verify_qr = true;
+  /// The fonts the encoder opens, the first time a line needs the raster fallback, when it was
+  /// given no GlyphRasterizer.
+  std::vector<FontFace> fonts = DefaultFontFaces();
 };
 
 /// Turns a Document into ESC/POS bytes for a printer profile. Pure code: no I/O except reading
@@ -56,7 +59,7 @@ class EscPosEncoder {
  public:
   /// @param profile    the printer; checked on Encode()
   /// @param rasterizer borrowed fonts for the raster fallback; if null the encoder opens
-  ///                   DefaultFontFaces() itself when first needed
+  ///                   options.fonts itself when first needed
   explicit EscPosEncoder(PrinterProfile profile, GlyphRasterizer* rasterizer = nullptr,
                          EncodeOptions options = {});
   ~EscPosEncoder();
@@ -73,7 +76,8 @@ class EscPosEncoder {
   ///   kOutOfRange:      a QR code or barcode that does not fit the paper even at its minimum
   ///                     module size; a QR payload too long for version 40;
   ///   kDataLoss:        a QR code whose raster did not decode back to its payload;
-  ///   kNotFound:        a line needs the raster fallback and the font file is missing.
+  ///   kNotFound:        a line needs the raster fallback and a required font file is
+  ///                     missing (a job without such a line never opens the fonts).
   Result<EncodedReceipt> Encode(const Document& document);
 
   const PrinterProfile& profile() const { return profile_; }
