@@ -125,4 +125,21 @@ Result<int> ChooseQrModuleDots(int modules, int printable_dots, int min_dots, in
   return std::min(fits, max_dots);
 }
 
+Result<std::string> Ean13WithCheckDigit(std::string_view digits) {
+  if ((digits.size() != 12 && digits.size() != 13) ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return Fail(ErrorCode::kInvalidArgument, "EAN-13 data must be 12 or 13 digits");
+  }
+  // Weights 1, 3, 1, 3 ... from the left over the first 12 digits.
+  int sum = 0;
+  for (size_t i = 0; i < 12; ++i) sum += (digits[i] - '0') * (i % 2 == 0 ? 1 : 3);
+  const auto check = static_cast<char>('0' + (10 - sum % 10) % 10);
+  if (digits.size() == 13 && digits[12] != check) {
+    return Fail(ErrorCode::kInvalidArgument, "EAN-13 check digit does not match the data");
+  }
+  std::string out(digits.substr(0, 12));
+  out.push_back(check);
+  return out;
+}
+
 }  // namespace mykey::receipt

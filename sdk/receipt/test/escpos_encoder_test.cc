@@ -444,6 +444,99 @@ TEST_CASE("A native CODE128 barcode is GS k 73 with code set B and '{' escaped")
   CHECK(Encode(doc, "generic-58-kanji").bytes == expected);
 }
 
+// The GS k 73 command the encoder sends for `data` (module 2, height 50, no HRI, left).
+Bytes NativeCode128(std::string_view data) {
+  Document doc;
+  doc.AddBarcode(
+      Barcode{std::string(data), Barcode::Symbology::kCode128, 50, 2, false, Alignment::kLeft});
+  const Bytes job = Encode(doc, "generic-58-kanji").bytes;
+  const Bytes setup = Concat({kInit58Kanji, {0x1D, 'h', 50, 0x1D, 'w', 2, 0x1D, 'H', 0}});
+  REQUIRE(job.size() > setup.size());
+  CHECK(Bytes(job.begin(), job.begin() + static_cast<std::ptrdiff_t>(setup.size())) == setup);
+  return Bytes(job.begin() + static_cast<std::ptrdiff_t>(setup.size()), job.end());
+}
+
+TEST_CASE("Native CODE128 puts runs of digits in code set C, two digits a symbol") {
+  // All digits: code set C throughout.
+  CHECK(NativeCode128("12345678901234") ==
+        Bytes{0x1D, 'k', 73, 9, '{', 'C', 12, 34, 56, 78, 90, 12, 34});
+  // Four digits at the end are worth a switch; four inside are not.
+  CHECK(NativeCode128("SB-0042-0401") ==
+        Concat({{0x1D, 'k', 73, 14}, BytesOf("{BSB-0042-"), {'{', 'C', 4, 1}}));
+  // Odd runs: the digit next to the text stays in code set B.
+  CHECK(NativeCode128("12345AB") ==
+        Bytes{0x1D, 'k', 73, 9, '{', 'C', 12, 34, '{', 'B', '5', 'A', 'B'});
+  CHECK(NativeCode128("AB12345") ==
+        Bytes{0x1D, 'k', 73, 9, '{', 'B', 'A', 'B', '1', '{', 'C', 23, 45});
+  CHECK(NativeCode128("7") == Bytes{0x1D, 'k', 73, 3, '{', 'B', '7'});
+}
+
+TEST_CASE("A long all-digit CODE128 fits 58 mm in code set C where set B would not") {
+  // 24 digits at 2 dots a module: code set B would take 319 modules (638 dots), set C 187.
+  const std::string digits = "202504010042123456789012";
+  Document doc;
+  doc.AddBarcode(Barcode{digits, Barcode::Symbology::kCode128, 60, 2, true, Alignment::kCenter});
+  for (const char* profile : {"generic-58-kanji", "generic-58-raster-only"}) {
+    INFO(profile);
+    EscPosEncoder encoder(Profile(profile));
+    auto out = encoder.Encode(doc);
+    REQUIRE(out);
+    if (std::string_view(profile) == "generic-58-raster-only") {
+      const auto rasters = Rasters(out->bytes);
+      REQUIRE(rasters.size() == 1);
+      CHECK(DecodeCode128(rasters[0]) == digits);
+      CHECK(Contains(out->bytes, BytesOf(digits + "\n")));
+    }
+  }
+}
+
+TEST_CASE("A native EAN-13 (JAN) barcode is GS k 67 with 12 digits; the printer adds the check") {
+  Document doc;
+  doc.AddBarcode(
+      Barcode{"490123456789", Barcode::Symbology::kEan13, 60, 2, true, Alignment::kCenter});
+  const Bytes expected = Concat({kInit58Kanji,
+                                 {0x1B, 'a', 1, 0x1D, 'h', 60, 0x1D, 'w', 2, 0x1D, 'H', 2},
+                                 {0x1D, 'k', 67, 12},
+                                 BytesOf("490123456789")});
+  CHECK(Encode(doc, "generic-58-kanji").bytes == expected);
+  // With its check digit the same code is accepted and sent the same way.
+  Document checked;
+  checked.AddBarcode(
+      Barcode{"4901234567894", Barcode::Symbology::kEan13, 60, 2, true, Alignment::kCenter});
+  CHECK(Encode(checked, "generic-58-kanji").bytes == expected);
+}
+
+TEST_CASE("Without native barcodes the EAN-13 raster decodes to the 13 digits, printed under it") {
+  Document doc;
+  doc.AddBarcode(Barcode{"490123456789", Barcode::Symbology::kEan13, 60, 3});
+  const EncodedReceipt out = Encode(doc, "generic-58-raster-only");
+  const auto rasters = Rasters(out.bytes);
+  REQUIRE(rasters.size() == 1);
+  CHECK(DecodeEan13(rasters[0]) == std::string("4901234567894"));
+  CHECK(Contains(out.bytes, BytesOf("4901234567894\n")));
+}
+
+TEST_CASE("EAN-13 data with a wrong check digit, not digits or too wide is refused") {
+  EscPosEncoder encoder(Profile("generic-58-kanji"));
+  for (const char* data : {"4901234567890", "49012345678", "49012345678X", ""}) {
+    INFO(data);
+    Document doc;
+    doc.AddBarcode(Barcode{data, Barcode::Symbology::kEan13});
+    auto out = encoder.Encode(doc);
+    REQUIRE_FALSE(out);
+    CHECK(out.error().code() == ErrorCode::kInvalidArgument);
+  }
+  Document wide;  // 113 modules x 4 dots = 452 > 384
+  wide.AddBarcode(Barcode{"490123456789", Barcode::Symbology::kEan13, 60, 4});
+  auto too_wide = encoder.Encode(wide);
+  REQUIRE_FALSE(too_wide);
+  CHECK(too_wide.error().code() == ErrorCode::kOutOfRange);
+  CHECK(Encode(wide, "generic-80-kanji").bytes.size() > 0);
+  Document thin;
+  thin.AddBarcode(Barcode{"490123456789", Barcode::Symbology::kEan13, 60, 1});
+  CHECK(encoder.Encode(thin).error().code() == ErrorCode::kInvalidArgument);
+}
+
 TEST_CASE("Without native barcodes the CODE128 raster decodes and the text prints under it") {
   Document doc;
   doc.AddBarcode(Barcode{"SB-0042"});
