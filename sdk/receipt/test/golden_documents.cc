@@ -80,6 +80,8 @@ Document ShopReceiptDocument() {
       .Text("2025-04-01 10:15  No.0042")
       .AddRule()
       .Text("文庫本 x1           770")
+      .AddBarcode(
+          Barcode{"978406123456", Barcode::Symbology::kEan13, 40, 2, true, Alignment::kLeft})
       .Text("Notebook A5 x2      440")
       .AddRule(Rule{Rule::Kind::kDrawn, 2})
       .Text("合計 ¥1,210", total)

@@ -26,7 +26,8 @@ Document VoucherDocument();
 /// A grey logo drawn in code, converted with ToPrintBitmap() (Floyd–Steinberg, 96 dots wide).
 Bitmap ShopLogo();
 
-/// A shop receipt in Japanese and ASCII with a logo and a barcode.
+/// A shop receipt in Japanese and ASCII with a logo, a JAN (EAN-13) item code and a CODE128
+/// barcode.
 Document ShopReceiptDocument();
 
 /// Lines with characters outside JIS X 0208 (𠮷, 髙, 﨑), printed through the raster fallback.
