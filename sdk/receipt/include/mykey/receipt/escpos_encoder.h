@@ -52,7 +52,7 @@ struct EncodeOptions {
 /// `GS v 0`: nothing ever becomes '?', nor the font's empty .notdef box: a character no font has
 /// is refused. Zero-width characters (combining marks, joiners, variation selectors) are not
 /// drawn; a line of nothing else is a plain line feed. QR codes: `GS ( k` or `GS v 0`. Barcodes:
-/// `GS k` CODE128 or `GS v 0`.
+/// `GS k` CODE128 (code set C for digit runs) or EAN-13, or `GS v 0`.
 ///
 /// Thread safety: not thread-safe (holds a GlyphRasterizer); use one per thread.
 class EscPosEncoder {
@@ -71,8 +71,9 @@ class EscPosEncoder {
   ///   kInvalidArgument: bad profile, malformed UTF-8 or a control character in text, a
   ///                     character that needs the raster and that no installed font has a glyph
   ///                     for (detail() is its code point, domain kNone), a style or size out of
-  ///                     range, an image wider than the paper, barcode data that
-  ///                     is not printable ASCII;
+  ///                     range, an image wider than the paper, CODE128 data that is not
+  ///                     printable ASCII, EAN-13 data that is not 12 or 13 digits or whose
+  ///                     check digit does not match;
   ///   kOutOfRange:      a QR code or barcode that does not fit the paper even at its minimum
   ///                     module size; a QR payload too long for version 40;
   ///   kDataLoss:        a QR code whose raster did not decode back to its payload;
