@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates every golden file under tests/golden/ from the current code:
 #   receipt/*.bin   the ESC/POS bytes of the sample receipts and vouchers (58/80 mm, kanji,
-#                   raster-only, raster QR), from sdk/receipt's mykey-receipt-bless;
+#                   raster-only, raster QR), from sdk/receipt's mykey-receipt-bless, with
+#                   receipt/*-qr.png, each case's QR raster for review;
 #   voucher/*.png   the sample vouchers (sold, duplicate) and redemption and refund receipts on
 #                   58 and 80 mm paper as the virtual printer renders them, from sdk/voucher's
 #                   mykey-voucher-bless. They change with the renderer or the font package

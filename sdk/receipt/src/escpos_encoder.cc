@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <iterator>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "mykey/receipt/text.h"
@@ -19,7 +21,8 @@ constexpr uint8_t kLf = 0x0A;
 // How one character of a text line will be printed.
 struct Cell {
   char32_t c = 0;
-  enum class Kind : uint8_t { kByte, kKanji, kRaster } kind = Kind::kByte;
+  // kInvisible: zero width (combining mark, joiner, variation selector): never drawn.
+  enum class Kind : uint8_t { kByte, kKanji, kRaster, kInvisible } kind = Kind::kByte;
   uint16_t code = 0;  // the byte, or the Shift_JIS code
   int columns = 1;
 };
@@ -42,6 +45,72 @@ int AlignmentOffset(Alignment alignment, int content, int width) {
 
 bool IsControl(char32_t c) {
   return c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0) || c == 0x2028 || c == 0x2029;
+}
+
+bool IsDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// CODE128 data for `GS k 73`: "{B" + text ('{' doubled), "{C" + one byte (0..99) per digit
+// pair. Code set C takes a run of digits where it saves symbols: 4 or more at the start or the
+// end, 6 or more inside, 2 or more when the data is only digits; of an odd run, the digit next
+// to the text stays in code set B.
+struct Code128Plan {
+  std::string escpos;
+  int symbols = 0;  // start, code set switches and data, without the check symbol
+};
+
+Code128Plan PlanCode128(std::string_view data) {
+  Code128Plan plan;
+  std::string text;  // characters waiting for code set B
+  const auto flush_text = [&] {
+    if (text.empty()) return;
+    plan.escpos += "{B";
+    ++plan.symbols;
+    for (char c : text) {
+      plan.escpos.push_back(c);
+      if (c == '{') plan.escpos.push_back('{');  // '{' starts a code set switch: escape it
+      ++plan.symbols;
+    }
+    text.clear();
+  };
+  size_t i = 0;
+  while (i < data.size()) {
+    if (!IsDigit(data[i])) {
+      text.push_back(data[i++]);
+      continue;
+    }
+    size_t end = i;
+    while (end < data.size() && IsDigit(data[end])) ++end;
+    const bool at_start = i == 0;
+    const bool at_end = end == data.size();
+    const size_t worth = at_start && at_end ? 2 : (at_start || at_end ? 4 : 6);
+    if (end - i < worth) {
+      text.append(data.substr(i, end - i));
+      i = end;
+      continue;
+    }
+    size_t pairs_begin = i;
+    size_t pairs_end = end;
+    if ((end - i) % 2 == 1) {
+      if (at_start) {
+        --pairs_end;
+      } else {
+        text.push_back(data[pairs_begin++]);
+      }
+    }
+    flush_text();
+    plan.escpos += "{C";
+    ++plan.symbols;
+    for (size_t k = pairs_begin; k < pairs_end; k += 2) {
+      plan.escpos.push_back(static_cast<char>((data[k] - '0') * 10 + (data[k + 1] - '0')));
+      ++plan.symbols;
+    }
+    if (pairs_end < end) text.push_back(data[pairs_end]);
+    i = end;
+  }
+  flush_text();
+  return plan;
 }
 
 }  // namespace
@@ -122,7 +191,14 @@ struct EscPosEncoder::Job {
   Cell Classify(char32_t c) const {
     Cell cell;
     cell.c = c;
-    if (std::optional<uint8_t> byte = CodePageByteOf(c, p.code_page)) {
+    if (EastAsianWidth(c) == 0) {
+      cell.kind = Cell::Kind::kInvisible;
+      cell.columns = 0;
+      return cell;
+    }
+    // With Shift_JIS selected, a single byte in a lead range would swallow the next byte.
+    if (std::optional<uint8_t> byte = CodePageByteOf(c, p.code_page);
+        byte && !(p.kanji && IsShiftJisLeadByte(*byte))) {
       cell.kind = Cell::Kind::kByte;
       cell.code = *byte;
       cell.columns = 1;
@@ -141,28 +217,18 @@ struct EscPosEncoder::Job {
     return cell;
   }
 
-  // Greedy wrap; a line that overflows breaks at its last space if it has one.
+  // Japanese line breaking (see WrapParagraph) over the columns each cell prints in.
   static std::vector<std::vector<Cell>> Wrap(const std::vector<Cell>& cells, int columns) {
-    std::vector<std::vector<Cell>> lines(1);
-    int used = 0;
+    std::u32string text;
+    std::vector<int> widths;
     for (const Cell& cell : cells) {
-      std::vector<Cell>& line = lines.back();
-      if (used + cell.columns > columns && !line.empty()) {
-        std::vector<Cell> next;
-        auto space =
-            std::find_if(line.rbegin(), line.rend(), [](const Cell& c) { return c.c == U' '; });
-        if (cell.c != U' ' && space != line.rend() && space.base() - 1 != line.begin()) {
-          auto at = space.base() - 1;  // the space itself
-          next.assign(at + 1, line.end());
-          line.erase(at, line.end());
-        }
-        lines.push_back(std::move(next));
-        used = 0;
-        for (const Cell& c : lines.back()) used += c.columns;
-        if (cell.c == U' ') continue;  // no space at the start of a wrapped line
-      }
-      lines.back().push_back(cell);
-      used += cell.columns;
+      text.push_back(cell.c);
+      widths.push_back(cell.columns);
+    }
+    std::vector<std::vector<Cell>> lines;
+    for (const LineSpan& span : WrapParagraph(text, widths, columns)) {
+      lines.emplace_back(cells.begin() + static_cast<std::ptrdiff_t>(span.begin),
+                         cells.begin() + static_cast<std::ptrdiff_t>(span.end));
     }
     return lines;
   }
@@ -198,7 +264,11 @@ struct EscPosEncoder::Job {
     return Ok();
   }
 
-  Status Line(const std::vector<Cell>& line, const TextStyle& style) {
+  Status Line(const std::vector<Cell>& cells, const TextStyle& style) {
+    std::vector<Cell> line;
+    std::copy_if(cells.begin(), cells.end(), std::back_inserter(line),
+                 [](const Cell& c) { return c.kind != Cell::Kind::kInvisible; });
+    // A line of nothing visible is a plain line feed (a raster would be 0 dots wide).
     const bool native = std::none_of(line.begin(), line.end(),
                                      [](const Cell& c) { return c.kind == Cell::Kind::kRaster; });
     if (!native) return RasterLine(line, style);
@@ -224,7 +294,17 @@ struct EscPosEncoder::Job {
   Status RasterLine(const std::vector<Cell>& line, const TextStyle& style) {
     MYKEY_ASSIGN_OR_RETURN(GlyphRasterizer * rasterizer, encoder.Rasterizer());
     std::u32string chars;
-    for (const Cell& cell : line) chars.push_back(cell.c);
+    for (const Cell& cell : line) {
+      // Without a glyph the font would draw its empty .notdef box: refuse rather than print
+      // something that is not the text.
+      if (cell.kind == Cell::Kind::kRaster && !rasterizer->HasGlyph(cell.c)) {
+        return Fail(
+            ErrorCode::kInvalidArgument,
+            "no installed font has a glyph for a character of the text (detail: its code point)",
+            ErrorDomain::kNone, static_cast<int64_t>(cell.c));
+      }
+      chars.push_back(cell.c);
+    }
     TextRenderOptions options;
     options.pixel_height = p.font_a_height_dots * style.height_scale;
     options.pixel_width = p.font_a_width_dots * 2 * style.width_scale;
@@ -305,6 +385,18 @@ struct EscPosEncoder::Job {
   }
 
   Status Barcode(const receipt::Barcode& barcode) {
+    if (barcode.height_dots < 1 || barcode.height_dots > 255 || barcode.module_dots < 1 ||
+        barcode.module_dots > 6) {
+      return Fail(ErrorCode::kInvalidArgument, "barcode height or module size out of range");
+    }
+    switch (barcode.symbology) {
+      case Barcode::Symbology::kCode128: return Code128(barcode);
+      case Barcode::Symbology::kEan13: return Ean13(barcode);
+    }
+    return Fail(ErrorCode::kInvalidArgument, "unknown barcode symbology");
+  }
+
+  Status Code128(const receipt::Barcode& barcode) {
     if (barcode.data.empty() || barcode.data.size() > 80) {
       return Fail(ErrorCode::kInvalidArgument, "barcode data must be 1..80 characters");
     }
@@ -312,39 +404,63 @@ struct EscPosEncoder::Job {
                     [](char c) { return c < 0x20 || c > 0x7E; })) {
       return Fail(ErrorCode::kInvalidArgument, "barcode data must be printable ASCII");
     }
-    if (barcode.height_dots < 1 || barcode.height_dots > 255 || barcode.module_dots < 1 ||
-        barcode.module_dots > 6) {
-      return Fail(ErrorCode::kInvalidArgument, "barcode height or module size out of range");
-    }
-    // CODE128 set B: start, data, check (11 modules each), stop (13), 10-module quiet zones.
-    const int modules = 11 * (static_cast<int>(barcode.data.size()) + 2) + 13 + 20;
-    if (modules * barcode.module_dots > p.printable_dots) {
-      return Fail(ErrorCode::kOutOfRange, "barcode does not fit the paper at this module size");
-    }
     if (p.native_barcode) {
-      SetAlignment(barcode.alignment);
-      Put({kGs, 'h', static_cast<uint8_t>(barcode.height_dots)});
-      Put({kGs, 'w', static_cast<uint8_t>(barcode.module_dots)});
-      Put({kGs, 'H', static_cast<uint8_t>(barcode.human_readable ? 2 : 0)});
-      std::string data = "{B";
-      for (char c : barcode.data) {
-        data.push_back(c);
-        if (c == '{') data.push_back('{');  // '{' starts a code set switch: escape it
+      const Code128Plan plan = PlanCode128(barcode.data);
+      // Start, data and code set switches, check (11 modules each), stop (13), quiet zones.
+      const int modules = 11 * (plan.symbols + 1) + 13 + 20;
+      if (modules * barcode.module_dots > p.printable_dots) {
+        return Fail(ErrorCode::kOutOfRange, "barcode does not fit the paper at this module size");
       }
-      Put({kGs, 'k', 73, static_cast<uint8_t>(data.size())});
-      out.bytes.insert(out.bytes.end(), data.begin(), data.end());
+      PutBarcodeSetup(barcode);
+      Put({kGs, 'k', 73, static_cast<uint8_t>(plan.escpos.size())});
+      out.bytes.insert(out.bytes.end(), plan.escpos.begin(), plan.escpos.end());
       return Ok();
     }
     MYKEY_ASSIGN_OR_RETURN(Bitmap bars,
                            RenderCode128(barcode.data, barcode.module_dots, barcode.height_dots));
-    MYKEY_TRY(PutAligned(bars, barcode.alignment));
-    if (barcode.human_readable) {
-      TextLine hri;
-      hri.utf8 = barcode.data;
-      hri.style.alignment = barcode.alignment;
-      return Text(hri);
+    return PutRasterBarcode(bars, barcode, barcode.data);
+  }
+
+  Status Ean13(const receipt::Barcode& barcode) {
+    MYKEY_ASSIGN_OR_RETURN(std::string digits, Ean13WithCheckDigit(barcode.data));
+    if (barcode.module_dots < 2) {
+      return Fail(ErrorCode::kInvalidArgument, "EAN-13 module size must be 2..6 dots");
     }
-    return Ok();
+    const int modules = kEan13LeftQuietModules + kEan13Modules + kEan13RightQuietModules;
+    if (modules * barcode.module_dots > p.printable_dots) {
+      return Fail(ErrorCode::kOutOfRange, "barcode does not fit the paper at this module size");
+    }
+    if (p.native_barcode) {
+      PutBarcodeSetup(barcode);
+      // JAN13 (EAN13) with 12 digits: the printer adds the check digit (checked above).
+      Put({kGs, 'k', 67, 12});
+      out.bytes.insert(out.bytes.end(), digits.begin(), digits.begin() + 12);
+      return Ok();
+    }
+    MYKEY_ASSIGN_OR_RETURN(Bitmap bars,
+                           RenderEan13(digits, barcode.module_dots, barcode.height_dots));
+    return PutRasterBarcode(bars, barcode, digits);
+  }
+
+  void PutBarcodeSetup(const receipt::Barcode& barcode) {
+    SetAlignment(barcode.alignment);
+    Put({kGs, 'h', static_cast<uint8_t>(barcode.height_dots)});
+    Put({kGs, 'w', static_cast<uint8_t>(barcode.module_dots)});
+    Put({kGs, 'H', static_cast<uint8_t>(barcode.human_readable ? 2 : 0)});
+  }
+
+  // A barcode drawn by us, with its human-readable text as a line under it.
+  Status PutRasterBarcode(const Bitmap& bars, const receipt::Barcode& barcode,
+                          const std::string& text) {
+    if (bars.width() > p.printable_dots) {
+      return Fail(ErrorCode::kOutOfRange, "barcode does not fit the paper at this module size");
+    }
+    MYKEY_TRY(PutAligned(bars, barcode.alignment));
+    if (!barcode.human_readable) return Ok();
+    TextLine hri;
+    hri.utf8 = text;
+    hri.style.alignment = barcode.alignment;
+    return Text(hri);
   }
 
   Status Feed(const receipt::Feed& feed) {
@@ -388,7 +504,7 @@ EscPosEncoder::~EscPosEncoder() = default;
 
 Result<GlyphRasterizer*> EscPosEncoder::Rasterizer() {
   if (rasterizer_ == nullptr) {
-    MYKEY_ASSIGN_OR_RETURN(owned_rasterizer_, GlyphRasterizer::Open());
+    MYKEY_ASSIGN_OR_RETURN(owned_rasterizer_, GlyphRasterizer::Open(options_.fonts));
     rasterizer_ = owned_rasterizer_.get();
   }
   return rasterizer_;

@@ -32,7 +32,19 @@ Result<GreyImage> LoadGreyImage(const std::string& path) {
   int width = 0;
   int height = 0;
   int channels = 0;
-  stbi_uc* data = stbi_load_from_file(file, &width, &height, &channels, 1);
+  // The header first: a small file can claim a huge image, and decoding allocates it.
+  if (stbi_info_from_file(file, &width, &height, &channels) == 0 || width <= 0 || height <= 0) {
+    std::fclose(file);
+    return Fail(ErrorCode::kInvalidArgument, "not a PNG or JPEG image");
+  }
+  const int64_t pixels = static_cast<int64_t>(width) * height;
+  if (pixels > kMaxImagePixels) {
+    std::fclose(file);
+    return Fail(ErrorCode::kInvalidArgument, "image larger than 40 megapixels (kMaxImagePixels)",
+                ErrorDomain::kNone, pixels);
+  }
+  // Grey and alpha: a logo's transparent background is often black underneath.
+  stbi_uc* data = stbi_load_from_file(file, &width, &height, &channels, 2);
   std::fclose(file);
   if (data == nullptr || width <= 0 || height <= 0) {
     if (data != nullptr) stbi_image_free(data);
@@ -42,7 +54,13 @@ Result<GreyImage> LoadGreyImage(const std::string& path) {
   image.width = width;
   image.height = height;
   const size_t size = static_cast<size_t>(width) * static_cast<size_t>(height);
-  image.pixels.assign(data, data + size);
+  image.pixels.resize(size);
+  for (size_t i = 0; i < size; ++i) {
+    // Composited over white paper.
+    const unsigned grey = data[2 * i];
+    const unsigned alpha = data[2 * i + 1];
+    image.pixels[i] = static_cast<uint8_t>((grey * alpha + 255U * (255U - alpha) + 127U) / 255U);
+  }
   stbi_image_free(data);
   return image;
 }

@@ -11,7 +11,9 @@ PrinterProfile Generic(std::string name, int paper_mm, bool kanji, bool native) 
   p.printable_dots = paper_mm == 80 ? 576 : 384;
   p.columns = paper_mm == 80 ? 48 : 32;
   p.kanji = kanji;
-  p.code_page = native ? CodePage::kPc437 : CodePage::kAsciiOnly;
+  // Japanese models start in the katakana page; PC437's letters and signs sit on Shift_JIS lead
+  // bytes, which such a printer reads as half of a kanji.
+  p.code_page = kanji ? CodePage::kKatakana : (native ? CodePage::kPc437 : CodePage::kAsciiOnly);
   p.native_qr = native;
   p.native_barcode = native;
   return p;

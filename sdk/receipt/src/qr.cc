@@ -105,6 +105,11 @@ Result<int> ChooseQrModuleDots(int modules, int printable_dots, int min_dots, in
   const int side_modules = modules + 2 * kQrQuietZoneModules;
   const int fits = printable_dots / side_modules;
   if (preferred > 0) {
+    if (preferred < min_dots) {
+      return Fail(ErrorCode::kOutOfRange,
+                  "requested QR module size is below the printer's minimum (smaller modules do "
+                  "not scan from paper)");
+    }
     if (preferred > fits) {
       return Fail(
           ErrorCode::kOutOfRange,
@@ -118,6 +123,23 @@ Result<int> ChooseQrModuleDots(int modules, int printable_dots, int min_dots, in
         "QR code with its quiet zone does not fit the paper even at the minimum module size");
   }
   return std::min(fits, max_dots);
+}
+
+Result<std::string> Ean13WithCheckDigit(std::string_view digits) {
+  if ((digits.size() != 12 && digits.size() != 13) ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return Fail(ErrorCode::kInvalidArgument, "EAN-13 data must be 12 or 13 digits");
+  }
+  // Weights 1, 3, 1, 3 ... from the left over the first 12 digits.
+  int sum = 0;
+  for (size_t i = 0; i < 12; ++i) sum += (digits[i] - '0') * (i % 2 == 0 ? 1 : 3);
+  const auto check = static_cast<char>('0' + (10 - sum % 10) % 10);
+  if (digits.size() == 13 && digits[12] != check) {
+    return Fail(ErrorCode::kInvalidArgument, "EAN-13 check digit does not match the data");
+  }
+  std::string out(digits.substr(0, 12));
+  out.push_back(check);
+  return out;
 }
 
 }  // namespace mykey::receipt

@@ -85,6 +85,9 @@ const Tables& GetTables() {
 }  // namespace
 
 std::optional<uint16_t> ShiftJisOf(char32_t c) {
+  // Characters JIS X 0208 lacks whose full-width cell prints the same sign.
+  if (c == 0x00A5) return 0x818F;  // ¥ -> ￥
+  if (c == 0x2014) return 0x815C;  // EM DASH -> the JIS dash (glibc maps it to U+2015)
   const Tables& t = GetTables();
   if (auto it = t.sjis_of.find(c); it != t.sjis_of.end()) return it->second;
   return std::nullopt;

@@ -36,6 +36,27 @@ Result<std::string> Decode(const Bitmap& bitmap, ZXing::BarcodeFormat format) {
   }
 }
 
+// A one-dimensional symbol drawn by ZXing's writer, one module = module_dots, bars
+// height_dots tall, with quiet zones of `left` and `right` modules.
+Result<Bitmap> DrawLinear(ZXing::BarcodeFormat format, std::string_view data, int left, int right,
+                          int module_dots, int height_dots) {
+  try {
+    const std::wstring contents(data.begin(), data.end());
+    const ZXing::BitMatrix bars =
+        ZXing::MultiFormatWriter(format).setMargin(0).encode(contents, 1, 1);
+    const int modules = left + bars.width() + right;
+    MYKEY_ASSIGN_OR_RETURN(Bitmap bitmap, Bitmap::Create(modules * module_dots, height_dots));
+    for (int x = 0; x < bars.width(); ++x) {
+      if (bars.get(x, 0)) {
+        bitmap.FillRect((x + left) * module_dots, 0, module_dots, height_dots, true);
+      }
+    }
+    return bitmap;
+  } catch (const std::exception&) {
+    return Fail(ErrorCode::kInternal, "ZXing failed to draw a barcode");
+  }
+}
+
 }  // namespace
 
 Result<std::string> DecodeQr(const Bitmap& bitmap) {
@@ -44,6 +65,10 @@ Result<std::string> DecodeQr(const Bitmap& bitmap) {
 
 Result<std::string> DecodeCode128(const Bitmap& bitmap) {
   return Decode(bitmap, ZXing::BarcodeFormat::Code128);
+}
+
+Result<std::string> DecodeEan13(const Bitmap& bitmap) {
+  return Decode(bitmap, ZXing::BarcodeFormat::EAN13);
 }
 
 Status VerifyQrRaster(const Bitmap& bitmap, std::string_view payload) {
@@ -68,25 +93,61 @@ Result<Bitmap> RenderCode128(std::string_view data, int module_dots, int height_
     return Fail(ErrorCode::kInvalidArgument, "CODE128 module size or height out of range");
   }
   constexpr int kQuietModules = 10;
-  try {
-    const std::wstring contents(data.begin(), data.end());
-    const ZXing::BitMatrix bars =
-        ZXing::MultiFormatWriter(ZXing::BarcodeFormat::Code128).setMargin(0).encode(contents, 1, 1);
-    const int modules = bars.width() + 2 * kQuietModules;
-    MYKEY_ASSIGN_OR_RETURN(Bitmap bitmap, Bitmap::Create(modules * module_dots, height_dots));
-    for (int x = 0; x < bars.width(); ++x) {
-      if (bars.get(x, 0)) {
-        bitmap.FillRect((x + kQuietModules) * module_dots, 0, module_dots, height_dots, true);
-      }
-    }
-    return bitmap;
-  } catch (const std::exception&) {
-    return Fail(ErrorCode::kInternal, "ZXing failed to draw CODE128");
-  }
+  return DrawLinear(ZXing::BarcodeFormat::Code128, data, kQuietModules, kQuietModules, module_dots,
+                    height_dots);
 }
 
+Result<Bitmap> RenderEan13(std::string_view digits, int module_dots, int height_dots) {
+  MYKEY_ASSIGN_OR_RETURN(std::string checked, Ean13WithCheckDigit(digits));
+  if (module_dots < 1 || module_dots > 6 || height_dots < 1 || height_dots > 255) {
+    return Fail(ErrorCode::kInvalidArgument, "EAN-13 module size or height out of range");
+  }
+  return DrawLinear(ZXing::BarcodeFormat::EAN13, checked, kEan13LeftQuietModules,
+                    kEan13RightQuietModules, module_dots, height_dots);
+}
+
+int BytesPerPixel(PixelFormat format) {
+  switch (format) {
+    case PixelFormat::kGrey8: return 1;
+    case PixelFormat::kRgb24:
+    case PixelFormat::kBgr24: return 3;
+    case PixelFormat::kRgba32:
+    case PixelFormat::kBgra32: return 4;
+    case PixelFormat::kYuyv:
+    case PixelFormat::kUyvy: return 2;
+  }
+  return 0;
+}
+
+namespace {
+
+// ZXing's view of a frame: its format, and for packed YUV the luma bytes read as grey with a
+// pixel stride of 2 (Y first in YUYV, second in UYVY).
+ZXing::ImageView ZXingView(const PixelView& image, int row_stride) {
+  switch (image.format) {
+    case PixelFormat::kGrey8:
+      return {image.data, image.width, image.height, ZXing::ImageFormat::Lum, row_stride};
+    case PixelFormat::kRgb24:
+      return {image.data, image.width, image.height, ZXing::ImageFormat::RGB, row_stride};
+    case PixelFormat::kBgr24:
+      return {image.data, image.width, image.height, ZXing::ImageFormat::BGR, row_stride};
+    case PixelFormat::kRgba32:
+      return {image.data, image.width, image.height, ZXing::ImageFormat::RGBX, row_stride};
+    case PixelFormat::kBgra32:
+      return {image.data, image.width, image.height, ZXing::ImageFormat::BGRX, row_stride};
+    case PixelFormat::kYuyv:
+      return {image.data, image.width, image.height, ZXing::ImageFormat::Lum, row_stride, 2};
+    case PixelFormat::kUyvy:
+      return {image.data + 1, image.width, image.height, ZXing::ImageFormat::Lum, row_stride, 2};
+  }
+  return {image.data, 0, 0, ZXing::ImageFormat::None};
+}
+
+}  // namespace
+
 Result<std::vector<std::string>> DecodeQrCodes(const PixelView& image) {
-  const int bytes_per_pixel = image.format == PixelFormat::kRgb24 ? 3 : 1;
+  const int bytes_per_pixel = BytesPerPixel(image.format);
+  if (bytes_per_pixel == 0) return Fail(ErrorCode::kInvalidArgument, "unknown pixel format");
   if (image.data == nullptr || image.width <= 0 || image.height <= 0) {
     return Fail(ErrorCode::kInvalidArgument, "image has no pixels");
   }
@@ -99,10 +160,7 @@ Result<std::vector<std::string>> DecodeQrCodes(const PixelView& image) {
     hints.setFormats(ZXing::BarcodeFormat::QRCode);
     hints.setTryHarder(true);
     hints.setTryRotate(true);
-    const ZXing::ImageView view(
-        image.data, image.width, image.height,
-        image.format == PixelFormat::kRgb24 ? ZXing::ImageFormat::RGB : ZXing::ImageFormat::Lum,
-        row_stride);
+    const ZXing::ImageView view = ZXingView(image, row_stride);
     std::vector<std::string> payloads;
     for (const ZXing::Result& result : ZXing::ReadBarcodes(view, hints)) {
       if (!result.isValid()) continue;

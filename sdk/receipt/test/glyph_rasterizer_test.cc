@@ -27,18 +27,30 @@ TEST_CASE("A missing optional fallback font is skipped") {
   CHECK(rasterizer);
 }
 
-TEST_CASE("The Japanese font has 𠮷, 髙 and 﨑") {
+TEST_CASE("The Japanese font has 𠮷, 髙 and 﨑, and no font has U+E000 or 🍣") {
   CHECK(Fonts().HasGlyph(U'\U00020BB7'));
   CHECK(Fonts().HasGlyph(U'髙'));
   CHECK(Fonts().HasGlyph(U'﨑'));
+  CHECK_FALSE(Fonts().HasGlyph(U'\uE000'));
+  CHECK_FALSE(Fonts().HasGlyph(U'\U0001F363'));
 }
 
-TEST_CASE("Kanji render 24 dots tall and one em wide each, with ink") {
+TEST_CASE("Kanji render 24 dots tall and one em wide each, with their glyph, not .notdef") {
   auto line = Fonts().RenderTextLine("有効期限", 24);
   REQUIRE(line);
   CHECK(line->height() == 24);
   CHECK(line->width() == 96);
-  CHECK(line->CountBlack() > 150);
+  // U+3097 is unassigned: the font's .notdef box, which a missing glyph would be drawn as.
+  auto box = Fonts().RenderTextLine("\u3097", 24);
+  REQUIRE(box);
+  REQUIRE(box->width() == 24);
+  for (const char* kanji : {"有", "効", "期", "限", "𠮷", "髙", "﨑"}) {
+    INFO(kanji);
+    auto glyph = Fonts().RenderTextLine(kanji, 24);
+    REQUIRE(glyph);
+    CHECK(glyph->CountBlack() > 30);
+    CHECK(*glyph != *box);
+  }
 }
 
 TEST_CASE("Bold text has more ink than regular text") {

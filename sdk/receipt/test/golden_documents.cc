@@ -1,5 +1,9 @@
 #include "golden_documents.h"
 
+#include <cmath>
+
+#include "mykey/receipt/image.h"
+
 namespace mykey::receipt::golden {
 
 std::string VoucherPayload() {
@@ -39,6 +43,25 @@ Document VoucherDocument() {
   return doc;
 }
 
+Bitmap ShopLogo() {
+  // A shop's grey logo as an integrator would load it with LoadGreyImage(): a shaded disc in a
+  // dark ring, 200 x 100 pixels, printed 96 dots wide.
+  GreyImage logo{200, 100, std::vector<uint8_t>(200 * 100, 255)};
+  for (int y = 0; y < logo.height; ++y) {
+    for (int x = 0; x < logo.width; ++x) {
+      const double r = std::hypot(x - 100.0, y - 50.0);
+      uint8_t grey = 255;
+      if (r < 36) grey = static_cast<uint8_t>(80 + r * 4);  // darker towards the centre
+      if (r >= 40 && r < 48) grey = 0;
+      logo.pixels[static_cast<size_t>(y * logo.width + x)] = grey;
+    }
+  }
+  PrintBitmapOptions options;
+  options.width_dots = 96;
+  Result<Bitmap> bitmap = ToPrintBitmap(logo, options);
+  return bitmap ? *bitmap : Bitmap{};
+}
+
 Document ShopReceiptDocument() {
   TextStyle title;
   title.width_scale = 2;
@@ -51,11 +74,14 @@ Document ShopReceiptDocument() {
   total.alignment = Alignment::kRight;
 
   Document doc;
-  doc.Text("領収書", title)
+  doc.AddImage(ShopLogo())
+      .Text("領収書", title)
       .Text("Sakura Books 駅前店")
       .Text("2025-04-01 10:15  No.0042")
       .AddRule()
       .Text("文庫本 x1           770")
+      .AddBarcode(
+          Barcode{"978406123456", Barcode::Symbology::kEan13, 40, 2, true, Alignment::kLeft})
       .Text("Notebook A5 x2      440")
       .AddRule(Rule{Rule::Kind::kDrawn, 2})
       .Text("合計 ¥1,210", total)

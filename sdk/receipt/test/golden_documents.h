@@ -23,7 +23,11 @@ std::string VoucherPayload();
 /// A point voucher in Japanese with its QR code and serial.
 Document VoucherDocument();
 
-/// A shop receipt in Japanese and ASCII with a barcode.
+/// A grey logo drawn in code, converted with ToPrintBitmap() (Floyd–Steinberg, 96 dots wide).
+Bitmap ShopLogo();
+
+/// A shop receipt in Japanese and ASCII with a logo, a JAN (EAN-13) item code and a CODE128
+/// barcode.
 Document ShopReceiptDocument();
 
 /// Lines with characters outside JIS X 0208 (𠮷, 髙, 﨑), printed through the raster fallback.

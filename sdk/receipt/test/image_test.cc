@@ -2,9 +2,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -53,6 +56,102 @@ TEST_CASE("A QR code in an RGB frame with padded rows decodes to its payload") {
   CHECK(payloads->front() == kPayload);
 }
 
+// A frame of `format` holding `grey` (a QR code), rows padded by `padding` bytes.
+struct Frame {
+  std::vector<uint8_t> bytes;
+  PixelView view;
+};
+
+// Colours with the same luminance when their red and blue are swapped, so a frame read in the
+// wrong channel order has no contrast at all: dark (0, 100, 200) and light (255, 100, 103).
+constexpr std::array<uint8_t, 3> kDarkRgb = {0, 100, 200};
+constexpr std::array<uint8_t, 3> kLightRgb = {255, 100, 103};
+
+Frame MakeFrame(const GreyImage& grey, PixelFormat format, int padding) {
+  const int bpp = BytesPerPixel(format);
+  const int stride = grey.width * bpp + padding;
+  Frame frame;
+  frame.bytes.assign(static_cast<size_t>(stride * grey.height), 0x55);
+  for (int y = 0; y < grey.height; ++y) {
+    for (int x = 0; x < grey.width; ++x) {
+      uint8_t* p = &frame.bytes[static_cast<size_t>(y * stride + x * bpp)];
+      const bool dark = grey.At(x, y) < 128;
+      const std::array<uint8_t, 3>& rgb = dark ? kDarkRgb : kLightRgb;
+      const uint8_t luma = grey.At(x, y);
+      const auto put = [p](std::initializer_list<uint8_t> bytes) {
+        std::copy(bytes.begin(), bytes.end(), p);
+      };
+      const auto inverse = static_cast<uint8_t>(255 - luma);
+      switch (format) {
+        case PixelFormat::kGrey8: put({luma}); break;
+        case PixelFormat::kRgb24: put({rgb[0], rgb[1], rgb[2]}); break;
+        case PixelFormat::kBgr24: put({rgb[2], rgb[1], rgb[0]}); break;
+        case PixelFormat::kRgba32: put({rgb[0], rgb[1], rgb[2], 0}); break;
+        case PixelFormat::kBgra32: put({rgb[2], rgb[1], rgb[0], 0}); break;
+        // Chroma is the inverse of the luma: read as luma it would scramble the code.
+        case PixelFormat::kYuyv: put({luma, inverse}); break;
+        case PixelFormat::kUyvy: put({inverse, luma}); break;
+      }
+    }
+  }
+  frame.view = PixelView{frame.bytes.data(), grey.width, grey.height, stride, format};
+  return frame;
+}
+
+TEST_CASE("QR codes decode from camera frames in every pixel format, with padded rows") {
+  const GreyImage grey = GreyImage::FromBitmap(QrBitmap(kPayload));
+  for (PixelFormat format :
+       {PixelFormat::kGrey8, PixelFormat::kRgb24, PixelFormat::kBgr24, PixelFormat::kRgba32,
+        PixelFormat::kBgra32, PixelFormat::kYuyv, PixelFormat::kUyvy}) {
+    INFO("format " << static_cast<int>(format));
+    for (int padding : {0, 12}) {
+      const Frame frame = MakeFrame(grey, format, padding);
+      auto payloads = DecodeQrCodes(frame.view);
+      REQUIRE(payloads);
+      CHECK(payloads->front() == kPayload);
+    }
+  }
+}
+
+TEST_CASE("A colour frame read in the wrong channel order has no contrast and does not decode") {
+  // The check that the formats above are told apart: BGR bytes declared as RGB.
+  const GreyImage grey = GreyImage::FromBitmap(QrBitmap(kPayload));
+  Frame bgr = MakeFrame(grey, PixelFormat::kBgr24, 0);
+  bgr.view.format = PixelFormat::kRgb24;
+  auto payloads = DecodeQrCodes(bgr.view);
+  REQUIRE_FALSE(payloads);
+  CHECK(payloads.error().code() == ErrorCode::kNotFound);
+}
+
+TEST_CASE("An NV12 frame decodes from its Y plane passed as grey with the plane's stride") {
+  const GreyImage grey = GreyImage::FromBitmap(QrBitmap(kPayload));
+  const int stride = (grey.width + 63) / 64 * 64;  // aligned rows, as camera drivers give
+  // Y plane, then the interleaved UV plane at half height (noise: it must not be read).
+  std::vector<uint8_t> nv12(static_cast<size_t>(stride * grey.height * 3 / 2), 0);
+  for (int y = 0; y < grey.height; ++y) {
+    for (int x = 0; x < grey.width; ++x) nv12[static_cast<size_t>(y * stride + x)] = grey.At(x, y);
+  }
+  for (size_t i = static_cast<size_t>(stride * grey.height); i < nv12.size(); ++i) {
+    nv12[i] = static_cast<uint8_t>(i * 37);
+  }
+  auto payloads =
+      DecodeQrCodes(PixelView{nv12.data(), grey.width, grey.height, stride, PixelFormat::kGrey8});
+  REQUIRE(payloads);
+  CHECK(payloads->front() == kPayload);
+}
+
+TEST_CASE("Bytes per pixel: 1 grey, 3 RGB/BGR, 4 RGBA/BGRA, 2 packed YUV") {
+  CHECK(BytesPerPixel(PixelFormat::kGrey8) == 1);
+  CHECK(BytesPerPixel(PixelFormat::kBgr24) == 3);
+  CHECK(BytesPerPixel(PixelFormat::kBgra32) == 4);
+  CHECK(BytesPerPixel(PixelFormat::kYuyv) == 2);
+  const GreyImage grey = GreyImage::FromBitmap(QrBitmap(kPayload));
+  const Frame rgba = MakeFrame(grey, PixelFormat::kRgba32, 0);
+  PixelView short_stride = rgba.view;
+  short_stride.row_stride = grey.width * 3;  // a row of RGBA is 4 bytes a pixel
+  CHECK(DecodeQrCodes(short_stride).error().code() == ErrorCode::kInvalidArgument);
+}
+
 TEST_CASE("An image without a QR code is not found, an empty view is invalid") {
   auto blank = Bitmap::Create(200, 200);
   REQUIRE(blank);
@@ -94,6 +193,14 @@ TEST_CASE("A missing file is not found and a file that is not an image is invali
   std::filesystem::remove(path);
   REQUIRE_FALSE(garbage);
   CHECK(garbage.error().code() == ErrorCode::kInvalidArgument);
+}
+
+TEST_CASE("An image above 40 megapixels is refused from its header, before decoding") {
+  // A valid 8000 x 6000 1-bit PNG of 12 KB: decoded it would take 96 MB.
+  auto big = LoadGreyImage(std::string(MYKEY_RECEIPT_TEST_DATA_DIR) + "/white-48mp.png");
+  REQUIRE_FALSE(big);
+  CHECK(big.error().code() == ErrorCode::kInvalidArgument);
+  CHECK(big.error().detail() == int64_t{8000} * 6000);
 }
 
 TEST_CASE("Pixels outside a grey image read as the nearest border pixel") {

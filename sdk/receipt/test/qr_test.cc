@@ -63,6 +63,17 @@ TEST_CASE("A QR code that does not fit even at the minimum module size is an err
   CHECK(preferred.error().code() == ErrorCode::kOutOfRange);
 }
 
+TEST_CASE("A requested module size below the minimum is refused: 1-2 dot modules do not scan") {
+  for (int dots : {1, 2}) {
+    INFO(dots);
+    auto choice = ChooseQrModuleDots(37, 384, 3, 8, dots);
+    REQUIRE_FALSE(choice);
+    CHECK(choice.error().code() == ErrorCode::kOutOfRange);
+  }
+  CHECK(ChooseQrModuleDots(37, 384, 3, 8, 3) == 3);
+  CHECK(ChooseQrModuleDots(37, 384, 1, 8, 1) == 1);  // a profile may allow it
+}
+
 TEST_CASE("A rendered QR code decodes back to its payload with ZXing") {
   auto symbol = QrSymbol::Encode(VoucherPayload(), QrErrorCorrection::kM);
   REQUIRE(symbol);
@@ -119,6 +130,35 @@ TEST_CASE("A CODE128 raster decodes back to its data and bad data is refused") {
   auto bad = RenderCode128("有効", 2, 60);
   REQUIRE_FALSE(bad);
   CHECK(bad.error().code() == ErrorCode::kInvalidArgument);
+}
+
+TEST_CASE("The EAN-13 check digit is computed for 12 digits and checked for 13") {
+  CHECK(Ean13WithCheckDigit("490123456789") == std::string("4901234567894"));
+  CHECK(Ean13WithCheckDigit("4901234567894") == std::string("4901234567894"));
+  CHECK(Ean13WithCheckDigit("978030640615") == std::string("9780306406157"));  // an ISBN
+  CHECK(Ean13WithCheckDigit("450000000000") == std::string("4500000000001"));  // 4 + 5 x 3
+  for (const char* bad : {"4901234567890", "49012345678", "49012345678901", "49O123456789"}) {
+    INFO(bad);
+    auto refused = Ean13WithCheckDigit(bad);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code() == ErrorCode::kInvalidArgument);
+  }
+}
+
+TEST_CASE("An EAN-13 raster is 113 modules with its quiet zones and decodes back") {
+  auto bars = RenderEan13("978030640615", 2, 50);
+  REQUIRE(bars);
+  CHECK(bars->width() == 113 * 2);
+  CHECK(bars->Cropped(0, 0, 11 * 2, 50).CountBlack() == 0);       // left quiet zone
+  CHECK(bars->Cropped(106 * 2, 0, 7 * 2, 50).CountBlack() == 0);  // right quiet zone
+  CHECK(DecodeEan13(*bars) == std::string("9780306406157"));
+  CHECK_FALSE(RenderEan13("9780306406150", 2, 50));
+}
+
+TEST_CASE("ZXing draws all-digit CODE128 in code set C: 14 digits take 112 modules, not 189") {
+  auto bars = RenderCode128("12345678901234", 1, 10);
+  REQUIRE(bars);
+  CHECK(bars->width() == 11 * (1 + 7 + 1) + 13 + 20);
 }
 
 }  // namespace

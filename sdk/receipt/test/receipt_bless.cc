@@ -1,13 +1,43 @@
-// mykey-receipt-bless <dir>: writes the golden ESC/POS files (<case>.bin) and a PNG of each
-// case's QR raster for review. Run through tests/golden/rebless.sh.
+// mykey-receipt-bless <dir>: writes the golden ESC/POS files (<case>.bin) and, for review, a PNG
+// of each case's QR raster (<case>-qr.png, the symbol at the module size the encoder chose, with
+// its quiet zone: what GS v 0 sends, or what a GS ( k printer draws). Run through
+// tests/golden/rebless.sh.
 #include <cstdio>
 #include <string>
+#include <variant>
 
 #include "golden_documents.h"
 #include "mykey/receipt/escpos_encoder.h"
 
+namespace {
+
+using namespace mykey::receipt;
+
+// Writes <dir>/<name>-qr.png (-qr2, -qr3 ... for further codes) for every QR code of the case.
+bool WriteQrPngs(const golden::GoldenCase& c, const EncodedReceipt& encoded,
+                 const std::string& dir) {
+  size_t n = 0;
+  for (const Element& element : c.document.elements()) {
+    const auto* qr = std::get_if<QrCode>(&element);
+    if (qr == nullptr || n >= encoded.qr_codes.size()) continue;
+    const QrPlacement& placement = encoded.qr_codes[n++];
+    auto symbol = QrSymbol::Encode(qr->payload, qr->error_correction);
+    if (!symbol) return false;
+    auto raster = symbol->Render(placement.module_dots);
+    if (!raster) return false;
+    const std::string path =
+        dir + "/" + c.name + "-qr" + (n == 1 ? std::string() : std::to_string(n)) + ".png";
+    if (!WritePng(*raster, path)) {
+      std::fprintf(stderr, "%s: cannot write\n", path.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  using namespace mykey::receipt;
   if (argc != 2) {
     std::fprintf(stderr, "usage: mykey-receipt-bless <golden dir>\n");
     return 2;
@@ -34,7 +64,9 @@ int main(int argc, char** argv) {
       return 1;
     }
     std::fclose(f);
-    std::printf("%-28s %6zu bytes\n", (c.name + ".bin").c_str(), encoded->bytes.size());
+    if (!WriteQrPngs(c, *encoded, dir)) return 1;
+    std::printf("%-28s %6zu bytes, %zu QR code(s)\n", (c.name + ".bin").c_str(),
+                encoded->bytes.size(), encoded->qr_codes.size());
   }
   return 0;
 }

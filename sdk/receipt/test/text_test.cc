@@ -33,6 +33,25 @@ TEST_CASE("Microsoft's mapping of JIS X 0208 cells is accepted as an alias") {
   CHECK(CharOfShiftJis(0x8160) == U'\u301C');
 }
 
+TEST_CASE("¥ and the em dash print as their full-width JIS X 0208 cells") {
+  CHECK(ShiftJisOf(U'¥') == uint16_t{0x818F});
+  CHECK(ShiftJisOf(U'\uFFE5') == uint16_t{0x818F});
+  CHECK(ShiftJisOf(U'\u2014') == uint16_t{0x815C});
+  CHECK(CharOfShiftJis(0x818F) == U'\uFFE5');
+}
+
+TEST_CASE("Shift_JIS lead bytes are 81-9F and E0-FC") {
+  CHECK_FALSE(IsShiftJisLeadByte(0x80));
+  CHECK(IsShiftJisLeadByte(0x81));
+  CHECK(IsShiftJisLeadByte(0x9F));
+  CHECK_FALSE(IsShiftJisLeadByte(0xA0));
+  CHECK_FALSE(IsShiftJisLeadByte(0xDF));  // half-width katakana
+  CHECK(IsShiftJisLeadByte(0xE0));
+  CHECK(IsShiftJisLeadByte(0xFC));
+  CHECK_FALSE(IsShiftJisLeadByte(0xFD));
+  CHECK_FALSE(IsShiftJisLeadByte('A'));
+}
+
 TEST_CASE("Shift_JIS codes decode back to their characters") {
   CHECK(CharOfShiftJis(0x974C) == U'有');
   CHECK(CharOfShiftJis(0x82A0) == U'あ');

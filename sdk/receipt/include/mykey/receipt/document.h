@@ -55,17 +55,24 @@ enum class QrErrorCorrection : uint8_t { kL, kM, kQ, kH };
 struct QrCode {
   std::string payload;  ///< bytes; alphanumeric mode when all are in the QR alphanumeric set
   QrErrorCorrection error_correction = QrErrorCorrection::kM;
-  int module_dots = 0;  ///< preferred dots per module; 0 = the largest the profile allows that fits
+  /// Preferred dots per module, at least the profile's qr_min_module_dots; 0 = the largest the
+  /// profile allows that fits.
+  int module_dots = 0;
   Alignment alignment = Alignment::kCenter;
 };
 
 /// A one-dimensional barcode.
 struct Barcode {
-  enum class Symbology : uint8_t { kCode128 };
-  std::string data;  ///< printable ASCII (0x20-0x7E), at most 80 characters
+  enum class Symbology : uint8_t {
+    kCode128,  ///< any printable ASCII; digit runs in code set C (two digits a symbol)
+    kEan13,    ///< EAN-13 / JAN (Japanese product codes, 45/49...): 13 digits
+  };
+  /// kCode128: printable ASCII (0x20-0x7E), at most 80 characters. kEan13: 12 digits (the check
+  /// digit is computed) or 13 (the last is checked).
+  std::string data;
   Symbology symbology = Symbology::kCode128;
   int height_dots = 80;        ///< 1..255
-  int module_dots = 2;         ///< narrowest bar, 1..6 dots
+  int module_dots = 2;         ///< narrowest bar, 1..6 dots (EAN-13: 2..6, 1 does not scan)
   bool human_readable = true;  ///< print the data under the bars
   Alignment alignment = Alignment::kCenter;
 };

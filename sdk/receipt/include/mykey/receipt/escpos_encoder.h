@@ -37,6 +37,9 @@ struct EncodeOptions {
   /// rendering of the same symbol at the chosen module size). On for vouchers; off only for
   /// benchmarks.
   bool verify_qr = true;
+  /// The fonts the encoder opens, the first time a line needs the raster fallback, when it was
+  /// given no GlyphRasterizer.
+  std::vector<FontFace> fonts = DefaultFontFaces();
 };
 
 /// Turns a Document into ESC/POS bytes for a printer profile. Pure code: no I/O except reading
@@ -46,15 +49,17 @@ struct EncodeOptions {
 /// `ESC a` alignment, `GS !` size, `ESC E` bold, `ESC -` / `FS -` underline; characters of the
 /// code page as single bytes, characters of JIS X 0208 in kanji mode (`FS &` ... `FS .`). A line
 /// with any character the profile cannot print natively is drawn with the font and sent as
-/// `GS v 0`: nothing ever becomes '?'. QR codes: `GS ( k` or `GS v 0`. Barcodes: `GS k` CODE128
-/// or `GS v 0`.
+/// `GS v 0`: nothing ever becomes '?', nor the font's empty .notdef box: a character no font has
+/// is refused. Zero-width characters (combining marks, joiners, variation selectors) are not
+/// drawn; a line of nothing else is a plain line feed. QR codes: `GS ( k` or `GS v 0`. Barcodes:
+/// `GS k` CODE128 (code set C for digit runs) or EAN-13, or `GS v 0`.
 ///
 /// Thread safety: not thread-safe (holds a GlyphRasterizer); use one per thread.
 class EscPosEncoder {
  public:
   /// @param profile    the printer; checked on Encode()
   /// @param rasterizer borrowed fonts for the raster fallback; if null the encoder opens
-  ///                   DefaultFontFaces() itself when first needed
+  ///                   options.fonts itself when first needed
   explicit EscPosEncoder(PrinterProfile profile, GlyphRasterizer* rasterizer = nullptr,
                          EncodeOptions options = {});
   ~EscPosEncoder();
@@ -63,13 +68,17 @@ class EscPosEncoder {
 
   /// Encodes a document.
   /// @returns the job, or
-  ///   kInvalidArgument: bad profile, malformed UTF-8 or a control character in text, a style
-  ///                     or size out of range, an image wider than the paper, barcode data that
-  ///                     is not printable ASCII;
+  ///   kInvalidArgument: bad profile, malformed UTF-8 or a control character in text, a
+  ///                     character that needs the raster and that no installed font has a glyph
+  ///                     for (detail() is its code point, domain kNone), a style or size out of
+  ///                     range, an image wider than the paper, CODE128 data that is not
+  ///                     printable ASCII, EAN-13 data that is not 12 or 13 digits or whose
+  ///                     check digit does not match;
   ///   kOutOfRange:      a QR code or barcode that does not fit the paper even at its minimum
   ///                     module size; a QR payload too long for version 40;
   ///   kDataLoss:        a QR code whose raster did not decode back to its payload;
-  ///   kNotFound:        a line needs the raster fallback and the font file is missing.
+  ///   kNotFound:        a line needs the raster fallback and a required font file is
+  ///                     missing (a job without such a line never opens the fonts).
   Result<EncodedReceipt> Encode(const Document& document);
 
   const PrinterProfile& profile() const { return profile_; }

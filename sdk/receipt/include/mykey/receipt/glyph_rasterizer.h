@@ -39,7 +39,8 @@ struct TextRenderOptions {
 };
 
 /// Draws text into 1-bit bitmaps with FreeType, falling back face by face for characters the
-/// first face lacks; a character no face has is drawn as a box (never as '?'). The bitmap is
+/// first face lacks; a character no face has is drawn as the first face's .notdef box (never as
+/// '?'; the encoder refuses such text, see HasGlyph()). The bitmap is
 /// pixel_height tall, baseline at 88% of it (the CJK ideographic em box), glyph grey levels
 /// thresholded at 50%.
 ///

@@ -50,9 +50,11 @@ class QrSymbol {
 };
 
 /// Chooses the module size: the largest size in [min_dots, max_dots] (or exactly `preferred`
-/// when > 0, if it fits) for which modules + 2 x quiet zone fits in `printable_dots`.
-/// @returns kOutOfRange if even min_dots does not fit (or `preferred` does not fit);
-///          kInvalidArgument for inconsistent bounds.
+/// when > 0, if it is at least min_dots and fits) for which modules + 2 x quiet zone fits in
+/// `printable_dots`.
+/// @returns kOutOfRange if even min_dots does not fit, or `preferred` is below min_dots (1-2 dot
+///          modules do not scan from paper) or does not fit; kInvalidArgument for inconsistent
+///          bounds.
 Result<int> ChooseQrModuleDots(int modules, int printable_dots, int min_dots, int max_dots,
                                int preferred = 0);
 
@@ -75,5 +77,29 @@ Result<Bitmap> RenderCode128(std::string_view data, int module_dots, int height_
 /// Decodes the one CODE128 barcode in `bitmap` with ZXing-cpp.
 /// @returns the data; kNotFound if none decodes; kInternal if ZXing throws.
 Result<std::string> DecodeCode128(const Bitmap& bitmap);
+
+/// Quiet zones of an EAN-13 symbol, in modules: 11 on the left, 7 on the right (ISO/IEC 15420).
+inline constexpr int kEan13LeftQuietModules = 11;
+inline constexpr int kEan13RightQuietModules = 7;
+/// Modules of an EAN-13 symbol without its quiet zones.
+inline constexpr int kEan13Modules = 95;
+
+/// The 13 digits of an EAN-13 (JAN) code: 12 digits with their check digit appended, or 13
+/// digits whose check digit is right.
+/// @returns kInvalidArgument for anything but 12 or 13 digits, or a wrong check digit.
+/// Thread safety: safe from any thread.
+Result<std::string> Ean13WithCheckDigit(std::string_view digits);
+
+/// An EAN-13 barcode drawn as dots (ZXing-cpp's writer), with its 11- and 7-module quiet zones,
+/// bars at full height (the digits are printed as a text line by the encoder).
+/// @param digits      12 or 13 digits (see Ean13WithCheckDigit())
+/// @param module_dots dots per module, 1..6
+/// @param height_dots bar height, 1..255
+/// @returns kInvalidArgument for bad digits or sizes; kInternal if ZXing fails.
+Result<Bitmap> RenderEan13(std::string_view digits, int module_dots, int height_dots);
+
+/// Decodes the one EAN-13 barcode in `bitmap` with ZXing-cpp.
+/// @returns the 13 digits; kNotFound if none decodes; kInternal if ZXing throws.
+Result<std::string> DecodeEan13(const Bitmap& bitmap);
 
 }  // namespace mykey::receipt
