@@ -37,6 +37,7 @@ const char* ErrorDomainName(ErrorDomain domain) noexcept {
     case ErrorDomain::kSqlite: return "sqlite";
     case ErrorDomain::kParse: return "parse";
     case ErrorDomain::kPostgres: return "postgres";
+    case ErrorDomain::kCodePoint: return "code point";
   }
   return "unknown";
 }
@@ -68,6 +69,10 @@ std::string Error::ToString() const {
       std::snprintf(buf, sizeof buf, " [postgres SQLSTATE %s]", state);
       break;
     }
+    case ErrorDomain::kCodePoint:
+      std::snprintf(buf, sizeof buf, " [U+%04llX]",
+                    static_cast<unsigned long long>(detail_ & 0x1FFFFF));
+      break;
     default:
       std::snprintf(buf, sizeof buf, " [%s %lld]", ErrorDomainName(domain_),
                     static_cast<long long>(detail_));

@@ -300,8 +300,8 @@ struct EscPosEncoder::Job {
       if (cell.kind == Cell::Kind::kRaster && !rasterizer->HasGlyph(cell.c)) {
         return Fail(
             ErrorCode::kInvalidArgument,
-            "no installed font has a glyph for a character of the text (detail: its code point)",
-            ErrorDomain::kNone, static_cast<int64_t>(cell.c));
+            "no installed font has a glyph for this character of the text",
+            ErrorDomain::kCodePoint, static_cast<int64_t>(cell.c));
       }
       chars.push_back(cell.c);
     }

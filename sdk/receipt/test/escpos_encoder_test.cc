@@ -216,6 +216,7 @@ TEST_CASE("A character no installed font has is refused with its code point, nev
       REQUIRE_FALSE(out);
       CHECK(out.error().code() == ErrorCode::kInvalidArgument);
       CHECK(out.error().detail() == static_cast<int64_t>(c));
+      CHECK(out.error().domain() == ErrorDomain::kCodePoint);
     }
   }
 }

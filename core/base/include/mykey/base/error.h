@@ -37,6 +37,7 @@ enum class ErrorDomain : uint8_t {
   kSqlite,      ///< detail is a SQLite result code
   kParse,       ///< detail is the byte offset where parsing failed
   kPostgres,    ///< detail is the SQLSTATE, its five ASCII characters packed big-endian
+  kCodePoint,   ///< detail is a Unicode code point (printed as U+XXXX)
 };
 
 /// A small, trivially copyable error: a code, a static message, and the raw

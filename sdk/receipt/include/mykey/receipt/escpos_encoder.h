@@ -70,7 +70,7 @@ class EscPosEncoder {
   /// @returns the job, or
   ///   kInvalidArgument: bad profile, malformed UTF-8 or a control character in text, a
   ///                     character that needs the raster and that no installed font has a glyph
-  ///                     for (detail() is its code point, domain kNone), a style or size out of
+  ///                     for (domain kCodePoint, detail() its code point), a style or size out of
   ///                     range, an image wider than the paper, CODE128 data that is not
   ///                     printable ASCII, EAN-13 data that is not 12 or 13 digits or whose
   ///                     check digit does not match;
