@@ -152,8 +152,7 @@ void PrinterPort::Dispatch(const Response& response) {
       break;
     case ResponseKind::kBuffersCleared: buffers_cleared_ = true; break;
     case ResponseKind::kUnknown: ++unknown_bytes_; break;
-    case ResponseKind::kAutoStatus:
-    case ResponseKind::kOtherBlock: break;
+    case ResponseKind::kAutoStatus: break;
   }
 }
 

@@ -5,11 +5,12 @@
 namespace mykey::printer {
 namespace {
 
-// Header bytes of the block responses: 37h (GS ( H, DLE DC4 fn 8, GS ( E ...)
-// and 5Fh (GS I). Neither has the pattern of a status byte or an ASB byte.
-constexpr uint8_t kHeader37 = 0x37;
-constexpr uint8_t kHeader5F = 0x5F;
+// The header of the block answers (GS ( H, DLE DC4 fn 8): the pattern of
+// neither a status byte nor an ASB byte.
+constexpr uint8_t kHeader = 0x37;
 constexpr uint8_t kProcessIdIdentifier = 0x22;
+constexpr uint8_t kClearedIdentifier = 0x25;
+constexpr size_t kProcessIdAnswerSize = 7;
 constexpr uint8_t kAutoStatusMask = 0x93;
 constexpr uint8_t kAutoStatusFirst = 0x10;
 // Bytes 2..4 of an ASB block have bits 4 and 7 clear.
@@ -61,29 +62,36 @@ std::array<uint8_t, 11> ProcessIdRequest(const ProcessId& id) {
 
 std::array<uint8_t, 7> ProcessIdAnswer(const ProcessId& id) {
   const auto& d = id.digits();
-  return {kHeader37, kProcessIdIdentifier, d[0], d[1], d[2], d[3], 0x00};
+  return {kHeader, kProcessIdIdentifier, d[0], d[1], d[2], d[3], 0x00};
 }
 
 std::optional<Response> ResponseDecoder::Feed(uint8_t byte) {
   if (length_ == 0) return Start(byte);
-  if (bytes_[0] == kHeader37 || bytes_[0] == kHeader5F) {
-    bytes_[length_++] = byte;
-    if (byte == 0x00) {
-      Response response = FinishBlock();
-      length_ = 0;
-      return response;
+  if (bytes_[0] == kHeader) {
+    if (length_ == 1) {
+      if (byte != kProcessIdIdentifier && byte != kClearedIdentifier) return Restart(byte);
+      bytes_[length_++] = byte;
+      return std::nullopt;
     }
-    if (length_ == kMaxBlock) {
-      length_ = 0;
-      return Response{};
+    const bool cleared = bytes_[1] == kClearedIdentifier;
+    const size_t end = cleared ? kBuffersClearedAnswer.size() - 1 : kProcessIdAnswerSize - 1;
+    if (length_ < end) {
+      if (!IsDigit(byte)) return Restart(byte);
+      bytes_[length_++] = byte;
+      return std::nullopt;
     }
-    return std::nullopt;
+    if (byte != 0x00) return Restart(byte);
+    length_ = 0;
+    Response response;
+    response.kind = cleared ? ResponseKind::kBuffersCleared : ResponseKind::kProcessId;
+    if (!cleared) {
+      // The digits were checked as they came.
+      response.process_id = *ProcessId::FromDigits({bytes_[2], bytes_[3], bytes_[4], bytes_[5]});
+    }
+    return response;
   }
   // Inside an ASB block.
-  if ((byte & kAutoStatusRestMask) != 0) {
-    length_ = 0;
-    return Start(byte);
-  }
+  if ((byte & kAutoStatusRestMask) != 0) return Restart(byte);
   bytes_[length_++] = byte;
   if (length_ < kAutoStatusLength) return std::nullopt;
   Response response;
@@ -93,8 +101,22 @@ std::optional<Response> ResponseDecoder::Feed(uint8_t byte) {
   return response;
 }
 
+std::optional<Response> ResponseDecoder::Restart(uint8_t byte) {
+  // A header taken for the digit '7' of a broken answer, followed by an
+  // identifier: the answer that follows a broken one (garbage) begins there.
+  if (bytes_[0] == kHeader && length_ >= 3 && bytes_[length_ - 1] == kHeader &&
+      (byte == kProcessIdIdentifier || byte == kClearedIdentifier)) {
+    bytes_[0] = kHeader;
+    bytes_[1] = byte;
+    length_ = 2;
+    return std::nullopt;
+  }
+  length_ = 0;
+  return Start(byte);
+}
+
 std::optional<Response> ResponseDecoder::Start(uint8_t byte) {
-  if (byte == kHeader37 || byte == kHeader5F || (byte & kAutoStatusMask) == kAutoStatusFirst) {
+  if (byte == kHeader || (byte & kAutoStatusMask) == kAutoStatusFirst) {
     bytes_[0] = byte;
     length_ = 1;
     return std::nullopt;
@@ -103,24 +125,6 @@ std::optional<Response> ResponseDecoder::Start(uint8_t byte) {
   if (IsStatusByte(byte)) {
     response.kind = ResponseKind::kStatus;
     response.status_byte = byte;
-  }
-  return response;
-}
-
-Response ResponseDecoder::FinishBlock() const {
-  Response response;
-  response.kind = ResponseKind::kOtherBlock;
-  if (bytes_[0] != kHeader37) return response;
-  if (length_ == kBuffersClearedAnswer.size() && bytes_[1] == kBuffersClearedAnswer[1]) {
-    response.kind = ResponseKind::kBuffersCleared;
-    return response;
-  }
-  if (length_ == 7 && bytes_[1] == kProcessIdIdentifier) {
-    auto id = ProcessId::FromDigits({bytes_[2], bytes_[3], bytes_[4], bytes_[5]});
-    if (id) {
-      response.kind = ResponseKind::kProcessId;
-      response.process_id = *id;
-    }
   }
   return response;
 }

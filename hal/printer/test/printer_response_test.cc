@@ -102,29 +102,49 @@ TEST_CASE("A byte that cannot continue an ASB block is decoded on its own") {
   CHECK_FALSE(decoder.in_response());
 }
 
-TEST_CASE("Other header blocks are ignored whole and an endless one is dropped") {
+TEST_CASE("A stray 37 or a broken answer never swallows the status answer after it") {
   ResponseDecoder decoder;
-  // GS I answer "_TM-T88V\0" and a 37 block with another identifier.
-  auto responses = DecodeAll(decoder, Bytes{0x5F, 'T', 'M', '-', 'T', '8', '8', 'V', 0x00, 0x37,
-                                            0x30, '2', '6', 0x00, 0x12});
-  REQUIRE(responses.size() == 3);
-  CHECK(responses[0].kind == ResponseKind::kOtherBlock);
-  CHECK(responses[1].kind == ResponseKind::kOtherBlock);
-  CHECK(responses[2].kind == ResponseKind::kStatus);
-  // A header that never ends gives way after kMaxBlock bytes.
-  Bytes endless(ResponseDecoder::kMaxBlock, 'R');
-  endless[0] = 0x37;
-  responses = DecodeAll(decoder, endless);
-  REQUIRE(responses.size() == 1);
-  CHECK(responses[0].kind == ResponseKind::kUnknown);
+  // 37 then a status byte; 37 22 with a digit then a status byte; 37 25 then
+  // a status byte; a whole answer but for its 00.
+  auto responses = DecodeAll(decoder, Bytes{0x37, 0x12, 0x37, 0x22, '1', 0x16, 0x37, 0x25, 0x1A,
+                                            0x37, 0x22, '1', '2', '3', '4', 0x1E});
+  REQUIRE(responses.size() == 4);
+  for (const Response& response : responses) CHECK(response.kind == ResponseKind::kStatus);
+  CHECK(responses[3].status_byte == 0x1E);
   CHECK_FALSE(decoder.in_response());
+}
+
+TEST_CASE("An answer after a broken one is found though its 37 was taken for a digit") {
+  ResponseDecoder decoder;
+  const auto answer = ProcessIdAnswer(ProcessId::FromNumber(5));
+  Bytes stream = {0x37, 0x22, '2', '6', '2'};  // broken: the rest never came
+  stream.insert(stream.end(), kBuffersClearedAnswer.begin(), kBuffersClearedAnswer.end());
+  stream.insert(stream.end(), {0x37, 0x22, '1'});  // broken again
+  stream.insert(stream.end(), answer.begin(), answer.end());
+  auto responses = DecodeAll(decoder, stream);
+  REQUIRE(responses.size() == 2);
+  CHECK(responses[0].kind == ResponseKind::kBuffersCleared);
+  CHECK(responses[1].kind == ResponseKind::kProcessId);
+  CHECK(responses[1].process_id.ToString() == "0005");
+}
+
+TEST_CASE("Answers to requests we never send are no responses, byte by byte") {
+  ResponseDecoder decoder;
+  // A GS I answer "_AB\0".
+  auto responses = DecodeAll(decoder, Bytes{0x5F, 'A', 'B', 0x00});
+  REQUIRE(responses.size() == 4);
+  for (const Response& response : responses) CHECK(response.kind == ResponseKind::kUnknown);
+  // 37 with another identifier: the 37 is dropped, the identifier decoded.
+  responses = DecodeAll(decoder, Bytes{0x37, 0x21, 0x00});
+  REQUIRE(responses.size() == 2);
+  CHECK(responses[0].kind == ResponseKind::kUnknown);
+  CHECK(responses[1].kind == ResponseKind::kUnknown);
 }
 
 TEST_CASE("A process-ID answer with a byte that is not a digit is no process-ID answer") {
   ResponseDecoder decoder;
   auto responses = DecodeAll(decoder, Bytes{0x37, 0x22, '1', 'x', '3', '4', 0x00});
-  REQUIRE(responses.size() == 1);
-  CHECK(responses[0].kind == ResponseKind::kOtherBlock);
+  for (const Response& response : responses) CHECK(response.kind != ResponseKind::kProcessId);
 }
 
 }  // namespace

@@ -64,8 +64,7 @@ enum class ResponseKind : uint8_t {
   kAutoStatus,      ///< an Automatic Status Back block: 4 bytes, sent unasked
   kProcessId,       ///< `37 22 d1..d4 00`: the answer to a process-ID request
   kBuffersCleared,  ///< `37 25 00`: the answer to the clear-buffers request
-  kOtherBlock,      ///< another header block (`37 ..` or `5F ..`, ended by 00): ignored
-  kUnknown,         ///< a byte that begins none of these, or a broken block: skipped
+  kUnknown,         ///< a byte that begins none of these: skipped
 };
 
 /// One response decoded from the printer's output.
@@ -81,20 +80,23 @@ struct Response {
 /// Splits a printer's output into responses, byte by byte, however the bytes
 /// arrive in chunks. The first byte of a response says what it is, so the
 /// readers of different answers are never confused:
-///  - `37` or `5F`: a header block up to its `00` (a process-ID answer whose
-///    digits `2` and `6` look like status bytes is taken whole);
+///  - `37`: `37 22 d1..d4 00` (a process-ID answer, taken whole although its
+///    digits `2` and `6` look like status bytes) or `37 25 00`;
 ///  - `byte & 93 == 12`: a DLE EOT answer;
 ///  - `byte & 93 == 10`: the first of the 4 bytes of an ASB block (the next
-///    three have bits 4 and 7 clear; a byte that does not is no part of it:
-///    the partial block is dropped and that byte decoded afresh);
+///    three have bits 4 and 7 clear);
 ///  - anything else: kUnknown.
+/// A byte that cannot continue the response begun (a status answer after a
+/// stray `37`) ends it: the partial response is dropped and the byte decoded
+/// afresh; a `37` taken for the digit '7' of a broken answer and followed by
+/// an identifier begins the next answer. So garbage hides a later answer only
+/// when its bytes fit a process-ID answer exactly (a status answer `32` or `36`
+/// after a stray `37 22`). Answers to requests we never send (GS I, GS ( E)
+/// are not decoded.
 ///
 /// Thread safety: not thread-safe; one reader feeds it.
 class ResponseDecoder {
  public:
-  /// Longest header block kept; a longer one is dropped as kUnknown.
-  static constexpr size_t kMaxBlock = 64;
-
   /// Feeds one byte.
   /// @returns the response it completes, or nothing while one is incomplete.
   std::optional<Response> Feed(uint8_t byte);
@@ -105,9 +107,9 @@ class ResponseDecoder {
 
  private:
   std::optional<Response> Start(uint8_t byte);
-  Response FinishBlock() const;
+  std::optional<Response> Restart(uint8_t byte);
 
-  std::array<uint8_t, kMaxBlock> bytes_ = {};
+  std::array<uint8_t, 7> bytes_ = {};
   size_t length_ = 0;
 };
 
