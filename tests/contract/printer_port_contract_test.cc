@@ -27,6 +27,7 @@
 #include "mykey/testing/catch.h"
 #include "mykey/vprinter/printer_server.h"
 #include "mykey/vprinter/virtual_printer.h"
+#include "require_ok.h"
 
 namespace mykey::contract {
 namespace {
@@ -43,13 +44,6 @@ constexpr milliseconds kWait{10000};
 // so PrintJob() on it is checked status-only, with the status trusted. Set to
 // true once it answers GS ( H and DLE DC4 fn 8.
 constexpr bool kVprinterAnswersProcessId = false;
-
-#define REQUIRE_OK(expr)                                                                    \
-  do {                                                                                      \
-    auto&& require_ok_result_ = (expr);                                                     \
-    INFO((require_ok_result_ ? std::string("ok") : require_ok_result_.error().ToString())); \
-    REQUIRE(require_ok_result_);                                                            \
-  } while (0)
 
 // A receipt of about 300 bytes: init, kanji, text lines, cut.
 Bytes Receipt() {

@@ -11,6 +11,7 @@
 #include "mykey/printer/print_job.h"
 #include "mykey/printer_tcp/tcp_printer_port.h"
 #include "mykey/testing/catch.h"
+#include "require_ok.h"
 #include "tcp_test_printer.h"
 
 namespace mykey::contract {
@@ -21,13 +22,6 @@ using printer::JobResult;
 using printer::PrinterStatus;
 using std::chrono::milliseconds;
 using Event = TcpTestPrinter::Event;
-
-#define REQUIRE_OK(expr)                                                                    \
-  do {                                                                                      \
-    auto&& require_ok_result_ = (expr);                                                     \
-    INFO((require_ok_result_ ? std::string("ok") : require_ok_result_.error().ToString())); \
-    REQUIRE(require_ok_result_);                                                            \
-  } while (0)
 
 Bytes SmallJob() {
   Bytes job = {0x1B, '@'};

@@ -161,6 +161,13 @@ Status Populate(const ConfigNode& root, Validator& v, TerminalConfig& c) {
     };
   };
 
+  auto choice = [&](auto& field, const auto& choices) -> H {
+    return [&v, &field, &choices](const ConfigNode& n, const std::string& k) -> Status {
+      MYKEY_SET(field, v.Choice(n, k, choices));
+      return Ok();
+    };
+  };
+
   static constexpr std::array<std::pair<const char*, Mode>, 4> kModes{
       {{"shop", Mode::kShop},
        {"library", Mode::kLibrary},
@@ -237,11 +244,7 @@ Status Populate(const ConfigNode& root, Validator& v, TerminalConfig& c) {
           {"printer",
            [&](const ConfigNode& n, const std::string& k) {
              return v.Table(n, k,
-                            {{"backend",
-                              [&](const ConfigNode& m, const std::string& mk) -> Status {
-                                MYKEY_SET(c.printer.backend, v.Choice(m, mk, kBackends));
-                                return Ok();
-                              }},
+                            {{"backend", choice(c.printer.backend, kBackends)},
                              {"profile",
                               [&](const ConfigNode& m, const std::string& mk) -> Status {
                                 MYKEY_SET(c.printer.profile, v.String(m, mk, false));
@@ -275,22 +278,10 @@ Status Populate(const ConfigNode& root, Validator& v, TerminalConfig& c) {
                                 }
                                 return v.Problem(m, mk, "must be one of " + speeds);
                               }},
-                             {"flow",
-                              [&](const ConfigNode& m, const std::string& mk) -> Status {
-                                MYKEY_SET(c.printer.flow, v.Choice(m, mk, kFlows));
-                                return Ok();
-                              }},
-                             {"parity",
-                              [&](const ConfigNode& m, const std::string& mk) -> Status {
-                                MYKEY_SET(c.printer.parity, v.Choice(m, mk, kParities));
-                                return Ok();
-                              }},
+                             {"flow", choice(c.printer.flow, kFlows)},
+                             {"parity", choice(c.printer.parity, kParities)},
                              {"stop_bits", integer(stop_bits, 1, 2)},
-                             {"completion",
-                              [&](const ConfigNode& m, const std::string& mk) -> Status {
-                                MYKEY_SET(c.printer.completion, v.Choice(m, mk, kCompletions));
-                                return Ok();
-                              }},
+                             {"completion", choice(c.printer.completion, kCompletions)},
                              {"trust_status_only", boolean(c.printer.trust_status_only)},
                              {"completion_wait_ms", integer(completion_wait_ms, 100, 600'000)},
                              {"bytes_per_second", integer(bytes_per_second, 100, 10'000'000)}});
