@@ -27,6 +27,7 @@
 #include "mykey/testing/catch.h"
 #include "mykey/vprinter/printer_server.h"
 #include "mykey/vprinter/virtual_printer.h"
+#include "require_ok.h"
 
 namespace mykey::contract {
 namespace {
@@ -39,12 +40,10 @@ using vprinter::VirtualPrinter;
 
 constexpr milliseconds kWait{10000};
 
-#define REQUIRE_OK(expr)                                                                    \
-  do {                                                                                      \
-    auto&& require_ok_result_ = (expr);                                                     \
-    INFO((require_ok_result_ ? std::string("ok") : require_ok_result_.error().ToString())); \
-    REQUIRE(require_ok_result_);                                                            \
-  } while (0)
+// TEMPORARY: sdk/vprinter does not answer the process-ID request (GS ( H) yet,
+// so PrintJob() on it is checked status-only, with the status trusted. Set to
+// true once it answers GS ( H and DLE DC4 fn 8.
+constexpr bool kVprinterAnswersProcessId = false;
 
 // A receipt of about 300 bytes: init, kanji, text lines, cut.
 Bytes Receipt() {
@@ -69,12 +68,22 @@ class Backend {
   virtual std::vector<std::string> PrintedLines(size_t jobs) = 0;
   /// Whether the last finished job completed (emulators; true otherwise).
   virtual bool LastJobCompleted() = 0;
+  /// How PrintJob() checks jobs on this printer.
+  virtual printer::PrintJobOptions JobOptions() const { return {}; }
 };
 
 // Behind the emulator: TCP, character device on a pty, serial on a pty.
 class EmulatedBackend : public Backend {
  public:
   bool two_way() const override { return true; }
+  printer::PrintJobOptions JobOptions() const override {
+    printer::PrintJobOptions options;
+    if (!kVprinterAnswersProcessId) {
+      options.completion = printer::Completion::kStatusOnly;
+      options.trust_status_only = true;
+    }
+    return options;
+  }
   void SetFault(Fault fault) override { printer_.SetFault(fault); }
   void SetFaultAfter(Fault fault, size_t bytes) override { printer_.SetFaultAfter(fault, bytes); }
   std::vector<std::string> PrintedLines(size_t jobs) override {
@@ -314,7 +323,7 @@ TEMPLATE_TEST_CASE("Status bits of the printer arrive as the PrinterStatus field
 TEMPLATE_TEST_CASE("Paper running out mid-job makes the job not printed", "", BACKENDS) {
   TestType backend;
   backend.SetFaultAfter(Fault::kPaperOut, 100);
-  auto outcome = printer::PrintJob(backend.port(), Receipt());
+  auto outcome = printer::PrintJob(backend.port(), Receipt(), backend.JobOptions());
   REQUIRE_OK(outcome);
   if (!backend.two_way()) {
     CHECK(outcome->result == printer::JobResult::kUnconfirmed);
@@ -323,14 +332,34 @@ TEMPLATE_TEST_CASE("Paper running out mid-job makes the job not printed", "", BA
   CHECK(outcome->result == printer::JobResult::kNotPrinted);
   CHECK(outcome->fault == printer::PrinterFault::kPaperEnd);
   CHECK_FALSE(outcome->refused_before_write);
+  // The rest is cleared from the printer where it has process IDs, and the
+  // connection closed so that the next job starts on a new one.
+  const bool process_id = backend.JobOptions().completion == printer::Completion::kProcessId;
+  CHECK(outcome->buffer_clear ==
+        (process_id ? printer::BufferClear::kAcknowledged : printer::BufferClear::kNotAsked));
+  CHECK_FALSE(backend.port().is_open());
   (void)backend.PrintedLines(1);
   CHECK_FALSE(backend.LastJobCompleted());
+}
+
+TEMPLATE_TEST_CASE("An aborted port is closed and opens again for the next job", "", BACKENDS) {
+  TestType backend;
+  REQUIRE_OK(backend.port().Open());
+  REQUIRE_OK(backend.port().Write(BytesOf("\x1b@")));
+  REQUIRE_OK(backend.port().Abort());
+  CHECK_FALSE(backend.port().is_open());
+  CHECK_FALSE(backend.port().two_way());
+  REQUIRE_OK(backend.port().Abort());  // aborting a closed port is fine
+  auto outcome = printer::PrintJob(backend.port(), Receipt(), backend.JobOptions());
+  REQUIRE_OK(outcome);
+  CHECK(outcome->result ==
+        (backend.two_way() ? printer::JobResult::kPrinted : printer::JobResult::kUnconfirmed));
 }
 
 TEMPLATE_TEST_CASE("A printer out of paper refuses the job before writing it", "", BACKENDS) {
   TestType backend;
   backend.SetFault(Fault::kPaperOut);
-  auto outcome = printer::PrintJob(backend.port(), Receipt());
+  auto outcome = printer::PrintJob(backend.port(), Receipt(), backend.JobOptions());
   REQUIRE_OK(outcome);
   if (!backend.two_way()) {
     CHECK(outcome->result == printer::JobResult::kUnconfirmed);
@@ -344,7 +373,7 @@ TEMPLATE_TEST_CASE("A printer out of paper refuses the job before writing it", "
 TEMPLATE_TEST_CASE("A job on a ready printer is printed (two-way) or unconfirmed (one-way)", "",
                    BACKENDS) {
   TestType backend;
-  auto outcome = printer::PrintJob(backend.port(), Receipt());
+  auto outcome = printer::PrintJob(backend.port(), Receipt(), backend.JobOptions());
   REQUIRE_OK(outcome);
   CHECK(outcome->result ==
         (backend.two_way() ? printer::JobResult::kPrinted : printer::JobResult::kUnconfirmed));

@@ -128,6 +128,31 @@ CLOUD = {
 }
 
 
+# What a receipt printer sends back (fuzz_printer_response).
+PRINTER = {
+    "status_idle": "12121212",
+    "status_paper_out": "1e32127e",
+    "asb_then_status": "1400000f12",
+    "process_id_2626": "372232363236" "00",
+    "process_id_then_status": "3722303034320012",
+    "clear_answer": "372500",
+    "gs_i_block": "5f544d2d5438385600",
+    "broken_asb": "18121600",
+    "unterminated_block": "3722" + "32" * 70,
+    "not_digits": "372231783334" "00",
+    # Found by the fuzzer: a broken answer whose digits took the next answer's 37.
+    "broken_answer": "3722323632",
+}
+
+
+def write_printer_responses():
+    d = os.path.join(HERE, "corpus", "fuzz_printer_response")
+    os.makedirs(d, exist_ok=True)
+    for name, hexdata in PRINTER.items():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(bytes.fromhex(hexdata))
+
+
 def write_cloud_requests():
     d = os.path.join(HERE, "corpus", "fuzz_cloud_request")
     os.makedirs(d, exist_ok=True)
@@ -146,6 +171,7 @@ def main():
     with open(os.path.join(d, "raw_sw_6a82"), "wb") as f:
         f.write(bytes.fromhex("6A82"))
     write_cloud_requests()
+    write_printer_responses()
     d = os.path.join(HERE, "corpus", "fuzz_der_length")
     os.makedirs(d, exist_ok=True)
     for name, hexdata in DER.items():

@@ -161,6 +161,13 @@ Status Populate(const ConfigNode& root, Validator& v, TerminalConfig& c) {
     };
   };
 
+  auto choice = [&](auto& field, const auto& choices) -> H {
+    return [&v, &field, &choices](const ConfigNode& n, const std::string& k) -> Status {
+      MYKEY_SET(field, v.Choice(n, k, choices));
+      return Ok();
+    };
+  };
+
   static constexpr std::array<std::pair<const char*, Mode>, 4> kModes{
       {{"shop", Mode::kShop},
        {"library", Mode::kLibrary},
@@ -174,6 +181,21 @@ Status Populate(const ConfigNode& root, Validator& v, TerminalConfig& c) {
        {"chardev", PrinterBackend::kCharDevice},
        {"serial", PrinterBackend::kSerial},
        {"file", PrinterBackend::kFile}}};
+  using printer::Completion;
+  using printer::FlowControl;
+  using printer::Parity;
+  static const std::array<std::pair<const char*, FlowControl>, 4> kFlows{
+      {{printer::FlowControlName(FlowControl::kNone), FlowControl::kNone},
+       {printer::FlowControlName(FlowControl::kRtsCts), FlowControl::kRtsCts},
+       {printer::FlowControlName(FlowControl::kXonXoff), FlowControl::kXonXoff},
+       {printer::FlowControlName(FlowControl::kDsrDtr), FlowControl::kDsrDtr}}};
+  static const std::array<std::pair<const char*, Parity>, 3> kParities{
+      {{printer::ParityName(Parity::kNone), Parity::kNone},
+       {printer::ParityName(Parity::kEven), Parity::kEven},
+       {printer::ParityName(Parity::kOdd), Parity::kOdd}}};
+  static const std::array<std::pair<const char*, Completion>, 2> kCompletions{
+      {{printer::CompletionName(Completion::kProcessId), Completion::kProcessId},
+       {printer::CompletionName(Completion::kStatusOnly), Completion::kStatusOnly}}};
   static constexpr std::array<std::pair<const char*, LibraryOutputKind>, 3> kOutputs{
       {{"stdout", LibraryOutputKind::kStdout},
        {"url", LibraryOutputKind::kUrl},
@@ -189,6 +211,8 @@ Status Populate(const ConfigNode& root, Validator& v, TerminalConfig& c) {
   int64_t port = 0, timeout_ms = c.cloud.timeout.count(), hours = c.offline.max_age.count();
   int64_t entry_hours = c.offline.max_entry_age.count();
   int64_t baud = c.printer.baud, api_port = c.local_api.port;
+  int64_t stop_bits = c.printer.stop_bits, completion_wait_ms = c.printer.completion_wait.count();
+  int64_t bytes_per_second = c.printer.bytes_per_second;
   Status status = v.Table(
       root, "",
       {
@@ -220,11 +244,7 @@ Status Populate(const ConfigNode& root, Validator& v, TerminalConfig& c) {
           {"printer",
            [&](const ConfigNode& n, const std::string& k) {
              return v.Table(n, k,
-                            {{"backend",
-                              [&](const ConfigNode& m, const std::string& mk) -> Status {
-                                MYKEY_SET(c.printer.backend, v.Choice(m, mk, kBackends));
-                                return Ok();
-                              }},
+                            {{"backend", choice(c.printer.backend, kBackends)},
                              {"profile",
                               [&](const ConfigNode& m, const std::string& mk) -> Status {
                                 MYKEY_SET(c.printer.profile, v.String(m, mk, false));
@@ -244,7 +264,27 @@ Status Populate(const ConfigNode& root, Validator& v, TerminalConfig& c) {
                                 return Ok();
                               }},
                              {"path", str(c.printer.path, false)},
-                             {"baud", integer(baud, 1200, 921600)}});
+                             {"baud",
+                              [&](const ConfigNode& m, const std::string& mk) -> Status {
+                                MYKEY_SET(baud, v.Integer(m, mk, INT64_MIN, INT64_MAX));
+                                if (baud > 0 && baud <= UINT32_MAX &&
+                                    printer::IsSerialSpeed(static_cast<uint32_t>(baud))) {
+                                  return Ok();
+                                }
+                                std::string speeds;
+                                for (uint32_t speed : printer::kSerialSpeeds) {
+                                  speeds += speeds.empty() ? "" : ", ";
+                                  speeds += std::to_string(speed);
+                                }
+                                return v.Problem(m, mk, "must be one of " + speeds);
+                              }},
+                             {"flow", choice(c.printer.flow, kFlows)},
+                             {"parity", choice(c.printer.parity, kParities)},
+                             {"stop_bits", integer(stop_bits, 1, 2)},
+                             {"completion", choice(c.printer.completion, kCompletions)},
+                             {"trust_status_only", boolean(c.printer.trust_status_only)},
+                             {"completion_wait_ms", integer(completion_wait_ms, 100, 600'000)},
+                             {"bytes_per_second", integer(bytes_per_second, 100, 10'000'000)}});
            }},
           {"cloud",
            [&](const ConfigNode& n, const std::string& k) {
@@ -389,6 +429,9 @@ Status Populate(const ConfigNode& root, Validator& v, TerminalConfig& c) {
   c.offline.max_age = std::chrono::hours(hours);
   c.offline.max_entry_age = std::chrono::hours(entry_hours);
   c.printer.baud = static_cast<uint32_t>(baud);
+  c.printer.stop_bits = static_cast<uint8_t>(stop_bits);
+  c.printer.completion_wait = std::chrono::milliseconds(completion_wait_ms);
+  c.printer.bytes_per_second = static_cast<uint32_t>(bytes_per_second);
   c.local_api.port = static_cast<uint16_t>(api_port);
   return Ok();
 }
@@ -415,6 +458,10 @@ Status CheckTogether(const ConfigNode& root, Validator& v, const TerminalConfig&
       break;
     case PrinterBackend::kNone:
     case PrinterBackend::kTcp: break;
+  }
+  if (c.printer.trust_status_only && c.printer.completion != printer::Completion::kStatusOnly) {
+    return v.ProblemAt(line_of("printer"), 0, "printer.trust_status_only",
+                       "applies only with completion = \"status-only\"");
   }
   if (c.local_api.enabled && c.local_api.token_file.empty()) {
     return v.ProblemAt(line_of("local_api"), 0, "local_api.token_file",

@@ -184,11 +184,24 @@ std::unique_ptr<printer::PrinterPort> MakePrinterPort(const PrinterConfig& confi
     case PrinterBackend::kSerial: {
       printer::SerialOptions options;
       options.baud = config.baud;
+      options.flow = config.flow;
+      options.parity = config.parity;
+      options.stop_bits = config.stop_bits;
       return std::make_unique<printer::SerialPrinterPort>(config.path, options);
     }
     case PrinterBackend::kFile: return std::make_unique<printer::FilePrinterPort>(config.path);
   }
   return nullptr;
+}
+
+// How every job on the configured printer is confirmed (receipts, vouchers, reprints).
+printer::PrintJobOptions PrintJobOptionsFor(const PrinterConfig& config) {
+  printer::PrintJobOptions options;
+  options.completion = config.completion;
+  options.trust_status_only = config.trust_status_only;
+  options.completion_base = config.completion_wait;
+  options.print_bytes_per_second = config.bytes_per_second;
+  return options;
 }
 
 // The local revocation set behind the counter's hook: a listed card is
@@ -397,7 +410,8 @@ int Run(const Options& options) {
   auto printer_port = MakePrinterPort(config.printer);
   std::unique_ptr<EscPosReceiptPrinter> receipt_printer;
   if (printer_port)
-    receipt_printer = std::make_unique<EscPosReceiptPrinter>(*printer_port, *profile);
+    receipt_printer = std::make_unique<EscPosReceiptPrinter>(*printer_port, *profile,
+                                                             PrintJobOptionsFor(config.printer));
   std::unique_ptr<voucher::VoucherIssuer> voucher_reprinter;
   std::unique_ptr<CounterVoucherIssuer> voucher_issuer;
   std::unique_ptr<CounterVoucherRedeemer> voucher_redeemer;
@@ -414,6 +428,7 @@ int Run(const Options& options) {
     if (printer_port) {
       voucher::VoucherIssuerOptions reprint_options;
       reprint_options.profile = *profile;
+      reprint_options.job = PrintJobOptionsFor(config.printer);
       voucher_reprinter =
           std::make_unique<voucher::VoucherIssuer>(**cloud, *printer_port, reprint_options);
     }

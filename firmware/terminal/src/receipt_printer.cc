@@ -18,16 +18,22 @@ PrintState EscPosReceiptPrinter::Print(const Result<receipt::Document>& document
                "receipt encoding failed: " + bytes.error().ToString());
     return PrintState::kNotPrinted;
   }
-  auto outcome = printer::PrintJob(port_, *bytes);
+  auto outcome = printer::PrintJob(port_, *bytes, job_);
   if (!outcome) {
-    // The transport failed mid-job: the paper may or may not have come out.
+    // The printer could not be reached (nothing was written).
     log::Write(log::Level::kWarning, "terminal", "printer: " + outcome.error().ToString());
     (void)port_.Close();
     return PrintState::kUnknown;
   }
   switch (outcome->result) {
     case printer::JobResult::kPrinted: return PrintState::kPrinted;
-    case printer::JobResult::kUnconfirmed: return PrintState::kUnconfirmed;
+    case printer::JobResult::kUnconfirmed:
+      if (outcome->error) {
+        // The transport failed mid-job: the paper may or may not have come out.
+        log::Write(log::Level::kWarning, "terminal", "printer: " + outcome->error->ToString());
+        return PrintState::kUnknown;
+      }
+      return PrintState::kUnconfirmed;
     case printer::JobResult::kNotPrinted:
       log::Write(log::Level::kWarning, "terminal",
                  std::string("printer: not printed (") + printer::FaultName(outcome->fault) + ")");

@@ -191,6 +191,73 @@ TEST_CASE("an unknown printer profile is refused, naming the presets") {
   CHECK(problem.message.find("generic-58-kanji") != std::string::npos);
 }
 
+TEST_CASE("the serial line and the job confirmation of the printer are configurable") {
+  ConfigProblem problem;
+  auto config = ParseConfig(std::string(kMinimal) + R"([printer]
+backend = "serial"
+path = "/dev/ttyS0"
+baud = 921600
+flow = "dsrdtr"
+parity = "even"
+stop_bits = 2
+completion = "status-only"
+trust_status_only = true
+completion_wait_ms = 5000
+bytes_per_second = 8000
+)",
+                            "t.toml", &problem);
+  INFO(problem.ToString());
+  REQUIRE(config.has_value());
+  CHECK(config->printer.baud == 921600);
+  CHECK(config->printer.flow == printer::FlowControl::kDsrDtr);
+  CHECK(config->printer.parity == printer::Parity::kEven);
+  CHECK(config->printer.stop_bits == 2);
+  CHECK(config->printer.completion == printer::Completion::kStatusOnly);
+  CHECK(config->printer.trust_status_only);
+  CHECK(config->printer.completion_wait == std::chrono::milliseconds(5000));
+  CHECK(config->printer.bytes_per_second == 8000);
+}
+
+TEST_CASE("by default a printer confirms jobs by process ID over RTS/CTS 8N1") {
+  auto config = ParseConfig(kMinimal, "t.toml", nullptr);
+  REQUIRE(config.has_value());
+  CHECK(config->printer.completion == printer::Completion::kProcessId);
+  CHECK_FALSE(config->printer.trust_status_only);
+  CHECK(config->printer.flow == printer::FlowControl::kRtsCts);
+  CHECK(config->printer.parity == printer::Parity::kNone);
+  CHECK(config->printer.stop_bits == 1);
+  CHECK(config->printer.baud == 38400);
+}
+
+TEST_CASE("a serial speed the port does not support is refused, naming the speeds") {
+  // 1200..921600 used to pass here and fail at Open() for all but five speeds.
+  auto problem = Refusal(std::string(kMinimal) + "[printer]\nbaud = 14400\n");
+  CHECK(problem.key == "printer.baud");
+  CHECK(problem.message ==
+        "must be one of 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, "
+        "921600");
+  problem = Refusal(std::string(kMinimal) + "[printer]\nbaud = 4294968496\n");
+  CHECK(problem.key == "printer.baud");
+}
+
+TEST_CASE("a flow control, parity or completion outside the choices is refused") {
+  auto problem = Refusal(std::string(kMinimal) + "[printer]\nflow = \"hardware\"\n");
+  CHECK(problem.key == "printer.flow");
+  CHECK(problem.message == "must be one of none, rtscts, xonxoff, dsrdtr");
+  problem = Refusal(std::string(kMinimal) + "[printer]\nparity = \"mark\"\n");
+  CHECK(problem.message == "must be one of none, even, odd");
+  problem = Refusal(std::string(kMinimal) + "[printer]\nstop_bits = 3\n");
+  CHECK(problem.key == "printer.stop_bits");
+  problem = Refusal(std::string(kMinimal) + "[printer]\ncompletion = \"status\"\n");
+  CHECK(problem.message == "must be one of process-id, status-only");
+}
+
+TEST_CASE("trusting the status is refused unless the printer is status-only") {
+  auto problem = Refusal(std::string(kMinimal) + "[printer]\ntrust_status_only = true\n");
+  CHECK(problem.key == "printer.trust_status_only");
+  CHECK(problem.message == "applies only with completion = \"status-only\"");
+}
+
 TEST_CASE("a language other than ja or en is refused") {
   auto problem = Refusal("[terminal]\nlanguage = \"fr\"\n");
   CHECK(problem.key == "terminal.language");

@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -120,6 +122,16 @@ Status FdPrinterPort::DoClose() {
     return Fail(ErrorCode::kDataLoss, "closing the printer failed", ErrorDomain::kOs, errno);
   }
   return Ok();
+}
+
+Status FdPrinterPort::DoAbort() {
+  if (fd_ < 0) return Ok();
+  // Whichever applies: a socket resets instead of sending its queue, a
+  // terminal drops its output queue. The other call fails harmlessly.
+  linger reset = {1, 0};
+  (void)::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+  (void)::tcflush(fd_, TCOFLUSH);
+  return DoClose();
 }
 
 }  // namespace mykey::printer

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace mykey::printer {
@@ -71,6 +72,16 @@ Status TcpPrinterPort::DoOpen() {
   if (fd < 0) return Fail(OpenError(last_error, "cannot connect to the printer"));
   int one = 1;
   (void)::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  if (options_.keepalive_idle.count() > 0) {
+    const int idle = static_cast<int>(options_.keepalive_idle.count());
+    const int interval =
+        static_cast<int>(std::max<int64_t>(options_.keepalive_interval.count(), 1));
+    const int probes = std::max(options_.keepalive_probes, 1);
+    (void)::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+    (void)::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+    (void)::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof(interval));
+    (void)::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof(probes));
+  }
   Adopt(fd);
   return Ok();
 }

@@ -41,6 +41,16 @@ receipt::PrinterProfile Profile(const std::string& name) {
   return *p;
 }
 
+// TEMPORARY: mykey-vprinter does not answer the process-ID request (GS ( H) yet,
+// so jobs on it are checked status-only with the status trusted. Use the
+// default options (Completion::kProcessId) once it does.
+printer::PrintJobOptions VprinterJobOptions() {
+  printer::PrintJobOptions options;
+  options.completion = printer::Completion::kStatusOnly;
+  options.trust_status_only = true;
+  return options;
+}
+
 // A virtual printer of the profile's paper width behind a TCP server on an ephemeral loopback
 // port, and the terminal's port to it.
 struct LoopbackPrinter {
@@ -63,7 +73,7 @@ struct LoopbackPrinter {
   // waits for the printer to finish it.
   printer::JobOutcome Print(const Bytes& job) {
     const size_t before = printer.jobs_finished();
-    auto outcome = printer::PrintJob(*port, job);
+    auto outcome = printer::PrintJob(*port, job, VprinterJobOptions());
     REQUIRE(outcome);
     REQUIRE(port->Close());
     REQUIRE(printer.WaitForJobs(before + 1, milliseconds(5000)));
@@ -274,7 +284,7 @@ TEST_CASE("Paper out mid-voucher: not printed, and the reprint is a duplicate th
   CHECK(torn.failure == "paper end");
 
   // While the paper is out, the next job is refused before a byte is written.
-  auto refused = printer::PrintJob(*loopback.port, job_bytes);
+  auto refused = printer::PrintJob(*loopback.port, job_bytes, VprinterJobOptions());
   REQUIRE(refused);
   CHECK(refused->result == printer::JobResult::kNotPrinted);
   CHECK(refused->refused_before_write);

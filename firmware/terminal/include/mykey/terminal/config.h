@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "mykey/base/result.h"
+#include "mykey/printer/print_job.h"
+#include "mykey/printer_serial/serial_printer_port.h"
 
 namespace mykey::terminal {
 
@@ -37,7 +39,17 @@ struct PrinterConfig {
   std::string host = "127.0.0.1";            ///< tcp
   uint16_t port = 9100;                      ///< tcp
   std::string path;                          ///< chardev, serial, file
-  uint32_t baud = 38400;                     ///< serial
+  uint32_t baud = 38400;                     ///< serial: one of printer::kSerialSpeeds
+  printer::FlowControl flow = printer::FlowControl::kRtsCts;  ///< serial
+  printer::Parity parity = printer::Parity::kNone;            ///< serial
+  uint8_t stop_bits = 1;                                      ///< serial: 1 or 2
+  /// How a job is confirmed: kStatusOnly for a printer without GS ( H.
+  printer::Completion completion = printer::Completion::kProcessId;
+  /// kStatusOnly: a clean status after a job counts as printed.
+  bool trust_status_only = false;
+  /// The process-ID answer is awaited completion_wait + job bytes / bytes_per_second.
+  std::chrono::milliseconds completion_wait{3000};
+  uint32_t bytes_per_second = printer::kDefaultPrintBytesPerSecond;
 };
 
 /// [cloud]

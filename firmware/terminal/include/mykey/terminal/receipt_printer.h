@@ -2,10 +2,11 @@
 
 // EscPosReceiptPrinter: receipts and vouchers laid out by sdk/voucher,
 // encoded by sdk/receipt for the configured printer profile and printed on a
-// hal/printer port with proof of print (DLE EOT status before and after).
+// hal/printer port with proof of print (printer::PrintJob()).
 
 #include <string>
 
+#include "mykey/printer/print_job.h"
 #include "mykey/printer/printer_port.h"
 #include "mykey/receipt/printer_profile.h"
 #include "mykey/terminal/flow.h"
@@ -19,8 +20,10 @@ class EscPosReceiptPrinter final : public ReceiptPrinter {
  public:
   /// @param port    borrowed; must outlive the printer (opened on first use)
   /// @param profile the printer's profile (paper, kanji, native QR)
-  EscPosReceiptPrinter(printer::PrinterPort& port, receipt::PrinterProfile profile)
-      : port_(port), profile_(std::move(profile)) {}
+  /// @param job     how jobs are confirmed (printer::PrintJob()'s options)
+  EscPosReceiptPrinter(printer::PrinterPort& port, receipt::PrinterProfile profile,
+                       printer::PrintJobOptions job = {})
+      : port_(port), profile_(std::move(profile)), job_(job) {}
 
  private:
   PrintState DoPrintRedemption(const voucher::RedemptionReceiptData& data) override;
@@ -30,6 +33,7 @@ class EscPosReceiptPrinter final : public ReceiptPrinter {
 
   printer::PrinterPort& port_;
   receipt::PrinterProfile profile_;
+  printer::PrintJobOptions job_;
 };
 
 }  // namespace mykey::terminal

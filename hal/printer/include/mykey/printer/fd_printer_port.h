@@ -12,7 +12,9 @@
 namespace mykey::printer {
 
 /// The part every POSIX file-descriptor backend shares (character device, TCP,
-/// serial, file): writes with poll() and a deadline, reads with poll(), close.
+/// serial, file): writes with poll() and a deadline, reads with poll(), close,
+/// and an abort that drops unsent bytes (SO_LINGER 0 on a socket, TCOFLUSH on a
+/// terminal) before closing.
 /// A backend opens the descriptor in its DoOpen() and hands it over with
 /// Adopt(); it says in DoTwoWay() whether status can be read.
 ///
@@ -30,11 +32,14 @@ class FdPrinterPort : public PrinterPort {
   /// Takes ownership of an open descriptor (made non-blocking here).
   void Adopt(int fd);
   int fd() const { return fd_; }
+  /// Writes all of `data` within `timeout` (a backend that paces its writes
+  /// calls it chunk by chunk).
+  Status DoWrite(ByteView data, std::chrono::milliseconds timeout) override;
 
  private:
-  Status DoWrite(ByteView data, std::chrono::milliseconds timeout) override;
   Result<size_t> DoRead(std::span<uint8_t> out, std::chrono::milliseconds timeout) override;
   Status DoClose() override;
+  Status DoAbort() override;
 
   int fd_ = -1;
 };
