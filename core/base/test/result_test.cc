@@ -44,8 +44,9 @@ TEST_CASE("errors are trivially copyable and print their domain detail") {
   CHECK(e.Is(ErrorDomain::kCardStatus, 0x6982));
   const Error glyph(ErrorCode::kInvalidArgument, "no glyph", ErrorDomain::kCodePoint, 0x1F363);
   CHECK(glyph.ToString() == "invalid argument: no glyph [U+1F363]");
-  CHECK(Error(ErrorCode::kInvalidArgument, "no glyph", ErrorDomain::kCodePoint, 0x3042)
-            .ToString() == "invalid argument: no glyph [U+3042]");
+  CHECK(
+      Error(ErrorCode::kInvalidArgument, "no glyph", ErrorDomain::kCodePoint, 0x3042).ToString() ==
+      "invalid argument: no glyph [U+3042]");
 }
 
 }  // namespace

@@ -298,10 +298,9 @@ struct EscPosEncoder::Job {
       // Without a glyph the font would draw its empty .notdef box: refuse rather than print
       // something that is not the text.
       if (cell.kind == Cell::Kind::kRaster && !rasterizer->HasGlyph(cell.c)) {
-        return Fail(
-            ErrorCode::kInvalidArgument,
-            "no installed font has a glyph for this character of the text",
-            ErrorDomain::kCodePoint, static_cast<int64_t>(cell.c));
+        return Fail(ErrorCode::kInvalidArgument,
+                    "no installed font has a glyph for this character of the text",
+                    ErrorDomain::kCodePoint, static_cast<int64_t>(cell.c));
       }
       chars.push_back(cell.c);
     }
