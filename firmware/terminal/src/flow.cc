@@ -356,13 +356,16 @@ struct FlowRunner::Machine {
       return Ok();
     }
     if (printer == nullptr) return Ok();
+    // Every receipt prints one short number a clerk can type back: a
+    // redemption's "R<id>" is what a refund asks for and what the refund's
+    // receipt prints as 元の取引番号; a paper voucher's reference is its 券番号.
     if (voucher_redemption) {
       voucher::RedemptionReceiptData data;
       data.merchant_name = MerchantName();
       data.programme_name = config().shop.programme_name;
       data.time = Now();
       data.points = static_cast<uint64_t>(voucher_redemption->amount);
-      data.operation_id = voucher_redemption->idempotency_key;
+      // A voucher has no account: no balance after (never "0 ポイント").
       if (auto serial = protocol::VoucherSerial::Parse(voucher_redemption->serial)) {
         data.voucher_serial = *serial;
       }
@@ -377,7 +380,7 @@ struct FlowRunner::Machine {
       data.time = Now();
       data.points = static_cast<uint64_t>(redemption->amount);
       data.balance_after = static_cast<uint64_t>(redemption->balance);
-      data.operation_id = redemption->idempotency_key;
+      data.operation_id = voucher::RedemptionNumber(redemption->redemption_id);
       data.mykey_id = redemption->mykey_id;
       result.print = printer->PrintRedemption(data);
     } else if (refund) {
@@ -387,8 +390,9 @@ struct FlowRunner::Machine {
       data.time = Now();
       data.points = static_cast<uint64_t>(refund->amount);
       data.balance_after = static_cast<uint64_t>(refund->balance);
-      data.operation_id = refund->idempotency_key;
-      data.original_operation_id = "R" + std::to_string(refund->redemption_id);
+      data.operation_id = voucher::RefundNumber(refund->transfer_id);
+      data.original_operation_id = voucher::RedemptionNumber(
+          refund->redemption_id != 0 ? refund->redemption_id : request.redemption_id);
       result.print = printer->PrintRefund(data);
     }
     // A receipt that did not print does not undo the redemption: the result

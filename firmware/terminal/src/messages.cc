@@ -19,7 +19,7 @@ constexpr std::array<Entry, 36> kPhrases{{
     {"1: MyKey ID 作成  2: サービス連携  3: ポイント券  4: クーポン  5: 紛失届",
      "1: create MyKey ID  2: link service  3: voucher  4: coupon  5: report lost"},
     {"ご利用ポイント数", "Points to redeem"},
-    {"返品する取引番号", "Redemption number to refund"},
+    {"返品する取引番号（レシートの R…）", "Redemption number to refund (R… on its receipt)"},
     {"返還ポイント数", "Points to refund"},
     {"連携するIDを入力してください", "Enter the ID to link"},
     {"ポイント券の金額", "Voucher amount"},

@@ -13,6 +13,7 @@
 #include "mykey/counter/counter.h"
 #include "mykey/terminal/counter_port.h"
 #include "mykey/terminal/flow.h"
+#include "mykey/voucher/voucher_layout.h"
 
 namespace mykey::terminal::testing {
 
@@ -164,22 +165,37 @@ class FakePinPad final : public PinPad {
   void Reset() override { cancelled = false; }
 };
 
-/// Records what was printed; answers `answer`.
+/// Records what was printed; answers `answer`. Receipts are laid out as the real printer
+/// lays them out on 58 mm paper (sdk/voucher): one the layout refuses is not printed and its
+/// error is kept in `layout_errors`.
 class RecordingPrinter final : public ReceiptPrinter {
  public:
   PrintState answer = PrintState::kPrinted;
   std::vector<voucher::RedemptionReceiptData> redemptions;
   std::vector<voucher::RefundReceiptData> refunds;
   std::vector<voucher::VoucherPrintData> vouchers;
+  std::vector<receipt::Document> receipts;  ///< the laid-out redemption and refund receipts
+  std::vector<Error> layout_errors;
 
  private:
+  PrintState Laid(const Result<receipt::Document>& document) {
+    if (!document) {
+      layout_errors.push_back(document.error());
+      return PrintState::kNotPrinted;
+    }
+    receipts.push_back(*document);
+    return answer;
+  }
+  static receipt::PrinterProfile Paper() {
+    return receipt::PrinterProfile::Named("generic-58-kanji").value();
+  }
   PrintState DoPrintRedemption(const voucher::RedemptionReceiptData& data) override {
     redemptions.push_back(data);
-    return answer;
+    return Laid(voucher::BuildRedemptionReceipt(data, Paper()));
   }
   PrintState DoPrintRefund(const voucher::RefundReceiptData& data) override {
     refunds.push_back(data);
-    return answer;
+    return Laid(voucher::BuildRefundReceipt(data, Paper()));
   }
   PrintState DoPrintVoucher(const voucher::VoucherPrintData& data) override {
     vouchers.push_back(data);

@@ -79,7 +79,9 @@ TEST_CASE("a shop redemption goes amount, card, PIN, balances, redeem, receipt a
   CHECK(receipt.programme_name == "千代田区ポイント");
   CHECK(receipt.points == 500);
   CHECK(receipt.balance_after == 4500);
-  CHECK(receipt.operation_id == "mk-0123456789abcdef0123456789abcdef");
+  // The short number a clerk types to refund it, not the idempotency key.
+  CHECK(receipt.operation_id == "R42");
+  CHECK(rig.printer.layout_errors.empty());
   CHECK(rig.counter.sessions_ended == 1);
 }
 
@@ -189,6 +191,7 @@ TEST_CASE("a refund needs no card and prints a refund receipt") {
   Rig rig;
   cloud_client::Refund refund;
   refund.idempotency_key = "mk-refund";
+  refund.transfer_id = 77;
   refund.redemption_id = 42;
   refund.amount = 200;
   refund.balance = 4700;
@@ -203,7 +206,11 @@ TEST_CASE("a refund needs no card and prints a refund receipt") {
   CHECK(rig.observer.Stages() == Strings{"checking_request", "refunding", "printing", "finished"});
   REQUIRE(rig.printer.refunds.size() == 1);
   CHECK(rig.printer.refunds[0].points == 200);
-  CHECK(rig.printer.refunds[0].operation_id == "mk-refund");
+  CHECK(rig.printer.refunds[0].operation_id == "H77");
+  // The number the redemption's receipt printed as 取引番号 ("R42").
+  CHECK(rig.printer.refunds[0].original_operation_id == "R42");
+  CHECK(rig.printer.refunds[0].balance_after == 4700);
+  CHECK(rig.printer.layout_errors.empty());
   CHECK(result.balance == 4700);
 }
 
@@ -582,6 +589,9 @@ TEST_CASE("a facility entry redeems the configured fee and prints the ticket") {
   CHECK(rig.counter.last_order->programme_id == 11);
   REQUIRE(rig.printer.redemptions.size() == 1);
   CHECK(rig.printer.redemptions[0].merchant_name == "市立美術館");
+  CHECK(rig.printer.redemptions[0].balance_after == 100);
+  CHECK(rig.printer.redemptions[0].operation_id == "R42");
+  CHECK(rig.printer.layout_errors.empty());
 }
 
 TEST_CASE("an operation of another mode is refused without touching the card") {

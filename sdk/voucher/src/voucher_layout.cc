@@ -1,10 +1,12 @@
 #include "mykey/voucher/voucher_layout.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <string_view>
 #include <utility>
 
 #include "mykey/base/mask.h"
+#include "mykey/protocol/typed_text.h"
 #include "mykey/receipt/text.h"
 
 namespace mykey::voucher {
@@ -168,14 +170,22 @@ Result<Document> BuildVoucherDocument(const VoucherPrintData& data, const Printe
 
 namespace {
 
+Status CheckOperationNumber(std::string_view number, const char* control_message) {
+  MYKEY_TRY(CheckText(number, false, "", control_message));
+  if (number.size() > kMaxOperationNumberSize) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "receipt: an operation number has at most 20 characters (RedemptionNumber())");
+  }
+  return Ok();
+}
+
 Status CheckReceiptTexts(std::string_view merchant, std::string_view programme,
                          std::string_view operation_id, std::string_view mykey_id,
                          uint64_t points) {
   MYKEY_TRY(CheckText(merchant, true, "receipt: merchant name is empty",
                       "receipt: control character in the merchant name"));
   MYKEY_TRY(CheckText(programme, false, "", "receipt: control character in the programme name"));
-  MYKEY_TRY(CheckText(operation_id, true, "receipt: operation id is empty",
-                      "receipt: control character in the operation id"));
+  MYKEY_TRY(CheckOperationNumber(operation_id, "receipt: control character in the operation id"));
   MYKEY_TRY(CheckText(mykey_id, false, "", "receipt: control character in the MyKey ID"));
   if (points == 0) return Fail(ErrorCode::kInvalidArgument, "receipt: zero points");
   return Ok();
@@ -192,11 +202,16 @@ void ReceiptHeader(Document& doc, const char* title, std::string_view merchant,
 
 void ReceiptFooter(Document& doc, std::string_view mykey_id, std::string_view operation_id,
                    int columns) {
-  doc.AddRule();
+  if (!mykey_id.empty() || !operation_id.empty()) doc.AddRule();
   if (!mykey_id.empty()) LabelValue(doc, "MyKey ID", MaskIdentifier(mykey_id), columns);
-  LabelValue(doc, "取引番号", operation_id, columns);
+  if (!operation_id.empty()) LabelValue(doc, "取引番号", operation_id, columns);
   doc.AddFeed(3);
   doc.AddCut();
+}
+
+// "R1042": a letter for the kind and the cloud's id.
+std::string OperationNumber(char kind, int64_t id) {
+  return kind + std::to_string(id);
 }
 
 }  // namespace
@@ -206,6 +221,9 @@ Result<Document> BuildRedemptionReceipt(const RedemptionReceiptData& data,
   MYKEY_TRY(profile.Validate());
   MYKEY_TRY(CheckReceiptTexts(data.merchant_name, data.programme_name, data.operation_id,
                               data.mykey_id, data.points));
+  if (data.operation_id.empty() && !data.voucher_serial) {
+    return Fail(ErrorCode::kInvalidArgument, "receipt: operation id is empty");
+  }
   const int columns = profile.columns;
   Document doc;
   ReceiptHeader(doc, "ポイントご利用明細", data.merchant_name, data.programme_name, data.time,
@@ -213,7 +231,7 @@ Result<Document> BuildRedemptionReceipt(const RedemptionReceiptData& data,
   if (data.voucher_serial) LabelValue(doc, "券番号", data.voucher_serial->ToString(), columns);
   doc.AddRule();
   LabelValue(doc, "ご利用ポイント", PointsText(data.points), columns, true);
-  LabelValue(doc, "ご利用後残高", PointsText(data.balance_after), columns);
+  if (data.balance_after) LabelValue(doc, "ご利用後残高", PointsText(*data.balance_after), columns);
   ReceiptFooter(doc, data.mykey_id, data.operation_id, columns);
   return doc;
 }
@@ -222,8 +240,13 @@ Result<Document> BuildRefundReceipt(const RefundReceiptData& data, const Printer
   MYKEY_TRY(profile.Validate());
   MYKEY_TRY(CheckReceiptTexts(data.merchant_name, data.programme_name, data.operation_id,
                               data.mykey_id, data.points));
+  if (data.operation_id.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "receipt: operation id is empty");
+  }
   MYKEY_TRY(CheckText(data.original_operation_id, true, "refund: original operation id is empty",
                       "refund: control character in the original operation id"));
+  MYKEY_TRY(CheckOperationNumber(data.original_operation_id,
+                                 "refund: control character in the original operation id"));
   MYKEY_TRY(CheckText(data.reason, false, "", "refund: control character in the reason"));
   if (data.original_operation_id == data.operation_id) {
     return Fail(ErrorCode::kInvalidArgument, "refund: must reference another operation");
@@ -236,9 +259,42 @@ Result<Document> BuildRefundReceipt(const RefundReceiptData& data, const Printer
   if (!data.reason.empty()) LabelValue(doc, "理由", data.reason, columns);
   doc.AddRule();
   LabelValue(doc, "返還ポイント", PointsText(data.points), columns, true);
-  LabelValue(doc, "返還後残高", PointsText(data.balance_after), columns);
+  if (data.balance_after) LabelValue(doc, "返還後残高", PointsText(*data.balance_after), columns);
   ReceiptFooter(doc, data.mykey_id, data.operation_id, columns);
   return doc;
+}
+
+std::string RedemptionNumber(int64_t redemption_id) {
+  return OperationNumber('R', redemption_id);
+}
+
+std::string RefundNumber(int64_t transfer_id) {
+  return OperationNumber('H', transfer_id);
+}
+
+Result<int64_t> ParseRedemptionNumber(std::string_view typed) {
+  const std::string text = protocol::NormalizeTypedText(typed);
+  std::string_view rest = text;
+  if (!rest.empty() && (rest.front() == 'R' || rest.front() == 'r')) {
+    rest.remove_prefix(1);
+    if (!rest.empty() && (rest.front() == '-' || rest.front() == ' ')) rest.remove_prefix(1);
+  }
+  if (rest.empty() || rest.size() > 19) {
+    return Fail(ErrorCode::kInvalidArgument, "not a redemption number (R and its digits)");
+  }
+  int64_t id = 0;
+  for (char c : rest) {
+    if (c < '0' || c > '9') {
+      return Fail(ErrorCode::kInvalidArgument, "not a redemption number (R and its digits)");
+    }
+    const int digit = c - '0';
+    if (id > (INT64_MAX - digit) / 10) {
+      return Fail(ErrorCode::kInvalidArgument, "redemption number out of range");
+    }
+    id = id * 10 + digit;
+  }
+  if (id == 0) return Fail(ErrorCode::kInvalidArgument, "redemption number out of range");
+  return id;
 }
 
 }  // namespace mykey::voucher
