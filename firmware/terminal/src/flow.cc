@@ -150,6 +150,10 @@ struct FlowRunner::Machine {
       return Refuse("voucher_not_pending");
     }
     if (error.code() == ErrorCode::kUnimplemented) return Refuse("unsupported");
+    if (error.code() == ErrorCode::kFailedPrecondition &&
+        CounterErrorCodeOf(error) == CounterErrorCode::kNone) {
+      return Refuse("voucher_printed");  // printed, only unrecorded: reprint confirms it
+    }
     const CounterErrorCode code = CounterErrorCodeOf(error);
     if (code == CounterErrorCode::kVoucherVoided || code == CounterErrorCode::kAlreadyVoided ||
         code == CounterErrorCode::kVoucherAlreadyRedeemed ||
@@ -185,6 +189,7 @@ struct FlowRunner::Machine {
         for (int64_t a : config().kiosk.voucher_amounts) offered = offered || a == request.amount;
         if (!offered) return Refuse("invalid_amount");
         if (runner.env_.voucher_issuer == nullptr) return Refuse("unsupported");
+        MYKEY_TRY(CheckVoucherPrinter());
         amount = request.amount;
         break;
       }
@@ -222,12 +227,27 @@ struct FlowRunner::Machine {
         [[fallthrough]];
       case OperationKind::kPendingVouchers:
         if (runner.env_.voucher_issuer == nullptr) return Refuse("unsupported");
+        if (request.kind == OperationKind::kReprintVoucher && runner.env_.printer != nullptr) {
+          MYKEY_TRY(CheckVoucherPrinter());
+        }
         break;
       case OperationKind::kWhoIsThis:
       case OperationKind::kCreateMyKeyId:
       case OperationKind::kReportLost: break;
     }
     return Ok();
+  }
+
+  // A voucher counts only once the printer confirmed it: on a printer that
+  // cannot say so (one-way) or cannot be reached, none is issued, before the
+  // card is asked for and before any point moves.
+  Status CheckVoucherPrinter() {
+    ReceiptPrinter* printer = runner.env_.printer;
+    if (printer == nullptr) return Refuse("unsupported");
+    const Status ready = printer->CheckProofOfPrint();
+    if (ready) return Ok();
+    return Refuse(ready.error().code() == ErrorCode::kFailedPrecondition ? "printer_cannot_confirm"
+                                                                         : "printer_unavailable");
   }
 
   Status WaitForCard() {
@@ -349,9 +369,16 @@ struct FlowRunner::Machine {
     if (issued) {
       result.print = printer != nullptr ? printer->PrintVoucher(issued->print) : PrintState::kNone;
       auto confirmed = runner.env_.voucher_issuer->ConfirmPrint(issued->serial, result.print);
-      if (!confirmed ||
-          (result.print != PrintState::kPrinted && result.print != PrintState::kUnconfirmed)) {
-        return Refuse("voucher_not_printed");
+      // Only a print the printer confirmed is a voucher (an unconfirmed one is voided or kept
+      // pending by ConfirmPrint()).
+      if (result.print != PrintState::kPrinted) return Refuse("voucher_not_printed");
+      if (!confirmed) {
+        // Printed, not recorded at the cloud: kept to be confirmed, never voided.
+        result.voucher_state = "pending_print";
+        if (confirmed.error().code() == ErrorCode::kUnavailable) {
+          return Refuse("voucher_not_confirmed");
+        }
+        return RefuseWith(confirmed.error());
       }
       return Ok();
     }

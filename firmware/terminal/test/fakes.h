@@ -176,8 +176,15 @@ class RecordingPrinter final : public ReceiptPrinter {
   std::vector<voucher::VoucherPrintData> vouchers;
   std::vector<receipt::Document> receipts;  ///< the laid-out redemption and refund receipts
   std::vector<Error> layout_errors;
+  /// What CheckProofOfPrint() answers (a one-way printer: kFailedPrecondition).
+  Status proof = Ok();
+  int proof_checks = 0;
 
  private:
+  Status DoCheckProofOfPrint() override {
+    ++proof_checks;
+    return proof;
+  }
   PrintState Laid(const Result<receipt::Document>& document) {
     if (!document) {
       layout_errors.push_back(document.error());
@@ -222,6 +229,7 @@ class FakeVoucherIssuer final : public VoucherIssuer {
  public:
   std::vector<std::pair<std::string, PrintState>> confirmations;
   Result<IssuedVoucher> Issue(int64_t, int64_t amount) override {
+    ++issued;
     IssuedVoucher v;
     v.print.token = "MKV:TEST";
     v.print.municipality_name = "千代田区";
@@ -230,9 +238,13 @@ class FakeVoucherIssuer final : public VoucherIssuer {
     v.balance = 4500 - amount;
     return v;
   }
+  /// What ConfirmPrint() answers for a printed voucher (kUnavailable: printed, not recorded).
+  Status confirm_answer = Ok();
+  int issued = 0;
   Status ConfirmPrint(std::string_view serial, PrintState print) override {
     confirmations.emplace_back(std::string(serial), print);
-    return Ok();
+    if (print != PrintState::kPrinted) return Fail(ErrorCode::kAborted, "did not print");
+    return confirm_answer;
   }
   /// The pending list; a reprint prints as `reprint_print` (kPrinted: issued, off the list).
   std::vector<PendingVoucher> pending;

@@ -346,6 +346,56 @@ TEST_CASE("a kiosk voucher that does not print ends failed, voucher_not_printed"
   CHECK(rig.issuer.confirmations[0].second == PrintState::kNotPrinted);
 }
 
+TEST_CASE("a kiosk voucher only a one-way printer could print is refused before the card") {
+  Rig rig;
+  rig.printer.proof = Fail(ErrorCode::kFailedPrecondition, "one-way port");
+  OperationRequest request;
+  request.kind = OperationKind::kIssueVoucher;
+  request.amount = 500;
+  auto result = rig.Run(KioskConfig(), request);
+  CHECK(result.state == OperationState::kFailed);
+  CHECK(result.reason == "printer_cannot_confirm");
+  CHECK(rig.counter.calls.empty());  // no card, no PIN, no points moved
+  CHECK(rig.issuer.issued == 0);
+  CHECK(rig.printer.vouchers.empty());
+  // A printer that cannot be reached says so.
+  rig.printer.proof = Fail(ErrorCode::kUnavailable, "connection refused");
+  CHECK(rig.Run(KioskConfig(), request).reason == "printer_unavailable");
+  CHECK(rig.issuer.issued == 0);
+  // And a reprint on it is refused the same way.
+  OperationRequest reprint;
+  reprint.kind = OperationKind::kReprintVoucher;
+  reprint.voucher_serial = "V-0001";
+  rig.printer.proof = Fail(ErrorCode::kFailedPrecondition, "one-way port");
+  CHECK(rig.Run(KioskConfig(), reprint).reason == "printer_cannot_confirm");
+  CHECK(rig.issuer.reprinted.empty());
+}
+
+TEST_CASE("a kiosk voucher the printer could not confirm is not done (it was voided)") {
+  Rig rig;
+  rig.printer.answer = PrintState::kUnconfirmed;
+  OperationRequest request;
+  request.kind = OperationKind::kIssueVoucher;
+  request.amount = 500;
+  auto result = rig.Run(KioskConfig(), request);
+  CHECK(result.state == OperationState::kFailed);
+  CHECK(result.reason == "voucher_not_printed");
+}
+
+TEST_CASE("a printed kiosk voucher the cloud did not record fails voucher_not_confirmed") {
+  Rig rig;
+  rig.issuer.confirm_answer = Fail(ErrorCode::kUnavailable, "not recorded");
+  OperationRequest request;
+  request.kind = OperationKind::kIssueVoucher;
+  request.amount = 500;
+  auto result = rig.Run(KioskConfig(), request);
+  CHECK(result.state == OperationState::kFailed);
+  CHECK(result.reason == "voucher_not_confirmed");
+  CHECK(result.print == PrintState::kPrinted);
+  CHECK(result.voucher_state == "pending_print");
+  CHECK(result.voucher_serial == "V-0001");
+}
+
 TEST_CASE("a voucher of an amount the kiosk does not offer is refused") {
   Rig rig;
   OperationRequest request;
