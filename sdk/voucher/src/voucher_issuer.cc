@@ -138,6 +138,12 @@ Result<IssuedVoucher> VoucherIssuer::PrintAndSettle(IssuedVoucher issued,
     }
   }
   if (issued.job.printed()) return Confirm(std::move(issued));
+  return SettleUnprinted(std::move(issued), on_failure);
+}
+
+Result<IssuedVoucher> VoucherIssuer::SettleUnprinted(IssuedVoucher issued,
+                                                     OnPrintFailure on_failure) {
+  const std::string serial = issued.voucher.serial;
   log::Write(log::Level::kWarning, "voucher",
              std::string("voucher ") + MaskIdentifier(serial) + " not printed (" +
                  printer::JobResultName(issued.job.result) +
@@ -203,6 +209,24 @@ Result<IssuedVoucher> VoucherIssuer::Reprint(std::string_view issue_key, std::st
     issued.voucher = now;
     issued.state = StateOf(now);
     return issued;
+  }
+  // A printer that would refuse the job (still no paper, cover open) prints no
+  // duplicate: ask it first, so that the cloud counts only reprints that were sent.
+  MYKEY_ASSIGN_OR_RETURN(const printer::PrinterStatus status,
+                         port_.ReadRealTimeStatus(options_.job.status_timeout));
+  printer::PrinterFault fault = printer::FaultOf(status);
+  if (fault == printer::PrinterFault::kNone && status.paper_near_end &&
+      !options_.job.allow_paper_near_end) {
+    fault = printer::PrinterFault::kPaperEnd;
+  }
+  if (fault != printer::PrinterFault::kNone) {
+    issued.voucher = now;
+    issued.printed_duplicate = true;
+    issued.job.result = printer::JobResult::kNotPrinted;
+    issued.job.fault = fault;
+    issued.job.refused_before_write = true;
+    issued.job.before = status;
+    return SettleUnprinted(std::move(issued), on_failure);
   }
   const std::string key = issued.issue_key + ".reprint." + std::to_string(now.reprints + 1);
   MYKEY_ASSIGN_OR_RETURN(issued.voucher, Twice([&] { return cloud_.ReprintVoucher(serial, key); }));

@@ -485,12 +485,16 @@ TEST_CASE("Paper out mid-voucher: kept pending, the duplicate after new paper is
   CHECK(counts.issued == 0);
   w.RequireReconciled(400);
 
-  // Still out of paper: the reprint is refused before a byte, still pending.
+  // Still out of paper: the reprint is refused before a byte, still pending, and not
+  // counted as a reprint (no duplicate exists).
   auto refused = issuer.Reprint(failed->issue_key, failed->voucher.serial, Look(),
                                 OnPrintFailure::kKeepPending);
   REQUIRE(refused);
   CHECK(refused->state == IssueState::kPendingPrint);
   CHECK(refused->job.refused_before_write);
+  CHECK(refused->jobs == 0);
+  CHECK(refused->voucher.reprints == 0);
+  CHECK(w.VoucherCounts().reprints == 0);
 
   REQUIRE(w.Control("ok").starts_with("ok"));
   auto reprinted = issuer.Reprint(failed->issue_key, failed->voucher.serial, Look(),
@@ -499,7 +503,7 @@ TEST_CASE("Paper out mid-voucher: kept pending, the duplicate after new paper is
   CHECK(reprinted->state == IssueState::kIssued);
   CHECK(reprinted->printed_duplicate);
   CHECK(reprinted->voucher.serial == failed->voucher.serial);
-  CHECK(reprinted->voucher.reprints == 2);
+  CHECK(reprinted->voucher.reprints == 1);  // the one duplicate that went to the printer
   CHECK(w.Balance() == 600);
   counts = w.VoucherCounts();
   CHECK(counts.issued == 1);

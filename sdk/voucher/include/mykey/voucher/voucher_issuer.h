@@ -125,7 +125,10 @@ class VoucherIssuer {
   /// Prints a pending voucher again as a duplicate (再発行, the original
   /// serial) after a failed or uncertain print, and confirms it if the
   /// printer confirmed the job. A voucher this issuer saw printed
-  /// (confirmation_pending) is confirmed without printing.
+  /// (confirmation_pending) is confirmed without printing. The printer's status is read first:
+  /// one that would refuse the job (paper end, cover open, offline) prints nothing and the
+  /// cloud's reprint count is left alone (jobs 0, job.refused_before_write; the voucher is
+  /// voided or stays pending as `on_failure` says).
   /// @returns the outcome; kFailedPrecondition for a one-way printer; kConflict
   ///          (already_voided, already_redeemed, voucher_expired) from the cloud; the errors
   ///          above.
@@ -162,6 +165,7 @@ class VoucherIssuer {
   Result<IssuedVoucher> PrintAndSettle(IssuedVoucher issued, const VoucherPrintData& look,
                                        bool duplicate, OnPrintFailure on_failure);
   Result<IssuedVoucher> Confirm(IssuedVoucher issued);
+  Result<IssuedVoucher> SettleUnprinted(IssuedVoucher issued, OnPrintFailure on_failure);
 
   cloud_client::CloudClient& cloud_;
   printer::PrinterPort& port_;
