@@ -68,6 +68,50 @@ int FittingWidthScale(std::string_view text, int columns) {
   return Columns(text) * 2 <= columns ? 2 : 1;
 }
 
+// Characters that may not start a line (行頭禁則): closing brackets and punctuation, small kana,
+// the prolonged sound mark.
+bool NoLineStart(char32_t c) {
+  static constexpr std::u32string_view kClosing =
+      U"、。，．,.）」』】〕〉》］｝)]}！？!?：；:;ー・ぁぃぅぇぉっゃゅょァィゥェォッャュョ…‥";
+  return kClosing.find(c) != std::u32string_view::npos;
+}
+
+// `utf8` in lines of at most `columns` half-width columns: broken at the last space when a line
+// has one, else between characters, never before a character that may not start a line (it
+// moves down with the one before it). Text that does not decode is one line (the encoder
+// refuses it later).
+std::vector<std::string> WrapColumns(std::string_view utf8, int columns) {
+  Result<std::u32string> chars = receipt::DecodeUtf8(utf8);
+  if (!chars) return {std::string(utf8)};
+  std::vector<std::u32string> lines(1);
+  int used = 0;
+  for (char32_t c : *chars) {
+    const int width = receipt::EastAsianWidth(c);
+    std::u32string& line = lines.back();
+    if (used + width > columns && !line.empty()) {
+      std::u32string next;
+      const size_t space = line.rfind(U' ');
+      if (c != U' ' && space != std::u32string::npos && space > 0) {
+        next = line.substr(space + 1);
+        line.erase(space);
+      } else if (NoLineStart(c) && line.size() > 1) {
+        // The character before goes down too, so that this one does not start the line.
+        next = line.substr(line.size() - 1);
+        line.pop_back();
+      }
+      lines.push_back(std::move(next));
+      used = 0;
+      for (char32_t d : lines.back()) used += receipt::EastAsianWidth(d);
+      if (c == U' ') continue;
+    }
+    lines.back().push_back(c);
+    used += width;
+  }
+  std::vector<std::string> out;
+  for (const std::u32string& line : lines) out.push_back(receipt::EncodeUtf8(line));
+  return out;
+}
+
 std::string WithSeparators(uint64_t value) {
   std::string digits = std::to_string(value);
   std::string out;
@@ -149,7 +193,12 @@ Result<Document> BuildVoucherDocument(const VoucherPrintData& data, const Printe
   doc.AddRule();
   if (!data.conditions.empty()) {
     doc.Text("利用条件", Style(Alignment::kLeft, 1, 1, true));
-    for (const std::string& condition : data.conditions) doc.Text("・" + condition);
+    // Wrapped here, not by the encoder, so that the lines after the first hang under the text
+    // and not under the bullet.
+    for (const std::string& condition : data.conditions) {
+      const std::vector<std::string> lines = WrapColumns(condition, columns - Columns("・"));
+      for (size_t i = 0; i < lines.size(); ++i) doc.Text((i == 0 ? "・" : "  ") + lines[i]);
+    }
   }
   if (sold) {
     // 資金決済法: a voucher sold for cash shows who issued it, when, and until when it can be

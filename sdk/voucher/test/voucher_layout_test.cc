@@ -72,6 +72,12 @@ bool HasLineWith(const Document& doc, std::initializer_list<std::string> parts) 
   return false;
 }
 
+Result<Document> Build(const VoucherPrintData& data, const char* profile) {
+  auto doc = BuildVoucherDocument(data, Profile(profile));
+  REQUIRE(doc);
+  return doc;
+}
+
 TEST_CASE("A voucher shows municipality, programme, amount, Japanese dates, QR and serial") {
   const VoucherPrintData data = Sold();
   auto doc = BuildVoucherDocument(data, Profile("generic-58-kanji"));
@@ -81,7 +87,10 @@ TEST_CASE("A voucher shows municipality, programme, amount, Japanese dates, QR a
   CHECK(HasLine(*doc, "500 ポイント"));
   CHECK(HasLineWith(*doc, {"発行日", "2026年12月1日"}));
   CHECK(HasLineWith(*doc, {"有効期限", "2027年5月31日"}));
-  CHECK(HasLine(*doc, "・髙﨑市内の加盟店でご利用いただけます。"));
+  // 58 mm: 15 full-width characters after the bullet, the rest hanging under the text.
+  CHECK(HasLine(*doc, "・髙﨑市内の加盟店でご利用いただ"));
+  CHECK(HasLine(*doc, "  けます。"));
+  CHECK(HasLine(*Build(data, "generic-80-kanji"), "・髙﨑市内の加盟店でご利用いただけます。"));
   CHECK_FALSE(HasLine(*doc, "再発行"));
 
   // The QR carries the token; the serial follows it, large enough to type from.
@@ -338,6 +347,47 @@ TEST_CASE(
     CHECK(HasLineWith(docs[0], {"取引番号", " ", "R4294967311"}));
     CHECK(HasLineWith(docs[3], {"元の取引番号", " ", "R4294967311"}));
     CHECK(HasLineWith(docs[3], {"取引番号", " ", "H8589934597"}));
+  }
+}
+
+TEST_CASE(
+    "A long condition wraps with a hanging indent, fitting the paper, no line starting 、。") {
+  VoucherPrintData data = Sold();
+  const std::string condition =
+      "現金との引き換え、おつりの支払いはできません。髙﨑市内の加盟店で、有効期限まで何度でも"
+      "ご利用いただけます。詳しくは www.city.takasaki.example.jp をご覧ください。";
+  data.conditions = {condition, "短い条件"};
+  for (const char* name : {"generic-58-kanji", "generic-80-kanji"}) {
+    INFO(name);
+    const PrinterProfile profile = Profile(name);
+    auto doc = BuildVoucherDocument(data, profile);
+    REQUIRE(doc);
+    std::vector<std::string> wrapped;
+    bool in_condition = false;
+    for (const TextLine& line : Lines(*doc)) {
+      if (line.utf8.starts_with("・")) in_condition = line.utf8 != "・短い条件";
+      if (in_condition && (line.utf8.starts_with("・") || line.utf8.starts_with("  "))) {
+        wrapped.push_back(line.utf8);
+      }
+    }
+    REQUIRE(wrapped.size() >= 3);  // too long for one line on either paper
+    std::string joined;
+    for (size_t i = 0; i < wrapped.size(); ++i) {
+      INFO(wrapped[i]);
+      CHECK(wrapped[i].starts_with(i == 0 ? "・" : "  "));  // the hanging indent
+      const std::string text = wrapped[i].substr(i == 0 ? std::string("・").size() : 2);
+      CHECK_FALSE(text.starts_with("、"));
+      CHECK_FALSE(text.starts_with("。"));
+      joined += text;
+    }
+    // Nothing lost but the space the line broke at.
+    std::string expected = condition;
+    std::erase(expected, ' ');
+    std::erase(joined, ' ');
+    CHECK(joined == expected);
+    CHECK(HasLine(*doc, "・短い条件"));
+    // The encoder wraps nothing more: every line fits.
+    CHECK(PrintedLines(*doc, profile) == static_cast<int>(Lines(*doc).size()) + DashedRules(*doc));
   }
 }
 

@@ -39,7 +39,9 @@ struct VoucherPrintData {
   std::string municipality_name;
   /// プログラム名 ("𠮷田まつりポイント").
   std::string programme_name;
-  /// 利用条件, one printed line (wrapped if long) each, as the programme words them.
+  /// 利用条件 as the programme words them, each after a bullet "・"; a long one wraps with its
+  /// further lines indented under the text (a hanging indent), never starting a line with
+  /// closing punctuation (、。」…).
   std::vector<std::string> conditions;
   /// Required for a sold voucher (VoucherKind::kSold); ignored for a granted one.
   std::optional<PrepaidIssuer> issuer;
