@@ -306,6 +306,39 @@ Result<VoucherRow> LoadById(Transaction& tx, int64_t id) {
   return RowToVoucher(*row);
 }
 
+/// The refusal for a voucher that is no longer pending or issued.
+Status RefuseFinal(const VoucherRow& v) {
+  if (v.state == "redeemed") {
+    return Refuse(ErrorCode::kFailedPrecondition, VoucherReason::kAlreadyRedeemed,
+                  "the voucher was redeemed already");
+  }
+  if (v.state == "voided") {
+    return Refuse(ErrorCode::kFailedPrecondition, VoucherReason::kAlreadyVoided,
+                  "the voucher was voided");
+  }
+  return Refuse(ErrorCode::kFailedPrecondition, VoucherReason::kVoucherExpired,
+                "the voucher has expired");
+}
+
+bool Outstanding(const VoucherRow& v) {
+  return v.state == "pending_print" || v.state == "issued";
+}
+
+/// Moves voucher `v` out of the state it was read in: `sql` updates it only
+/// while it still is in that state ("... WHERE id = $n AND state = $m"). If no
+/// row changed, another transaction changed the voucher first (a second
+/// redemption racing this one): the caller's transaction is refused, so none
+/// of its postings commit. Transaction isolation should already prevent it;
+/// this does not rely on it.
+Status ChangeStateOnce(Transaction& tx, const VoucherRow& v, std::string_view sql,
+                       std::initializer_list<SqlValue> params) {
+  MYKEY_ASSIGN_OR_RETURN(const int64_t changed, tx.Execute(sql, params));
+  if (changed == 1) return Ok();
+  MYKEY_ASSIGN_OR_RETURN(const VoucherRow now, LoadById(tx, v.id));
+  if (!Outstanding(now)) return RefuseFinal(now);
+  return Fail(ErrorCode::kAborted, "the voucher changed during the operation: try again");
+}
+
 Voucher ViewOf(const VoucherRow& row, const char* operation) {
   Voucher v;
   v.voucher_id = row.id;
@@ -383,8 +416,10 @@ Status VoidVoucher(Transaction& tx, const VoucherRow& v, int64_t now, int64_t gr
     postings.push_back({issuance, std::nullopt, v.amount, false});
   }
   MYKEY_TRY(Post(tx, transfer_id, postings));
-  MYKEY_TRY(tx.Execute("UPDATE vouchers SET state = 'voided', finished_at_ms = $1 WHERE id = $2",
-                       {now, v.id}));
+  MYKEY_TRY(ChangeStateOnce(tx, v,
+                            "UPDATE vouchers SET state = 'voided', finished_at_ms = $1"
+                            " WHERE id = $2 AND state = $3",
+                            {now, v.id, v.state}));
   return Ok();
 }
 
@@ -408,8 +443,10 @@ Status ExpireVoucher(Transaction& tx, const VoucherRow& v, VoucherExpiryPolicy p
     postings.push_back({sink, std::nullopt, v.amount, false});
   }
   MYKEY_TRY(Post(tx, transfer_id, postings));
-  MYKEY_TRY(tx.Execute("UPDATE vouchers SET state = 'expired', finished_at_ms = $1 WHERE id = $2",
-                       {now, v.id}));
+  MYKEY_TRY(ChangeStateOnce(tx, v,
+                            "UPDATE vouchers SET state = 'expired', finished_at_ms = $1"
+                            " WHERE id = $2 AND state = $3",
+                            {now, v.id, v.state}));
   return Ok();
 }
 
@@ -429,24 +466,6 @@ std::string DayText(std::chrono::year_month_day date) {
   std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(date.year()),
                 static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
   return buffer;
-}
-
-/// The refusal for a voucher that is no longer pending or issued.
-Status RefuseFinal(const VoucherRow& v) {
-  if (v.state == "redeemed") {
-    return Refuse(ErrorCode::kFailedPrecondition, VoucherReason::kAlreadyRedeemed,
-                  "the voucher was redeemed already");
-  }
-  if (v.state == "voided") {
-    return Refuse(ErrorCode::kFailedPrecondition, VoucherReason::kAlreadyVoided,
-                  "the voucher was voided");
-  }
-  return Refuse(ErrorCode::kFailedPrecondition, VoucherReason::kVoucherExpired,
-                "the voucher has expired");
-}
-
-bool Outstanding(const VoucherRow& v) {
-  return v.state == "pending_print" || v.state == "issued";
 }
 
 }  // namespace
@@ -774,10 +793,10 @@ static Result<Voucher> IssuerStep(Store& store, const VoucherOptions& options,
                 return Refuse(ErrorCode::kFailedPrecondition, VoucherReason::kVoucherExpired,
                               "the voucher has expired: void it");
               }
-              MYKEY_TRY(
-                  tx.Execute("UPDATE vouchers SET state = 'issued', printed_at_ms = $1"
-                             " WHERE id = $2 AND state = 'pending_print'",
-                             {now, v.id}));
+              MYKEY_TRY(ChangeStateOnce(tx, v,
+                                        "UPDATE vouchers SET state = 'issued', printed_at_ms = $1"
+                                        " WHERE id = $2 AND state = 'pending_print'",
+                                        {now, v.id}));
             } else if (v.state != "issued") {
               return RefuseFinal(v);
             }
@@ -903,10 +922,12 @@ Result<Voucher> VoucherService::Redeem(const Caller& caller, std::string_view id
         MYKEY_TRY(Post(
             tx, transfer_id,
             {{liability, std::nullopt, -v.amount, false}, {owed, std::nullopt, v.amount, false}}));
+        // Refused unless this redemption is the one that took it out of 'issued'.
         MYKEY_TRY(
-            tx.Execute("UPDATE vouchers SET state = 'redeemed', redeemed_merchant_id = $1,"
-                       " finished_at_ms = $2 WHERE id = $3 AND state = 'issued'",
-                       {merchant_id, now, v.id}));
+            ChangeStateOnce(tx, v,
+                            "UPDATE vouchers SET state = 'redeemed', redeemed_merchant_id = $1,"
+                            " finished_at_ms = $2 WHERE id = $3 AND state = 'issued'",
+                            {merchant_id, now, v.id}));
         MYKEY_ASSIGN_OR_RETURN(VoucherRow row, LoadById(tx, v.id));
         result = ViewOf(row, "redemption");
         return StoreResult(tx, scope, idempotency_key, hash, kOk, voucher_codec::Encode(result),

@@ -1,6 +1,7 @@
 #pragma once
 
-// Vouchers over a real SQLite store in a temporary directory: the ledger's
+// Vouchers over a real store (SQLite in a temporary directory by default, or
+// any backend of mykey::store_testing: PostgreSQL in a fresh database): the ledger's
 // parties (Chiyoda 131016 with "health" and "festival", Osaka 271004 with
 // "osaka"), a kiosk that issues, shops that redeem, an injected clock, a
 // generated voucher key, and the callers the tests act as.
@@ -10,14 +11,13 @@
 #include <string>
 
 #include "mykey/auth/caller.h"
-#include "mykey/cloud_testing/temp_dir.h"
 #include "mykey/crypto/ecdsa.h"
 #include "mykey/crypto/random.h"
 #include "mykey/ledger/ledger_schema.h"
 #include "mykey/ledger/ledger_service.h"
 #include "mykey/ledger/voucher_service.h"
-#include "mykey/sqlite_store/sqlite_store.h"
 #include "mykey/store/migrations.h"
+#include "mykey/store_testing/scratch_store.h"
 #include "mykey/testing/catch.h"
 
 namespace mykey::cloud::voucher_testing {
@@ -56,8 +56,8 @@ inline Caller Terminal(int64_t site, const std::string& terminal_id) {
 /// Osaka shop (health), 4 kiosk (Chiyoda, issues, accepts nothing), 5
 /// suspended shop (Chiyoda: health).
 struct VoucherFixture {
-  testing::TempDir dir;
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<testing::ScratchStore> scratch;
+  Store* store = nullptr;
   std::atomic<int64_t> now{kStartMs};
   std::unique_ptr<LedgerService> ledger;
   std::unique_ptr<VoucherService> vouchers;
@@ -65,13 +65,13 @@ struct VoucherFixture {
   int64_t health = 1, festival = 2, osaka = 3;
   int64_t shop = 1, stand = 2, osaka_shop = 3, kiosk = 4, suspended = 5;
 
-  explicit VoucherFixture(VoucherOptions options = {}) {
-    SqliteStoreOptions store_options;
-    store_options.path = dir.File("cloud.db");
-    store_options.connections = 4;
-    auto opened = SqliteStore::Open(store_options);
-    REQUIRE(opened);
-    store = std::move(*opened);
+  /// On a fresh SQLite store.
+  explicit VoucherFixture(VoucherOptions options = {})
+      : VoucherFixture(Fresh<testing::SqliteBackend>(), std::move(options)) {}
+
+  /// On the store `fresh` (Fresh<testing::PostgresBackend>(8), ...).
+  VoucherFixture(std::unique_ptr<testing::ScratchStore> fresh, VoucherOptions options)
+      : scratch(std::move(fresh)), store(&scratch->store()) {
     REQUIRE(Migrate(*store, CloudMigrations()));
     REQUIRE(Migrate(*store, kLedgerSchema, LedgerMigrations()));
     REQUIRE(Migrate(*store, kVoucherSchema, VoucherMigrations()));
@@ -105,6 +105,14 @@ struct VoucherFixture {
     auto created = VoucherService::Create(*store, *ledger, std::move(*key), options);
     REQUIRE(created);
     vouchers = std::move(*created);
+  }
+
+  /// A fresh, empty store of `Backend` (testing::SqliteBackend, testing::PostgresBackend).
+  template <typename Backend>
+  static std::unique_ptr<testing::ScratchStore> Fresh(unsigned connections = 4) {
+    auto made = Backend::Make(connections);
+    if (!made) FAIL(std::string(Backend::kName) + ": " + made.error().ToString());
+    return std::move(*made);
   }
 
   Status Sql(const std::string& sql) {

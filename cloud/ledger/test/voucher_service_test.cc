@@ -223,6 +223,29 @@ TEST_CASE("A typed serial in lower case with spaces redeems the same voucher") {
   CHECK(redeemed->serial == v.serial);
 }
 
+TEST_CASE("A serial typed with a Japanese IME (full-width, ideographic dashes, CR/LF) redeems") {
+  VoucherFixture f;
+  f.Grant("g", f.health, 1000);
+  const Voucher v = f.Confirm(f.IssuePoints("v1", 300), "c1");
+  std::string typed;
+  for (char c : v.serial) {
+    if (c == '-') {
+      typed += "ー";  // the katakana prolonged sound mark an IME gives for '-'
+    } else {          // the full-width form, U+FF01 + (c - '!')
+      const char32_t wide = 0xFF01 + static_cast<char32_t>(c - '!');
+      typed += static_cast<char>(0xE0 | (wide >> 12));
+      typed += static_cast<char>(0x80 | ((wide >> 6) & 0x3F));
+      typed += static_cast<char>(0x80 | (wide & 0x3F));
+    }
+  }
+  auto found = f.vouchers->Find(Terminal(f.kiosk, "kiosk-1"), "\u3000" + typed + "\r\n");
+  REQUIRE(found);
+  CHECK(found->serial == v.serial);
+  auto redeemed = f.vouchers->Redeem(Terminal(f.shop, "till-1"), "rd1", typed + "\n");
+  REQUIRE(redeemed);
+  CHECK(redeemed->serial == v.serial);
+}
+
 TEST_CASE("A voucher whose print was never confirmed is not redeemable") {
   VoucherFixture f;
   f.Grant("g", f.health, 1000);

@@ -479,6 +479,56 @@ Result<Bytes> EcdsaPrivateKey::SignDer(const Sha256Digest& digest) const {
 
 // ----------------------------------------------------------- signature formats
 
+namespace {
+
+// n, the order of P-256's group (SEC 2, 2.4.2), and n/2 rounded down, big-endian.
+constexpr std::array<uint8_t, kScalarSize> kGroupOrder = {
+    0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51};
+constexpr std::array<uint8_t, kScalarSize> kHalfGroupOrder = {
+    0x7F, 0xFF, 0xFF, 0xFF, 0x80, 0x00, 0x00, 0x00, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xDE, 0x73, 0x7D, 0x56, 0xD3, 0x8B, 0xCF, 0x42, 0x79, 0xDC, 0xE5, 0x61, 0x7E, 0x31, 0x92, 0xA8};
+
+// Compares two 32-byte big-endian integers: <0, 0, >0.
+int CompareScalars(ByteView a, ByteView b) {
+  for (size_t i = 0; i < kScalarSize; ++i) {
+    if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
+  }
+  return 0;
+}
+
+bool IsZeroScalar(ByteView a) {
+  return std::all_of(a.begin(), a.end(), [](uint8_t b) { return b == 0; });
+}
+
+}  // namespace
+
+bool IsLowSEcdsaSignature(ByteView raw_signature) noexcept {
+  if (raw_signature.size() != kEcdsaP256SignatureSize) return false;
+  const ByteView s = raw_signature.subspan(kScalarSize);
+  return !IsZeroScalar(s) && CompareScalars(s, kHalfGroupOrder) <= 0;
+}
+
+Result<Bytes> LowSEcdsaSignature(ByteView raw_signature) {
+  if (raw_signature.size() != kEcdsaP256SignatureSize) {
+    return Fail(ErrorCode::kInvalidArgument, "raw ECDSA signature is not 64 bytes");
+  }
+  const ByteView s = raw_signature.subspan(kScalarSize);
+  if (IsZeroScalar(s) || CompareScalars(s, kGroupOrder) >= 0) {
+    return Fail(ErrorCode::kInvalidArgument, "ECDSA signature's s is out of range");
+  }
+  Bytes out(raw_signature.begin(), raw_signature.end());
+  if (CompareScalars(s, kHalfGroupOrder) <= 0) return out;
+  // s := n - s, byte by byte from the least significant end with a borrow.
+  int borrow = 0;
+  for (size_t i = kScalarSize; i-- > 0;) {
+    int digit = int{kGroupOrder[i]} - int{s[i]} - borrow;
+    borrow = digit < 0 ? 1 : 0;
+    out[kScalarSize + i] = static_cast<uint8_t>(digit + 256 * borrow);
+  }
+  return out;
+}
+
 Result<Bytes> EcdsaSignatureToDer(ByteView raw_signature) {
   if (raw_signature.size() != kEcdsaP256SignatureSize) {
     return Fail(ErrorCode::kInvalidArgument, "raw ECDSA signature is not 64 bytes");

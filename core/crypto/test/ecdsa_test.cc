@@ -103,6 +103,69 @@ TEST_CASE("ECDSA verification refuses a changed digest, signature, length or key
         ErrorCode::kUnauthenticated);
 }
 
+TEST_CASE("Of the two signatures (r, s) and (r, n - s) exactly one is low-S; both verify") {
+  auto key = EcdsaPrivateKey::FromDer(Sec1Der(kRfc6979Scalar));
+  REQUIRE(key);
+  const Sha256Digest digest = Sha256(ViewOf("sample"));
+  // RFC 6979's "sample" signature has a high s (above n/2).
+  const Bytes high = key->Sign(digest).value();
+  CHECK_FALSE(IsLowSEcdsaSignature(high));
+  auto low = LowSEcdsaSignature(high);
+  REQUIRE(low);
+  CHECK(ToHex(*low) ==
+        "EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716"
+        "0834E36AD29A83BF2BC9385E491D6099C8FDF9D1ED67AA7EA5F51F93782857A9");  // n - s
+  CHECK(IsLowSEcdsaSignature(*low));
+  CHECK(key->PublicKey().Verify(digest, high));
+  CHECK(key->PublicKey().Verify(digest, *low));
+  // "test" has a low s: unchanged.
+  const Bytes test = key->Sign(Sha256(ViewOf("test"))).value();
+  CHECK(IsLowSEcdsaSignature(test));
+  CHECK(LowSEcdsaSignature(test).value() == test);
+
+  const EcdsaPrivateKey other = TestEcKey("low-s");
+  int high_seen = 0;
+  for (int i = 0; i < 64; ++i) {
+    const Sha256Digest d = Sha256(ViewOf("message " + std::to_string(i)));
+    const Bytes signature = other.Sign(d).value();
+    const Bytes normal = LowSEcdsaSignature(signature).value();
+    INFO(i);
+    CHECK(IsLowSEcdsaSignature(normal));
+    CHECK(other.PublicKey().Verify(d, normal));
+    if (normal != signature) {
+      ++high_seen;
+      CHECK_FALSE(IsLowSEcdsaSignature(signature));
+      CHECK(std::equal(normal.begin(), normal.begin() + 32, signature.begin()));  // same r
+    }
+  }
+  CHECK(high_seen > 10);  // about half
+}
+
+TEST_CASE(
+    "Low-S checks the boundaries: 0 and n are out of range, n/2 is low, n/2 + 1 maps to n/2") {
+  const Bytes r = Hex("01" + std::string(62, '0'));
+  auto with_s = [&](std::string_view s_hex) {
+    Bytes signature = r;
+    const Bytes s = Hex(s_hex);
+    signature.insert(signature.end(), s.begin(), s.end());
+    return signature;
+  };
+  const std::string half = "7FFFFFFF800000007FFFFFFFFFFFFFFFDE737D56D38BCF4279DCE5617E3192A8";
+  const std::string half_plus_one =
+      "7FFFFFFF800000007FFFFFFFFFFFFFFFDE737D56D38BCF4279DCE5617E3192A9";
+  const std::string n = "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551";
+  CHECK(IsLowSEcdsaSignature(with_s(half)));
+  CHECK_FALSE(IsLowSEcdsaSignature(with_s(half_plus_one)));
+  CHECK(LowSEcdsaSignature(with_s(half_plus_one)).value() == with_s(half));
+  CHECK_FALSE(IsLowSEcdsaSignature(with_s(std::string(64, '0'))));
+  CHECK(LowSEcdsaSignature(with_s(std::string(64, '0'))).error().code() ==
+        ErrorCode::kInvalidArgument);
+  CHECK(LowSEcdsaSignature(with_s(n)).error().code() == ErrorCode::kInvalidArgument);
+  CHECK_FALSE(IsLowSEcdsaSignature(ByteView(with_s(half)).first(63)));
+  CHECK(LowSEcdsaSignature(ByteView(with_s(half)).first(63)).error().code() ==
+        ErrorCode::kInvalidArgument);
+}
+
 TEST_CASE("A prepared ECDSA key verifies exactly the signatures its key verifies") {
   for (const char* label : {"prepared-1", "prepared-2", "prepared-3"}) {
     const EcdsaPrivateKey key = TestEcKey(label);

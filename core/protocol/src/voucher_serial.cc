@@ -3,6 +3,8 @@
 #include <array>
 
 #include "mykey/protocol/errors.h"
+#include "mykey/protocol/typed_text.h"
+#include "utf8.h"
 
 namespace mykey::protocol {
 
@@ -41,16 +43,25 @@ Result<VoucherSerial> VoucherSerial::FromValue(uint64_t value) {
 }
 
 Result<VoucherSerial> VoucherSerial::Parse(std::string_view text) {
+  // What a Japanese IME or a paste gives: ASCII whitespace at the ends,
+  // full-width letters and digits, the ideographic space and dash look-alikes.
+  const std::string_view trimmed = TrimAsciiWhitespace(text);
+  const size_t base = static_cast<size_t>(trimmed.data() - text.data());
   std::array<int, kSymbols> values{};
   size_t count = 0;
-  for (size_t at = 0; at < text.size(); ++at) {
-    char c = text[at];
-    if (c == '-' || c == ' ') continue;
+  for (size_t at = 0; at < trimmed.size();) {
+    size_t length = 0;
+    const char32_t typed = internal::DecodeUtf8At(trimmed, at, length);
+    const char32_t folded = length == 0 ? 0 : FoldTypedCharacter(typed);
+    const size_t offset = base + at;
+    at += length == 0 ? 1 : length;
+    if (folded == U'-' || folded == U' ') continue;
+    char c = folded < 0x80 ? static_cast<char>(folded) : '\0';
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    const int value = SymbolValue(c);
+    const int value = c == '\0' ? -1 : SymbolValue(c);
     if (value < 0) {
       return Fail(ErrorCode::kInvalidArgument, "character not used in voucher serials",
-                  ErrorDomain::kParse, static_cast<int64_t>(at));
+                  ErrorDomain::kParse, static_cast<int64_t>(offset));
     }
     if (count == kSymbols) {
       return Fail(ErrorCode::kInvalidArgument, "voucher serial has more than 10 symbols");

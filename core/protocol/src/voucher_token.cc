@@ -4,6 +4,7 @@
 
 #include "mykey/base/base45.h"
 #include "mykey/crypto/sha256.h"
+#include "mykey/protocol/typed_text.h"
 
 namespace mykey::protocol {
 
@@ -147,12 +148,16 @@ Result<std::string> EncodeVoucherToken(const VoucherFields& fields,
   token.key_id = key.KeyId();
   token.fields = fields;
   MYKEY_ASSIGN_OR_RETURN(Bytes binary, VoucherPayload(token));
-  MYKEY_ASSIGN_OR_RETURN(Bytes signature, key.Sign(crypto::Sha256(binary)));
+  MYKEY_ASSIGN_OR_RETURN(const Bytes signed_bytes, key.Sign(crypto::Sha256(binary)));
+  // One valid signature per voucher: (r, n - s) would verify too.
+  MYKEY_ASSIGN_OR_RETURN(const Bytes signature, crypto::LowSEcdsaSignature(signed_bytes));
   binary.insert(binary.end(), signature.begin(), signature.end());
   return std::string(kVoucherTokenPrefix) + Base45Encode(binary);
 }
 
 Result<VoucherToken> DecodeVoucherToken(std::string_view text) {
+  // A token pasted from a scanner app or a file often ends with a CR/LF.
+  text = TrimAsciiWhitespace(text);
   if (!text.starts_with(kVoucherTokenPrefix)) {
     return Fail(ErrorCode::kInvalidArgument, "not a voucher token (no MKV: prefix)");
   }
@@ -215,6 +220,11 @@ Status VerifyVoucherToken(const VoucherToken& token, const VoucherKeyRing& keys,
   const crypto::EcdsaPublicKey* key = keys.Find(token.key_id);
   if (key == nullptr) return Fail(ErrorCode::kNotFound, "voucher signed by an unknown key");
   MYKEY_TRY(key->Verify(crypto::Sha256(payload), token.signature));
+  // (r, n - s) verifies as well: only the low-S one is the voucher's, so a
+  // voucher has exactly one valid QR text.
+  if (!crypto::IsLowSEcdsaSignature(token.signature)) {
+    return Fail(ErrorCode::kUnauthenticated, "voucher signature is not in low-S form");
+  }
   MYKEY_TRY(CheckSoldTerm(token.fields));
 
   const sys_days today(JapanDate(now));

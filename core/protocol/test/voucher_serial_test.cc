@@ -104,6 +104,62 @@ TEST_CASE("a serial with a character outside the alphabet is refused with its po
   CHECK(VoucherSerial::Parse("7KQ4-MXOP-R9").error().detail() == 7);
 }
 
+// The full-width form of an ASCII string, as a Japanese IME types it.
+std::string FullWidth(std::string_view ascii) {
+  std::string out;
+  for (char c : ascii) {
+    const char32_t wide = 0xFF01 + static_cast<char32_t>(c - 0x21);
+    out.push_back(static_cast<char>(0xE0 | (wide >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((wide >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (wide & 0x3F)));
+  }
+  return out;
+}
+
+TEST_CASE("a serial typed with a Japanese IME or pasted with a line end parses") {
+  const VoucherSerial serial = VoucherSerial::FromValue(9'876'543'210'123).value();
+  const std::string symbols = serial.Symbols();
+  const std::string a = symbols.substr(0, 4), b = symbols.substr(4, 4), c = symbols.substr(8);
+  std::vector<std::string> typed = {
+      FullWidth(a) + "－" + FullWidth(b) + "－" + FullWidth(c),  // all full-width
+      a + "\u3000" + b + "\u3000" + c,                           // ideographic spaces
+      a + "ー" + b + "ｰ" + c,                                    // katakana prolonged marks
+      a + "\u2212" + b + "\u2010" + c,                           // minus sign, hyphen
+      a + "\u2011" + b + "\u2013" + c,                           // non-breaking hyphen, en dash
+      a + "\u2014" + b + "-" + c,                                // em dash
+      serial.ToString() + "\n",                                  // pasted with LF
+      serial.ToString() + "\r\n",                                // pasted with CR LF
+      " \t" + serial.ToString() + " \r\n",                       // whitespace at both ends
+      "\u3000" + serial.ToString() + "\u3000",                   // ideographic spaces around
+  };
+  std::string lower;
+  for (char ch : symbols) lower += ch >= 'A' ? static_cast<char>(ch - 'A' + 'a') : ch;
+  typed.push_back(FullWidth(lower));  // full-width lower case
+  for (const std::string& text : typed) {
+    INFO(text);
+    auto parsed = VoucherSerial::Parse(text);
+    REQUIRE(parsed);
+    CHECK(*parsed == serial);
+  }
+  CHECK(VoucherSerial::Parse("ＨＸＫＨ－ＤＹＲ２－ＭＺ").value().ToString() == "HXKH-DYR2-MZ");
+}
+
+TEST_CASE("whitespace inside a serial other than spaces, and bytes that are not UTF-8, refuse") {
+  const std::string text = VoucherSerial::FromValue(42).value().ToString();
+  for (const std::string& bad :
+       {text.substr(0, 4) + "\n" + text.substr(4), text.substr(0, 4) + "\t" + text.substr(5),
+        text.substr(0, 4) + "\xE3\x80" + text.substr(5), text + "\xFF", text + "\u3001"}) {
+    INFO(bad);
+    auto parsed = VoucherSerial::Parse(bad);
+    REQUIRE_FALSE(parsed);
+    CHECK(parsed.error().domain() == ErrorDomain::kParse);
+  }
+  // The offset is the byte offset in the text as given, past full-width characters.
+  auto parsed = VoucherSerial::Parse(" " + FullWidth("7KQ4") + "-MXOP-R9");
+  REQUIRE_FALSE(parsed);
+  CHECK(parsed.error().detail() == 1 + 12 + 3);
+}
+
 TEST_CASE("a serial with too few or too many symbols is refused, not as a check mismatch") {
   const std::string symbols = VoucherSerial::FromValue(42).value().Symbols();
   for (const std::string& text : {std::string(), symbols.substr(0, 9), symbols + "2"}) {

@@ -257,6 +257,70 @@ TEST_CASE("a voucher with an altered field or signature fails as unauthenticated
   CHECK(VerifyVoucherToken(forged, ring, now).error().code() == ErrorCode::kUnauthenticated);
 }
 
+// The other valid signature of the same payload: s replaced by n - s (n the
+// order of P-256's group), as anyone can compute from a printed token.
+std::string Mauled(const std::string& text) {
+  static constexpr uint8_t kOrder[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00,
+                                         0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                         0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84,
+                                         0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51};
+  Bytes binary = BinaryOf(text);
+  const size_t s_at = kVoucherPayloadSize + 32;
+  int borrow = 0;
+  for (size_t i = 32; i-- > 0;) {
+    const int digit = int{kOrder[i]} - int{binary[s_at + i]} - borrow;
+    borrow = digit < 0 ? 1 : 0;
+    binary[s_at + i] = static_cast<uint8_t>(digit + 256 * borrow);
+  }
+  return TextOf(binary);
+}
+
+TEST_CASE("a voucher has one valid text: the mauled signature (r, n - s) is refused") {
+  const auto key = VoucherKey("golden");
+  const VoucherKeyRing ring = RingOf(key);
+  const auto now = JapanTime(2025, 5, 1, 12);
+  const std::string golden = EncodeVoucherToken(SampleFields(), key).value();
+  const std::string mauled = Mauled(golden);
+  REQUIRE(mauled != golden);
+  // The mauled copy is a valid ECDSA signature of the same payload...
+  auto token = DecodeVoucherToken(mauled);
+  REQUIRE(token);
+  CHECK(token->fields == SampleFields());
+  CHECK(key.PublicKey().Verify(crypto::Sha256(VoucherPayload(*token).value()), token->signature));
+  // ...but not the voucher's.
+  auto verified = VerifyVoucherToken(*token, ring, now);
+  REQUIRE_FALSE(verified);
+  CHECK(verified.error().code() == ErrorCode::kUnauthenticated);
+  CHECK(DecodeAndVerifyVoucherToken(golden, ring, now));
+
+  // Every token the cloud signs is low-S, whatever the raw signature was.
+  int high_raw = 0;
+  for (uint32_t amount = 1; amount <= 40; ++amount) {
+    VoucherFields fields = SampleFields();
+    fields.amount = amount;
+    const std::string text = EncodeVoucherToken(fields, key).value();
+    const VoucherToken decoded = DecodeVoucherToken(text).value();
+    INFO(amount);
+    CHECK(crypto::IsLowSEcdsaSignature(decoded.signature));
+    CHECK(VerifyVoucherToken(decoded, ring, now));
+    CHECK_FALSE(VerifyVoucherToken(DecodeVoucherToken(Mauled(text)).value(), ring, now));
+    const Bytes raw = key.Sign(crypto::Sha256(VoucherPayload(decoded).value())).value();
+    if (!crypto::IsLowSEcdsaSignature(raw)) ++high_raw;
+  }
+  CHECK(high_raw > 5);  // about half of mbedTLS's signatures are high-S before normalising
+}
+
+TEST_CASE("a token pasted with whitespace at the ends decodes; inside, it does not") {
+  const auto key = VoucherKey("2025");
+  const std::string text = EncodeVoucherToken(SampleFields(), key).value();
+  for (const std::string& pasted : {text + "\n", text + "\r\n", " " + text + "\t"}) {
+    auto token = DecodeVoucherToken(pasted);
+    REQUIRE(token);
+    CHECK(token->fields == SampleFields());
+  }
+  CHECK_FALSE(DecodeVoucherToken(text.substr(0, 50) + "\n" + text.substr(50)));
+}
+
 TEST_CASE("malformed token text is refused with a specific error") {
   const auto key = VoucherKey("2025");
   const std::string text = EncodeVoucherToken(SampleFields(), key).value();

@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "mykey/terminal/messages.h"
+#include "mykey/voucher/voucher_layout.h"
 
 namespace mykey::terminal {
 namespace {
@@ -202,7 +203,8 @@ void Console::Start(ClerkCommand command, const std::atomic<bool>& stop) {
     OperationRequest& r = command.request;
     switch (r.kind) {
       case OperationKind::kRefund: {
-        auto id = Amount(Ask(Say(l, Phrase::kEnterRedemptionId), stop));
+        // The 取引番号 as printed on the redemption's receipt ("R1042"), or its digits.
+        auto id = voucher::ParseRedemptionNumber(Ask(Say(l, Phrase::kEnterRedemptionId), stop));
         auto amount = Amount(Ask(Say(l, Phrase::kEnterRefundAmount), stop));
         if (!id || !amount) return;
         r.redemption_id = *id;

@@ -150,6 +150,10 @@ struct FlowRunner::Machine {
       return Refuse("voucher_not_pending");
     }
     if (error.code() == ErrorCode::kUnimplemented) return Refuse("unsupported");
+    if (error.code() == ErrorCode::kFailedPrecondition &&
+        CounterErrorCodeOf(error) == CounterErrorCode::kNone) {
+      return Refuse("voucher_printed");  // printed, only unrecorded: reprint confirms it
+    }
     const CounterErrorCode code = CounterErrorCodeOf(error);
     if (code == CounterErrorCode::kVoucherVoided || code == CounterErrorCode::kAlreadyVoided ||
         code == CounterErrorCode::kVoucherAlreadyRedeemed ||
@@ -185,6 +189,7 @@ struct FlowRunner::Machine {
         for (int64_t a : config().kiosk.voucher_amounts) offered = offered || a == request.amount;
         if (!offered) return Refuse("invalid_amount");
         if (runner.env_.voucher_issuer == nullptr) return Refuse("unsupported");
+        MYKEY_TRY(CheckVoucherPrinter());
         amount = request.amount;
         break;
       }
@@ -222,12 +227,27 @@ struct FlowRunner::Machine {
         [[fallthrough]];
       case OperationKind::kPendingVouchers:
         if (runner.env_.voucher_issuer == nullptr) return Refuse("unsupported");
+        if (request.kind == OperationKind::kReprintVoucher && runner.env_.printer != nullptr) {
+          MYKEY_TRY(CheckVoucherPrinter());
+        }
         break;
       case OperationKind::kWhoIsThis:
       case OperationKind::kCreateMyKeyId:
       case OperationKind::kReportLost: break;
     }
     return Ok();
+  }
+
+  // A voucher counts only once the printer confirmed it: on a printer that
+  // cannot say so (one-way) or cannot be reached, none is issued, before the
+  // card is asked for and before any point moves.
+  Status CheckVoucherPrinter() {
+    ReceiptPrinter* printer = runner.env_.printer;
+    if (printer == nullptr) return Refuse("unsupported");
+    const Status ready = printer->CheckProofOfPrint();
+    if (ready) return Ok();
+    return Refuse(ready.error().code() == ErrorCode::kFailedPrecondition ? "printer_cannot_confirm"
+                                                                         : "printer_unavailable");
   }
 
   Status WaitForCard() {
@@ -349,20 +369,30 @@ struct FlowRunner::Machine {
     if (issued) {
       result.print = printer != nullptr ? printer->PrintVoucher(issued->print) : PrintState::kNone;
       auto confirmed = runner.env_.voucher_issuer->ConfirmPrint(issued->serial, result.print);
-      if (!confirmed ||
-          (result.print != PrintState::kPrinted && result.print != PrintState::kUnconfirmed)) {
-        return Refuse("voucher_not_printed");
+      // Only a print the printer confirmed is a voucher (an unconfirmed one is voided or kept
+      // pending by ConfirmPrint()).
+      if (result.print != PrintState::kPrinted) return Refuse("voucher_not_printed");
+      if (!confirmed) {
+        // Printed, not recorded at the cloud: kept to be confirmed, never voided.
+        result.voucher_state = "pending_print";
+        if (confirmed.error().code() == ErrorCode::kUnavailable) {
+          return Refuse("voucher_not_confirmed");
+        }
+        return RefuseWith(confirmed.error());
       }
       return Ok();
     }
     if (printer == nullptr) return Ok();
+    // Every receipt prints one short number a clerk can type back: a
+    // redemption's "R<id>" is what a refund asks for and what the refund's
+    // receipt prints as 元の取引番号; a paper voucher's reference is its 券番号.
     if (voucher_redemption) {
       voucher::RedemptionReceiptData data;
       data.merchant_name = MerchantName();
       data.programme_name = config().shop.programme_name;
       data.time = Now();
       data.points = static_cast<uint64_t>(voucher_redemption->amount);
-      data.operation_id = voucher_redemption->idempotency_key;
+      // A voucher has no account: no balance after (never "0 ポイント").
       if (auto serial = protocol::VoucherSerial::Parse(voucher_redemption->serial)) {
         data.voucher_serial = *serial;
       }
@@ -377,7 +407,7 @@ struct FlowRunner::Machine {
       data.time = Now();
       data.points = static_cast<uint64_t>(redemption->amount);
       data.balance_after = static_cast<uint64_t>(redemption->balance);
-      data.operation_id = redemption->idempotency_key;
+      data.operation_id = voucher::RedemptionNumber(redemption->redemption_id);
       data.mykey_id = redemption->mykey_id;
       result.print = printer->PrintRedemption(data);
     } else if (refund) {
@@ -387,8 +417,9 @@ struct FlowRunner::Machine {
       data.time = Now();
       data.points = static_cast<uint64_t>(refund->amount);
       data.balance_after = static_cast<uint64_t>(refund->balance);
-      data.operation_id = refund->idempotency_key;
-      data.original_operation_id = "R" + std::to_string(refund->redemption_id);
+      data.operation_id = voucher::RefundNumber(refund->transfer_id);
+      data.original_operation_id = voucher::RedemptionNumber(
+          refund->redemption_id != 0 ? refund->redemption_id : request.redemption_id);
       result.print = printer->PrintRefund(data);
     }
     // A receipt that did not print does not undo the redemption: the result

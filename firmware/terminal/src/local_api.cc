@@ -58,10 +58,12 @@ Json ResultJson(const OperationResult& result) {
     Json list = Json::array();
     for (const PendingVoucher& v : result.pending_vouchers) {
       // The issue key stays in the terminal (it is the reprint's key).
-      list.push_back({{"serial", v.serial},
-                      {"amount", v.amount},
-                      {"expires_on", v.expires_on},
-                      {"created_at_ms", v.created_at_ms}});
+      Json item = {{"serial", v.serial},
+                   {"amount", v.amount},
+                   {"expires_on", v.expires_on},
+                   {"created_at_ms", v.created_at_ms}};
+      if (v.printed) item["printed"] = true;
+      list.push_back(std::move(item));
     }
     out["pending_vouchers"] = std::move(list);
   }

@@ -19,7 +19,7 @@ constexpr std::array<Entry, 36> kPhrases{{
     {"1: MyKey ID 作成  2: サービス連携  3: ポイント券  4: クーポン  5: 紛失届",
      "1: create MyKey ID  2: link service  3: voucher  4: coupon  5: report lost"},
     {"ご利用ポイント数", "Points to redeem"},
-    {"返品する取引番号", "Redemption number to refund"},
+    {"返品する取引番号（レシートの R…）", "Redemption number to refund (R… on its receipt)"},
     {"返還ポイント数", "Points to refund"},
     {"連携するIDを入力してください", "Enter the ID to link"},
     {"ポイント券の金額", "Voucher amount"},
@@ -88,7 +88,7 @@ constexpr std::array<std::pair<std::string_view, Entry>, 30> kStages{{
     {"recovering", {"結果を確認しています", "Confirming the result"}},
 }};
 
-constexpr std::array<std::pair<std::string_view, Entry>, 45> kReasons{{
+constexpr std::array<std::pair<std::string_view, Entry>, 49> kReasons{{
     {"cancelled", {"取り消しました", "Cancelled"}},
     {"timeout", {"カードが置かれませんでした", "No card was presented"}},
     {"card_removed",
@@ -153,6 +153,18 @@ constexpr std::array<std::pair<std::string_view, Entry>, 45> kReasons{{
     {"voucher_unreadable", {"ポイント券を読み取れませんでした", "The voucher could not be read"}},
     {"voucher_not_pending",
      {"この端末の未印刷のポイント券ではありません", "Not an unprinted voucher of this terminal"}},
+    {"printer_cannot_confirm",
+     {"プリンターの状態を確認できないため、ポイント券を発行できません",
+      "The printer cannot report its status, so no voucher can be issued"}},
+    {"printer_unavailable",
+     {"プリンターに接続できないため、ポイント券を発行できません",
+      "The printer cannot be reached, so no voucher can be issued"}},
+    {"voucher_not_confirmed",
+     {"ポイント券は印刷されましたが、登録を確認できませんでした（係員にお知らせください）",
+      "The voucher printed but its record did not reach the server (please tell the staff)"}},
+    {"voucher_printed",
+     {"このポイント券は印刷済みです。取り消さずに登録してください",
+      "This voucher printed; record it (reprint) instead of voiding it"}},
 }};
 
 std::string_view Pick(Language language, const Entry& entry) {

@@ -42,6 +42,15 @@ PrintState EscPosReceiptPrinter::Print(const Result<receipt::Document>& document
   return PrintState::kUnknown;
 }
 
+Status EscPosReceiptPrinter::DoCheckProofOfPrint() {
+  MYKEY_TRY(port_.Open());
+  if (!port_.two_way()) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                "the printer cannot report its status (a one-way port): no print can be proven");
+  }
+  return Ok();
+}
+
 PrintState EscPosReceiptPrinter::DoPrintRedemption(const voucher::RedemptionReceiptData& data) {
   return Print(voucher::BuildRedemptionReceipt(data, profile_));
 }

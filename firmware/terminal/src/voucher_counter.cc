@@ -34,6 +34,16 @@ std::string JapanDayAfter(std::chrono::sys_seconds now, int days) {
   return text;
 }
 
+/// Rounds of the confirmation of a printed voucher: voiding paper the customer
+/// holds is the worst outcome, so it is asked harder.
+constexpr int kConfirmRounds = 3;
+
+/// The cloud did not take the call or its answer was lost: asking again may succeed.
+bool NotReached(const Error& error) {
+  const CounterErrorCode code = CounterErrorCodeOf(error);
+  return code == CounterErrorCode::kCloudUnreachable || code == CounterErrorCode::kOutcomeUnknown;
+}
+
 std::string RefusalOfScan(const Error& error) {
   switch (voucher::ScanFailureOf(error)) {
     case voucher::ScanFailure::kExpired: return "voucher_expired";
@@ -136,6 +146,9 @@ Result<std::vector<PendingVoucher>> LoadPendingVouchers(const std::string& path)
     if (item.contains("created_at_ms") && item["created_at_ms"].is_number_integer()) {
       v.created_at_ms = item["created_at_ms"].get<int64_t>();
     }
+    if (item.contains("printed") && item["printed"].is_boolean()) {
+      v.printed = item["printed"].get<bool>();
+    }
     vouchers.push_back(std::move(v));
   }
   return vouchers;
@@ -145,11 +158,13 @@ Status SavePendingVouchers(const std::string& path, const std::vector<PendingVou
   json::Json out = json::Json::object();
   out["vouchers"] = json::Json::array();
   for (const PendingVoucher& v : vouchers) {
-    out["vouchers"].push_back({{"serial", v.serial},
-                               {"issue_key", v.issue_key},
-                               {"amount", v.amount},
-                               {"expires_on", v.expires_on},
-                               {"created_at_ms", v.created_at_ms}});
+    json::Json item = {{"serial", v.serial},
+                       {"issue_key", v.issue_key},
+                       {"amount", v.amount},
+                       {"expires_on", v.expires_on},
+                       {"created_at_ms", v.created_at_ms}};
+    if (v.printed) item["printed"] = true;
+    out["vouchers"].push_back(std::move(item));
   }
   return ReplaceFile(path, json::Dump(out, 2) + "\n", 0600);
 }
@@ -203,30 +218,64 @@ Result<IssuedVoucher> CounterVoucherIssuer::Issue(int64_t programme_id, int64_t 
   return issued;
 }
 
+Result<cloud_client::CloudVoucher> CounterVoucherIssuer::Confirm(std::string_view serial,
+                                                                 std::string_view issue_key) {
+  // The issue's key keeps the confirmation one operation however often it is asked.
+  const std::string key = std::string(issue_key) + ".confirm";
+  auto confirmed = counter_.ConfirmVoucherPrinted(serial, key);
+  for (int round = 1; round < kConfirmRounds && !confirmed && NotReached(confirmed.error());
+       ++round) {
+    confirmed = counter_.ConfirmVoucherPrinted(serial, key);
+  }
+  return confirmed;
+}
+
+void CounterVoucherIssuer::KeepForStaff(std::string_view serial, bool printed) {
+  if (settings_.pending_path.empty() || !last_issued_ || last_issued_->serial != serial) {
+    log::Write(log::Level::kError, "terminal",
+               "voucher " + MaskIdentifier(serial) +
+                   " left pending with no list to keep it in (the cloud's sweep voids it)");
+    return;
+  }
+  // A list that cannot be read or written loses no value: the voucher
+  // stays pending at the cloud, whose sweep voids it and returns the points.
+  PendingVoucher record = *last_issued_;
+  record.printed = printed;
+  auto kept = LoadPendingVouchers(settings_.pending_path);
+  Status listed = kept ? Ok() : Status(Fail(kept.error()));
+  if (kept) {
+    kept->push_back(std::move(record));
+    listed = SavePendingVouchers(settings_.pending_path, *kept);
+  }
+  if (!listed) {
+    log::Write(log::Level::kError, "terminal",
+               "pending voucher " + MaskIdentifier(serial) +
+                   " not listed for a reprint: " + listed.error().ToString());
+  }
+}
+
 Status CounterVoucherIssuer::ConfirmPrint(std::string_view serial, PrintState print) {
   if (print == PrintState::kPrinted) {
-    MYKEY_TRY(counter_.ConfirmVoucherPrinted(serial));
-    return Ok();
+    const std::string issue_key =
+        last_issued_ && last_issued_->serial == serial ? last_issued_->issue_key : "";
+    auto confirmed =
+        issue_key.empty() ? counter_.ConfirmVoucherPrinted(serial) : Confirm(serial, issue_key);
+    if (confirmed) return Ok();
+    if (!NotReached(confirmed.error())) return Fail(confirmed.error());
+    // The customer holds a printed voucher the cloud has not recorded: never void it; list it
+    // so that the next listing or a reprint confirms it.
+    log::Write(log::Level::kWarning, "terminal",
+               "voucher " + MaskIdentifier(serial) +
+                   " printed but not recorded at the cloud: kept to be confirmed");
+    KeepForStaff(serial, /*printed=*/true);
+    return Fail(ErrorCode::kUnavailable, "the voucher printed but the cloud did not record it");
   }
   // Not confirmed by the printer (failed, one-way, or maybe printed): the
   // voucher does not circulate.
   if (settings_.void_unprinted) {
     MYKEY_TRY(counter_.VoidVoucher(serial));
-  } else if (!settings_.pending_path.empty() && last_issued_ && last_issued_->serial == serial) {
-    // Kept pending: listed for a reprint (or a void) by the staff.
-    // A list that cannot be read or written loses no value: the voucher
-    // stays pending at the cloud, whose sweep voids it and returns the points.
-    auto kept = LoadPendingVouchers(settings_.pending_path);
-    Status listed = kept ? Ok() : Status(Fail(kept.error()));
-    if (kept) {
-      kept->push_back(*last_issued_);
-      listed = SavePendingVouchers(settings_.pending_path, *kept);
-    }
-    if (!listed) {
-      log::Write(log::Level::kError, "terminal",
-                 "pending voucher " + MaskIdentifier(serial) +
-                     " not listed for a reprint: " + listed.error().ToString());
-    }
+  } else {
+    KeepForStaff(serial, /*printed=*/false);  // for a reprint (or a void) by the staff
   }
   return Fail(ErrorCode::kAborted, "the voucher did not print");
 }
@@ -258,6 +307,8 @@ Result<std::vector<PendingVoucher>> CounterVoucherIssuer::ListPending() {
     auto now = counter_.GetVoucher(v.serial);
     // Unreachable (or any other failure): keep it; the cloud decides at the reprint.
     if (now && now->state != "pending_print") continue;
+    // Printed, only unrecorded: record it now if the cloud takes it.
+    if (now && v.printed && Confirm(v.serial, v.issue_key)) continue;
     still.push_back(v);
   }
   if (still.size() != kept.size()) MYKEY_TRY(SavePendingVouchers(settings_.pending_path, still));
@@ -288,8 +339,15 @@ Error CounterVoucherIssuer::RefusalAfter(const PendingVoucher& pending, const Er
 }
 
 Result<ReprintedVoucher> CounterVoucherIssuer::Reprint(std::string_view serial) {
-  if (reprinter_ == nullptr) return Fail(ErrorCode::kUnimplemented, "no printer for reprints");
   MYKEY_ASSIGN_OR_RETURN(const PendingVoucher pending, FindPending(serial));
+  if (pending.printed) {
+    // The customer has the paper: record it, print nothing.
+    auto confirmed = Confirm(pending.serial, pending.issue_key);
+    if (!confirmed) return Fail(RefusalAfter(pending, confirmed.error()));
+    MYKEY_TRY(ForgetPending(serial));
+    return ReprintedVoucher{pending.serial, pending.amount, PrintState::kNone, "issued"};
+  }
+  if (reprinter_ == nullptr) return Fail(ErrorCode::kUnimplemented, "no printer for reprints");
   voucher::VoucherPrintData look;
   look.municipality_name = settings_.municipality_name;
   look.programme_name = settings_.programme_name;
@@ -317,6 +375,10 @@ Result<ReprintedVoucher> CounterVoucherIssuer::Reprint(std::string_view serial) 
 
 Result<PendingVoucher> CounterVoucherIssuer::Void(std::string_view serial) {
   MYKEY_ASSIGN_OR_RETURN(const PendingVoucher pending, FindPending(serial));
+  if (pending.printed) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                "the voucher printed (the customer holds it): reprint_voucher records it");
+  }
   if (reprinter_ != nullptr) {
     auto voided = reprinter_->Void(pending.issue_key, pending.serial);
     if (!voided) return Fail(RefusalAfter(pending, voided.error()));

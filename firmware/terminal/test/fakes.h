@@ -13,6 +13,7 @@
 #include "mykey/counter/counter.h"
 #include "mykey/terminal/counter_port.h"
 #include "mykey/terminal/flow.h"
+#include "mykey/voucher/voucher_layout.h"
 
 namespace mykey::terminal::testing {
 
@@ -164,22 +165,44 @@ class FakePinPad final : public PinPad {
   void Reset() override { cancelled = false; }
 };
 
-/// Records what was printed; answers `answer`.
+/// Records what was printed; answers `answer`. Receipts are laid out as the real printer
+/// lays them out on 58 mm paper (sdk/voucher): one the layout refuses is not printed and its
+/// error is kept in `layout_errors`.
 class RecordingPrinter final : public ReceiptPrinter {
  public:
   PrintState answer = PrintState::kPrinted;
   std::vector<voucher::RedemptionReceiptData> redemptions;
   std::vector<voucher::RefundReceiptData> refunds;
   std::vector<voucher::VoucherPrintData> vouchers;
+  std::vector<receipt::Document> receipts;  ///< the laid-out redemption and refund receipts
+  std::vector<Error> layout_errors;
+  /// What CheckProofOfPrint() answers (a one-way printer: kFailedPrecondition).
+  Status proof = Ok();
+  int proof_checks = 0;
 
  private:
+  Status DoCheckProofOfPrint() override {
+    ++proof_checks;
+    return proof;
+  }
+  PrintState Laid(const Result<receipt::Document>& document) {
+    if (!document) {
+      layout_errors.push_back(document.error());
+      return PrintState::kNotPrinted;
+    }
+    receipts.push_back(*document);
+    return answer;
+  }
+  static receipt::PrinterProfile Paper() {
+    return receipt::PrinterProfile::Named("generic-58-kanji").value();
+  }
   PrintState DoPrintRedemption(const voucher::RedemptionReceiptData& data) override {
     redemptions.push_back(data);
-    return answer;
+    return Laid(voucher::BuildRedemptionReceipt(data, Paper()));
   }
   PrintState DoPrintRefund(const voucher::RefundReceiptData& data) override {
     refunds.push_back(data);
-    return answer;
+    return Laid(voucher::BuildRefundReceipt(data, Paper()));
   }
   PrintState DoPrintVoucher(const voucher::VoucherPrintData& data) override {
     vouchers.push_back(data);
@@ -206,6 +229,7 @@ class FakeVoucherIssuer final : public VoucherIssuer {
  public:
   std::vector<std::pair<std::string, PrintState>> confirmations;
   Result<IssuedVoucher> Issue(int64_t, int64_t amount) override {
+    ++issued;
     IssuedVoucher v;
     v.print.token = "MKV:TEST";
     v.print.municipality_name = "千代田区";
@@ -214,9 +238,13 @@ class FakeVoucherIssuer final : public VoucherIssuer {
     v.balance = 4500 - amount;
     return v;
   }
+  /// What ConfirmPrint() answers for a printed voucher (kUnavailable: printed, not recorded).
+  Status confirm_answer = Ok();
+  int issued = 0;
   Status ConfirmPrint(std::string_view serial, PrintState print) override {
     confirmations.emplace_back(std::string(serial), print);
-    return Ok();
+    if (print != PrintState::kPrinted) return Fail(ErrorCode::kAborted, "did not print");
+    return confirm_answer;
   }
   /// The pending list; a reprint prints as `reprint_print` (kPrinted: issued, off the list).
   std::vector<PendingVoucher> pending;

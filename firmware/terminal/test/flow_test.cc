@@ -79,7 +79,9 @@ TEST_CASE("a shop redemption goes amount, card, PIN, balances, redeem, receipt a
   CHECK(receipt.programme_name == "千代田区ポイント");
   CHECK(receipt.points == 500);
   CHECK(receipt.balance_after == 4500);
-  CHECK(receipt.operation_id == "mk-0123456789abcdef0123456789abcdef");
+  // The short number a clerk types to refund it, not the idempotency key.
+  CHECK(receipt.operation_id == "R42");
+  CHECK(rig.printer.layout_errors.empty());
   CHECK(rig.counter.sessions_ended == 1);
 }
 
@@ -189,6 +191,7 @@ TEST_CASE("a refund needs no card and prints a refund receipt") {
   Rig rig;
   cloud_client::Refund refund;
   refund.idempotency_key = "mk-refund";
+  refund.transfer_id = 77;
   refund.redemption_id = 42;
   refund.amount = 200;
   refund.balance = 4700;
@@ -203,7 +206,11 @@ TEST_CASE("a refund needs no card and prints a refund receipt") {
   CHECK(rig.observer.Stages() == Strings{"checking_request", "refunding", "printing", "finished"});
   REQUIRE(rig.printer.refunds.size() == 1);
   CHECK(rig.printer.refunds[0].points == 200);
-  CHECK(rig.printer.refunds[0].operation_id == "mk-refund");
+  CHECK(rig.printer.refunds[0].operation_id == "H77");
+  // The number the redemption's receipt printed as 取引番号 ("R42").
+  CHECK(rig.printer.refunds[0].original_operation_id == "R42");
+  CHECK(rig.printer.refunds[0].balance_after == 4700);
+  CHECK(rig.printer.layout_errors.empty());
   CHECK(result.balance == 4700);
 }
 
@@ -337,6 +344,56 @@ TEST_CASE("a kiosk voucher that does not print ends failed, voucher_not_printed"
   CHECK(result.reason == "voucher_not_printed");
   REQUIRE(rig.issuer.confirmations.size() == 1);
   CHECK(rig.issuer.confirmations[0].second == PrintState::kNotPrinted);
+}
+
+TEST_CASE("a kiosk voucher only a one-way printer could print is refused before the card") {
+  Rig rig;
+  rig.printer.proof = Fail(ErrorCode::kFailedPrecondition, "one-way port");
+  OperationRequest request;
+  request.kind = OperationKind::kIssueVoucher;
+  request.amount = 500;
+  auto result = rig.Run(KioskConfig(), request);
+  CHECK(result.state == OperationState::kFailed);
+  CHECK(result.reason == "printer_cannot_confirm");
+  CHECK(rig.counter.calls.empty());  // no card, no PIN, no points moved
+  CHECK(rig.issuer.issued == 0);
+  CHECK(rig.printer.vouchers.empty());
+  // A printer that cannot be reached says so.
+  rig.printer.proof = Fail(ErrorCode::kUnavailable, "connection refused");
+  CHECK(rig.Run(KioskConfig(), request).reason == "printer_unavailable");
+  CHECK(rig.issuer.issued == 0);
+  // And a reprint on it is refused the same way.
+  OperationRequest reprint;
+  reprint.kind = OperationKind::kReprintVoucher;
+  reprint.voucher_serial = "V-0001";
+  rig.printer.proof = Fail(ErrorCode::kFailedPrecondition, "one-way port");
+  CHECK(rig.Run(KioskConfig(), reprint).reason == "printer_cannot_confirm");
+  CHECK(rig.issuer.reprinted.empty());
+}
+
+TEST_CASE("a kiosk voucher the printer could not confirm is not done (it was voided)") {
+  Rig rig;
+  rig.printer.answer = PrintState::kUnconfirmed;
+  OperationRequest request;
+  request.kind = OperationKind::kIssueVoucher;
+  request.amount = 500;
+  auto result = rig.Run(KioskConfig(), request);
+  CHECK(result.state == OperationState::kFailed);
+  CHECK(result.reason == "voucher_not_printed");
+}
+
+TEST_CASE("a printed kiosk voucher the cloud did not record fails voucher_not_confirmed") {
+  Rig rig;
+  rig.issuer.confirm_answer = Fail(ErrorCode::kUnavailable, "not recorded");
+  OperationRequest request;
+  request.kind = OperationKind::kIssueVoucher;
+  request.amount = 500;
+  auto result = rig.Run(KioskConfig(), request);
+  CHECK(result.state == OperationState::kFailed);
+  CHECK(result.reason == "voucher_not_confirmed");
+  CHECK(result.print == PrintState::kPrinted);
+  CHECK(result.voucher_state == "pending_print");
+  CHECK(result.voucher_serial == "V-0001");
 }
 
 TEST_CASE("a voucher of an amount the kiosk does not offer is refused") {
@@ -582,6 +639,9 @@ TEST_CASE("a facility entry redeems the configured fee and prints the ticket") {
   CHECK(rig.counter.last_order->programme_id == 11);
   REQUIRE(rig.printer.redemptions.size() == 1);
   CHECK(rig.printer.redemptions[0].merchant_name == "市立美術館");
+  CHECK(rig.printer.redemptions[0].balance_after == 100);
+  CHECK(rig.printer.redemptions[0].operation_id == "R42");
+  CHECK(rig.printer.layout_errors.empty());
 }
 
 TEST_CASE("an operation of another mode is refused without touching the card") {

@@ -13,7 +13,7 @@ voucher::RedemptionReceiptData Receipt() {
   data.time = std::chrono::sys_seconds(std::chrono::seconds(1'743'470'100));
   data.points = 500;
   data.balance_after = 4500;
-  data.operation_id = "mk-0123";
+  data.operation_id = "R42";
   data.mykey_id = "HANAKO1234";
   return data;
 }
@@ -62,6 +62,21 @@ TEST_CASE("a receipt the layout refuses is not printed") {
   data.points = 0;
   CHECK(printer.PrintRedemption(data) == PrintState::kNotPrinted);
   CHECK(port.job_bytes().empty());
+}
+
+TEST_CASE("only a printer that reports its status can prove a voucher's print") {
+  printer::FakePrinterPort two_way;
+  CHECK(EscPosReceiptPrinter(two_way, Profile()).CheckProofOfPrint());
+  printer::FakePrinterPort one_way(false);
+  auto refused = EscPosReceiptPrinter(one_way, Profile()).CheckProofOfPrint();
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == ErrorCode::kFailedPrecondition);
+  printer::FakePrinterPort absent;
+  absent.set_absent(true);
+  auto gone = EscPosReceiptPrinter(absent, Profile()).CheckProofOfPrint();
+  REQUIRE_FALSE(gone);
+  CHECK(gone.error().code() == ErrorCode::kUnavailable);
+  CHECK(two_way.job_bytes().empty());  // nothing printed by asking
 }
 
 }  // namespace

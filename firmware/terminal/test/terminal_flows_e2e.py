@@ -471,7 +471,10 @@ try:
     check("Sakura Shop" in lines, "the receipt names the shop")
     check(any("500" in l for l in lines) and any("2,500" in l for l in lines),
           "the receipt shows 500 points used and 2,500 left")
-    check(result["idempotency_key"][:20] in "".join(lines), "the receipt carries the transaction key")
+    number = "R%d" % result["redemption_id"]
+    check(any(l.startswith("取引番号") and l.endswith(" " + number) for l in lines),
+          "the receipt carries the redemption's number %s on one line" % number)
+    check(result["idempotency_key"] not in "".join(lines), "not the long idempotency key")
     redeem_lines = [l for l in shop_log if l["method"] == "POST" and l["route"] == "/v1/redemptions"]
     check(len(redeem_lines) == 1 and redeem_lines[0]["status"] == 201, "the cloud saw one redemption (201)")
     cloud_ms = sum(l["duration_ms"] for l in shop_log)
@@ -501,6 +504,11 @@ try:
     refund_job = json.load(open(os.path.join(work, "receipts", jobs[1])))
     check(refund_job["cut"] is True and any("200" in l for l in refund_job["text_lines"]),
           "the refund receipt shows 200 points and was cut")
+    check(any(l.startswith("元の取引番号") and l.endswith(" " + number)
+              for l in refund_job["text_lines"]),
+          "the refund's 元の取引番号 is the redemption receipt's %s" % number)
+    check(any(l.startswith("返還後残高") and "2,700" in l for l in refund_job["text_lines"]),
+          "the refund receipt shows the balance after, 2,700")
     check_reconciled("redeem and refund")
 
     # ---------------------------------------------------------------- 6 wrong PIN

@@ -10,6 +10,7 @@
 #include "error_mapping.h"
 #include "mykey/cloud_client/cloud_error.h"
 #include "mykey/counter/counter.h"
+#include "mykey/protocol/typed_text.h"
 #include "mykey/protocol/voucher_serial.h"
 #include "mykey/protocol/voucher_token.h"
 
@@ -23,6 +24,7 @@ constexpr std::string_view kTokenPrefix = "MKV:";
 
 /// The serial of a scanned token ("MKV:...") or of a typed serial.
 Result<std::string> SerialOf(std::string_view voucher) {
+  voucher = protocol::TrimAsciiWhitespace(voucher);  // a keyboard scanner's or a paste's CR/LF
   if (voucher.starts_with(kTokenPrefix)) {
     MYKEY_ASSIGN_OR_RETURN(const protocol::VoucherToken token,
                            protocol::DecodeVoucherToken(voucher));

@@ -129,6 +129,10 @@ TEST_CASE("A kiosk voucher for the holder is redeemed once by a second terminal"
   CHECK(CodeOf(twice.error()) == CounterErrorCode::kVoucherAlreadyRedeemed);
   CHECK(CounterErrorCodeName(CodeOf(twice.error())) == "voucher_already_redeemed");
   CHECK(k.shop->last_failure().cloud_reason == "already_redeemed");
+  // A token from a keyboard scanner (leading space, CR/LF) is the same voucher too.
+  auto scanned_again = k.shop->RedeemVoucher(" " + issued->token + "\r\n");
+  REQUIRE_FALSE(scanned_again);
+  CHECK(CodeOf(scanned_again.error()) == CounterErrorCode::kVoucherAlreadyRedeemed);
 }
 
 TEST_CASE("Issuing a voucher needs the holder's PIN session for login and enough points") {

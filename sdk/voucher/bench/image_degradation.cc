@@ -194,60 +194,296 @@ GreyImage Crop(const GreyImage& image, int x, int y, int w, int h) {
   return out;
 }
 
+GreyImage Shift(const GreyImage& image, int dx, int dy) {
+  dx = std::clamp(dx, 0, 63);
+  dy = std::clamp(dy, 0, 63);
+  GreyImage out = Blank(image.width + dx, image.height + dy);
+  for (int y = 0; y < image.height; ++y) {
+    for (int x = 0; x < image.width; ++x) Pixel(out, x + dx, y + dy) = image.At(x, y);
+  }
+  return out;
+}
+
+namespace {
+
+// cos((2x + 1) u pi / 16) with the DCT's normalisation C(u)/2 folded in.
+const std::array<std::array<double, 8>, 8>& DctBasis() {
+  static const std::array<std::array<double, 8>, 8> basis = [] {
+    std::array<std::array<double, 8>, 8> b{};
+    for (int u = 0; u < 8; ++u) {
+      const double c = u == 0 ? std::sqrt(0.5) : 1.0;
+      for (int x = 0; x < 8; ++x) {
+        b[static_cast<size_t>(u)][static_cast<size_t>(x)] =
+            c / 2 * std::cos((2 * x + 1) * u * std::numbers::pi / 16);
+      }
+    }
+    return b;
+  }();
+  return basis;
+}
+
+// One 8 x 8 block through the forward DCT, quantisation and the inverse DCT, in place.
+void JpegBlock(std::array<double, 64>& block, const std::array<int, 64>& quant) {
+  const auto& b = DctBasis();
+  std::array<double, 64> tmp{};
+  std::array<double, 64> coeff{};
+  // Forward, separable: rows then columns.
+  for (size_t y = 0; y < 8; ++y) {
+    for (size_t u = 0; u < 8; ++u) {
+      double v = 0;
+      for (size_t x = 0; x < 8; ++x) v += b[u][x] * block[y * 8 + x];
+      tmp[y * 8 + u] = v;
+    }
+  }
+  for (size_t v = 0; v < 8; ++v) {
+    for (size_t u = 0; u < 8; ++u) {
+      double sum = 0;
+      for (size_t y = 0; y < 8; ++y) sum += b[v][y] * tmp[y * 8 + u];
+      // The lossy step: round to the quantiser's step.
+      const double q = quant[v * 8 + u];
+      coeff[v * 8 + u] = std::round(sum / q) * q;
+    }
+  }
+  // Inverse: columns then rows.
+  for (size_t y = 0; y < 8; ++y) {
+    for (size_t u = 0; u < 8; ++u) {
+      double sum = 0;
+      for (size_t v = 0; v < 8; ++v) sum += b[v][y] * coeff[v * 8 + u];
+      tmp[y * 8 + u] = sum;
+    }
+  }
+  for (size_t y = 0; y < 8; ++y) {
+    for (size_t x = 0; x < 8; ++x) {
+      double sum = 0;
+      for (size_t u = 0; u < 8; ++u) sum += b[u][x] * tmp[y * 8 + u];
+      block[y * 8 + x] = sum;
+    }
+  }
+}
+
+}  // namespace
+
+GreyImage JpegCompress(const GreyImage& image, int quality) {
+  // ITU-T T.81 Annex K, table K.1 (luminance), in row order.
+  static constexpr std::array<int, 64> kLuminance = {
+      16, 11, 10, 16, 24,  40,  51,  61,  12, 12, 14, 19, 26,  58,  60,  55,
+      14, 13, 16, 24, 40,  57,  69,  56,  14, 17, 22, 29, 51,  87,  80,  62,
+      18, 22, 37, 56, 68,  109, 103, 77,  24, 35, 55, 64, 81,  104, 113, 92,
+      49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99};
+  quality = std::clamp(quality, 1, 100);
+  const int scale = quality < 50 ? 5000 / quality : 200 - quality * 2;
+  std::array<int, 64> quant{};
+  for (size_t i = 0; i < 64; ++i) quant[i] = std::clamp((kLuminance[i] * scale + 50) / 100, 1, 255);
+  GreyImage out = image;
+  std::array<double, 64> block{};
+  for (int by = 0; by < image.height; by += 8) {
+    for (int bx = 0; bx < image.width; bx += 8) {
+      // Edge blocks repeat the last row and column, as encoders pad.
+      for (int y = 0; y < 8; ++y) {
+        for (int x = 0; x < 8; ++x) {
+          block[static_cast<size_t>(y * 8 + x)] = image.At(bx + x, by + y) - 128.0;
+        }
+      }
+      JpegBlock(block, quant);
+      for (int y = 0; y < 8 && by + y < image.height; ++y) {
+        for (int x = 0; x < 8 && bx + x < image.width; ++x) {
+          Pixel(out, bx + x, by + y) = Clamp(block[static_cast<size_t>(y * 8 + x)] + 128.0);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+GreyImage Fade(const GreyImage& image, int ink, int paper) {
+  GreyImage out = image;
+  for (uint8_t& p : out.pixels) p = Clamp(ink + (paper - ink) * (p / 255.0));
+  return out;
+}
+
+GreyImage Shadow(const GreyImage& image, double darkest, double degrees) {
+  const double r = degrees * std::numbers::pi / 180.0;
+  const double dx = std::cos(r), dy = std::sin(r);
+  // The projections of the corners onto the direction: the light runs from min to max.
+  double low = 0, high = 0;
+  for (const auto& [x, y] :
+       {std::pair{0.0, 0.0}, std::pair{1.0 * image.width, 0.0}, std::pair{0.0, 1.0 * image.height},
+        std::pair{1.0 * image.width, 1.0 * image.height}}) {
+    low = std::min(low, x * dx + y * dy);
+    high = std::max(high, x * dx + y * dy);
+  }
+  GreyImage out = image;
+  for (int y = 0; y < image.height; ++y) {
+    for (int x = 0; x < image.width; ++x) {
+      const double t = ((x + 0.5) * dx + (y + 0.5) * dy - low) / std::max(1e-9, high - low);
+      Pixel(out, x, y) = Clamp(image.At(x, y) * (1 - (1 - darkest) * t));
+    }
+  }
+  return out;
+}
+
+GreyImage Spotlight(const GreyImage& image, double darkest, double cx, double cy) {
+  const double px = cx * image.width, py = cy * image.height;
+  double far = 0;
+  for (const auto& [x, y] :
+       {std::pair{0.0, 0.0}, std::pair{1.0 * image.width, 0.0}, std::pair{0.0, 1.0 * image.height},
+        std::pair{1.0 * image.width, 1.0 * image.height}}) {
+    far = std::max(far, std::hypot(x - px, y - py));
+  }
+  GreyImage out = image;
+  for (int y = 0; y < image.height; ++y) {
+    for (int x = 0; x < image.width; ++x) {
+      const double d = std::hypot(x + 0.5 - px, y + 0.5 - py) / std::max(1e-9, far);
+      Pixel(out, x, y) = Clamp(image.At(x, y) * (1 - (1 - darkest) * d * d));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// A deterministic number in [-1, 1] for `seed` and the parameter `which`; 0 for seed 0 (the
+// nominal parameters).
+double Jitter(uint32_t seed, uint32_t which) {
+  if (seed == 0) return 0;
+  uint64_t z = (uint64_t{seed} << 32 | which) + 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  return static_cast<double>(z >> 11) / static_cast<double>(1ull << 52) - 1.0;
+}
+
+double Around(double nominal, double spread, uint32_t seed, uint32_t which) {
+  return nominal + spread * Jitter(seed, which);
+}
+
+// Noise seeds of different degradations stay apart.
+uint32_t NoiseSeed(uint32_t base, uint32_t seed) {
+  return base * 7919u + seed * 104729u + 1u;
+}
+
+GreyImage ScaleBy(const GreyImage& i, double f, uint32_t s) {
+  return Scale(i, Around(f, 0.04 * f, s, 1));
+}
+GreyImage BlurBy(const GreyImage& i, double sigma, uint32_t s) {
+  return GaussianBlur(i, Around(sigma, 0.1 * sigma, s, 2));
+}
+GreyImage RotateBy(const GreyImage& i, double degrees, uint32_t s) {
+  return Rotate(i, Around(degrees, 1.0, s, 3));
+}
+GreyImage SkewBy(const GreyImage& i, double shrink, uint32_t s) {
+  return PerspectiveSkew(i, std::max(0.0, Around(shrink, 0.02, s, 4)));
+}
+// JPEG of the picture shifted against the 8 x 8 blocks by the seed.
+GreyImage JpegBy(const GreyImage& i, int quality, uint32_t s) {
+  const int dx = s == 0 ? 0 : static_cast<int>(std::lround(3.5 + 3.5 * Jitter(s, 5)));
+  const int dy = s == 0 ? 0 : static_cast<int>(std::lround(3.5 + 3.5 * Jitter(s, 6)));
+  return JpegCompress(Shift(i, dx, dy), quality);
+}
+GreyImage ShadowBy(const GreyImage& i, double darkest, uint32_t s) {
+  return Shadow(i, darkest, 45 + 180 * Jitter(s, 7));
+}
+GreyImage SpotBy(const GreyImage& i, double darkest, uint32_t s) {
+  return Spotlight(i, darkest, 0.5 + 0.3 * Jitter(s, 8), 0.4 + 0.3 * Jitter(s, 9));
+}
+
+}  // namespace
+
 std::vector<Degradation> StandardDegradations() {
+  using G = const GreyImage&;
+  using S = uint32_t;
   return {
-      {"clean", [](const GreyImage& i) { return i; }},
-      {"scale x0.5", [](const GreyImage& i) { return Scale(i, 0.5); }},
-      {"scale x0.75", [](const GreyImage& i) { return Scale(i, 0.75); }},
-      {"scale x0.35", [](const GreyImage& i) { return Scale(i, 0.35); }},
-      {"scale x0.25", [](const GreyImage& i) { return Scale(i, 0.25); }},
-      {"scale x2", [](const GreyImage& i) { return Scale(i, 2.0); }},
-      {"scale x4 (phone)", [](const GreyImage& i) { return Scale(i, 4.0); }},
-      {"blur 1", [](const GreyImage& i) { return GaussianBlur(i, 1.0); }},
-      {"blur 2", [](const GreyImage& i) { return GaussianBlur(i, 2.0); }},
-      {"blur 3", [](const GreyImage& i) { return GaussianBlur(i, 3.0); }},
-      {"blur 4", [](const GreyImage& i) { return GaussianBlur(i, 4.0); }},
-      {"blur 5", [](const GreyImage& i) { return GaussianBlur(i, 5.0); }},
-      {"x2 blur 4", [](const GreyImage& i) { return GaussianBlur(Scale(i, 2.0), 4.0); }},
-      {"noise 20", [](const GreyImage& i) { return AddNoise(i, 20, 1); }},
-      {"noise 40", [](const GreyImage& i) { return AddNoise(i, 40, 2); }},
-      {"noise 55", [](const GreyImage& i) { return AddNoise(i, 55, 6); }},
-      {"noise 70", [](const GreyImage& i) { return AddNoise(i, 70, 3); }},
-      {"rotate 3", [](const GreyImage& i) { return Rotate(i, 3); }},
-      {"rotate 10", [](const GreyImage& i) { return Rotate(i, 10); }},
-      {"rotate 30", [](const GreyImage& i) { return Rotate(i, 30); }},
-      {"rotate 45", [](const GreyImage& i) { return Rotate(i, 45); }},
-      {"rotate 90", [](const GreyImage& i) { return Rotate(i, 90); }},
-      {"rotate 180", [](const GreyImage& i) { return Rotate(i, 180); }},
-      {"skew 10%", [](const GreyImage& i) { return PerspectiveSkew(i, 0.10); }},
-      {"skew 20%", [](const GreyImage& i) { return PerspectiveSkew(i, 0.20); }},
-      {"skew 35%", [](const GreyImage& i) { return PerspectiveSkew(i, 0.35); }},
-      {"skew 50%", [](const GreyImage& i) { return PerspectiveSkew(i, 0.50); }},
-      {"rotate 20 skew 30%",
-       [](const GreyImage& i) { return PerspectiveSkew(Rotate(i, 20), 0.30); }},
-      {"phone photo",
-       [](const GreyImage& i) {
-         return AddNoise(GaussianBlur(PerspectiveSkew(Rotate(Scale(i, 2.5), 8), 0.12), 1.5), 12, 4);
+      {"clean", "clean", [](G i, S) { return i; }, false},
+      {"scale x0.5", "scale", [](G i, S s) { return ScaleBy(i, 0.5, s); }},
+      {"scale x0.75", "scale", [](G i, S s) { return ScaleBy(i, 0.75, s); }},
+      {"scale x0.35", "scale", [](G i, S s) { return ScaleBy(i, 0.35, s); }},
+      {"scale x0.25", "scale", [](G i, S s) { return ScaleBy(i, 0.25, s); }},
+      {"scale x2", "scale", [](G i, S s) { return ScaleBy(i, 2.0, s); }},
+      {"scale x4 (phone)", "scale", [](G i, S s) { return ScaleBy(i, 4.0, s); }},
+      {"blur 1", "blur", [](G i, S s) { return BlurBy(i, 1.0, s); }},
+      {"blur 2", "blur", [](G i, S s) { return BlurBy(i, 2.0, s); }},
+      {"blur 3", "blur", [](G i, S s) { return BlurBy(i, 3.0, s); }},
+      {"blur 4", "blur", [](G i, S s) { return BlurBy(i, 4.0, s); }},
+      {"blur 5", "blur", [](G i, S s) { return BlurBy(i, 5.0, s); }},
+      {"x2 blur 4", "blur", [](G i, S s) { return BlurBy(ScaleBy(i, 2.0, s), 4.0, s); }},
+      {"noise 20", "noise", [](G i, S s) { return AddNoise(i, 20, NoiseSeed(1, s)); }},
+      {"noise 40", "noise", [](G i, S s) { return AddNoise(i, 40, NoiseSeed(2, s)); }},
+      {"noise 55", "noise", [](G i, S s) { return AddNoise(i, 55, NoiseSeed(6, s)); }},
+      {"noise 70", "noise", [](G i, S s) { return AddNoise(i, 70, NoiseSeed(3, s)); }},
+      {"rotate 3", "rotate", [](G i, S s) { return RotateBy(i, 3, s); }},
+      {"rotate 10", "rotate", [](G i, S s) { return RotateBy(i, 10, s); }},
+      {"rotate 30", "rotate", [](G i, S s) { return RotateBy(i, 30, s); }},
+      {"rotate 45", "rotate", [](G i, S s) { return RotateBy(i, 45, s); }},
+      {"rotate 90", "rotate", [](G i, S s) { return RotateBy(i, 90, s); }},
+      {"rotate 180", "rotate", [](G i, S s) { return RotateBy(i, 180, s); }},
+      {"skew 10%", "skew", [](G i, S s) { return SkewBy(i, 0.10, s); }},
+      {"skew 20%", "skew", [](G i, S s) { return SkewBy(i, 0.20, s); }},
+      {"skew 35%", "skew", [](G i, S s) { return SkewBy(i, 0.35, s); }},
+      {"skew 50%", "skew", [](G i, S s) { return SkewBy(i, 0.50, s); }},
+      {"rotate 20 skew 30%", "skew", [](G i, S s) { return SkewBy(RotateBy(i, 20, s), 0.30, s); }},
+      {"jpeg 75", "jpeg", [](G i, S s) { return JpegBy(i, 75, s); }},
+      {"jpeg 40", "jpeg", [](G i, S s) { return JpegBy(i, 40, s); }},
+      {"jpeg 15", "jpeg", [](G i, S s) { return JpegBy(i, 15, s); }},
+      {"x0.5 jpeg 40", "jpeg", [](G i, S s) { return JpegBy(ScaleBy(i, 0.5, s), 40, s); }},
+      {"x0.5 jpeg 15", "jpeg", [](G i, S s) { return JpegBy(ScaleBy(i, 0.5, s), 15, s); }},
+      {"fade 50%", "contrast",
+       [](G i, S s) { return AddNoise(Fade(i, 128, 255), 3, NoiseSeed(9, s)); }},
+      {"fade 70%", "contrast",
+       [](G i, S s) { return AddNoise(Fade(i, 180, 255), 3, NoiseSeed(10, s)); }},
+      {"fade 85%", "contrast",
+       [](G i, S s) { return AddNoise(Fade(i, 217, 255), 3, NoiseSeed(11, s)); }},
+      {"grey paper 90..170", "contrast",
+       [](G i, S s) { return AddNoise(Fade(i, 90, 170), 3, NoiseSeed(12, s)); }},
+      {"fade 70% noise 20", "contrast",
+       [](G i, S s) { return AddNoise(Fade(i, 180, 255), 20, NoiseSeed(13, s)); }},
+      {"shadow to 60%", "lighting", [](G i, S s) { return ShadowBy(i, 0.60, s); }},
+      {"shadow to 30%", "lighting", [](G i, S s) { return ShadowBy(i, 0.30, s); }},
+      {"shadow to 15%", "lighting", [](G i, S s) { return ShadowBy(i, 0.15, s); }},
+      {"spotlight to 40%", "lighting", [](G i, S s) { return SpotBy(i, 0.40, s); }},
+      {"spotlight to 20%", "lighting", [](G i, S s) { return SpotBy(i, 0.20, s); }},
+      {"shadow 30% noise 15", "lighting",
+       [](G i, S s) { return AddNoise(ShadowBy(i, 0.30, s), 15, NoiseSeed(14, s)); }},
+      {"phone photo", "photo",
+       [](G i, S s) {
+         return AddNoise(BlurBy(SkewBy(RotateBy(ScaleBy(i, 2.5, s), 8, s), 0.12, s), 1.5, s), 12,
+                         NoiseSeed(4, s));
        }},
-      {"far photo",
-       [](const GreyImage& i) {
-         return AddNoise(GaussianBlur(Rotate(Scale(i, 0.4), 15), 0.8), 20, 8);
+      {"phone photo jpeg 40", "photo",
+       [](G i, S s) {
+         return JpegBy(AddNoise(BlurBy(SkewBy(RotateBy(ScaleBy(i, 2.5, s), 8, s), 0.12, s), 1.5, s),
+                                12, NoiseSeed(15, s)),
+                       40, s);
        }},
-      {"low-res photo",
-       [](const GreyImage& i) {
-         return AddNoise(GaussianBlur(Rotate(Scale(i, 0.6), 12), 0.8), 15, 5);
+      {"dim photo jpeg 40", "photo",
+       [](G i, S s) {
+         return JpegBy(AddNoise(ShadowBy(Fade(RotateBy(ScaleBy(i, 1.5, s), 6, s), 60, 230), 0.5, s),
+                                10, NoiseSeed(16, s)),
+                       40, s);
+       }},
+      {"far photo", "photo",
+       [](G i, S s) {
+         return AddNoise(BlurBy(RotateBy(ScaleBy(i, 0.4, s), 15, s), 0.8, s), 20, NoiseSeed(8, s));
+       }},
+      {"low-res photo", "photo",
+       [](G i, S s) {
+         return AddNoise(BlurBy(RotateBy(ScaleBy(i, 0.6, s), 12, s), 0.8, s), 15, NoiseSeed(5, s));
        }},
   };
 }
 
 std::vector<Degradation> MildDegradations() {
+  using G = const GreyImage&;
+  using S = uint32_t;
   return {
-      {"clean", [](const GreyImage& i) { return i; }},
-      {"scale x2", [](const GreyImage& i) { return Scale(i, 2.0); }},
-      {"blur 1", [](const GreyImage& i) { return GaussianBlur(i, 1.0); }},
-      {"rotate 5", [](const GreyImage& i) { return Rotate(i, 5); }},
-      {"noise 15", [](const GreyImage& i) { return AddNoise(i, 15, 7); }},
-      {"skew 10%", [](const GreyImage& i) { return PerspectiveSkew(i, 0.10); }},
+      {"clean", "clean", [](G i, S) { return i; }, false},
+      {"scale x2", "scale", [](G i, S s) { return ScaleBy(i, 2.0, s); }},
+      {"blur 1", "blur", [](G i, S s) { return BlurBy(i, 1.0, s); }},
+      {"rotate 5", "rotate", [](G i, S s) { return RotateBy(i, 5, s); }},
+      {"noise 15", "noise", [](G i, S s) { return AddNoise(i, 15, NoiseSeed(7, s)); }},
+      {"skew 10%", "skew", [](G i, S s) { return SkewBy(i, 0.10, s); }},
+      {"jpeg 75", "jpeg", [](G i, S s) { return JpegBy(i, 75, s); }},
+      {"fade 50%", "contrast", [](G i, S) { return Fade(i, 128, 255); }, false},
+      {"shadow to 60%", "lighting", [](G i, S s) { return ShadowBy(i, 0.60, s); }},
   };
 }
 

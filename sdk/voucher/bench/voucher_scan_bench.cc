@@ -2,14 +2,20 @@
 //
 //  1. per printer profile: QR version, modules, dots per module, symbol size, bytes per voucher
 //     job, time to build the document and encode it (the encoder's ZXing proof included);
-//  2. the voucher pages as the virtual printer renders them (or the PNG files given, e.g.
-//     tests/golden/voucher/voucher-58.png), each degraded (scaled to phone-photo resolution down
-//     and up, blurred, noisy, rotated, skewed) and scanned with ScanVoucher(): success rate per
-//     degradation and paper width, and decode time per image.
+//  2. the distinct voucher pages as the virtual printer renders them (a raster-QR page is
+//     pixel for pixel its native-QR twin and is counted once), or the PNG files given (e.g.
+//     tests/golden/voucher/voucher-58.png), each degraded (scaled to phone-photo resolution
+//     down and up, blurred, noisy, rotated, skewed, JPEG-compressed, faded, unevenly lit,
+//     combined "photos") with kSeeds seeds each and scanned with ScanVoucher(): success per
+//     degradation and paper width, decode time per image, and success per category.
 //
-// Build it in Release for meaningful times.
+// Build it in Release for meaningful times:
+//   cmake --preset release && cmake --build --preset release --target voucher_scan_bench -j2
+//   build/release/sdk/voucher/voucher_scan_bench
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
@@ -26,6 +32,9 @@ namespace {
 
 using namespace mykey;
 using Clock = std::chrono::steady_clock;
+
+// Seeds per degradation (see voucher::bench::Degradation): 0 is the nominal parameters.
+constexpr uint32_t kSeeds = 5;
 
 double Milliseconds(Clock::duration d) {
   return std::chrono::duration<double, std::milli>(d).count();
@@ -105,8 +114,17 @@ int main(int argc, char** argv) {
         if (!doc) return Die("build", doc.error());
         auto page = voucher::testing::RenderOnVirtualPrinter(*doc, profile, rasterizer->get());
         if (!page) return Die("render", page.error());
-        pages.push_back({name + (data == &*sold ? " sold" : " duplicate"), profile.paper_mm,
-                         receipt::GreyImage::FromBitmap(*page)});
+        Page rendered{name + (data == &*sold ? " sold" : " duplicate"), profile.paper_mm,
+                      receipt::GreyImage::FromBitmap(*page)};
+        // The virtual printer draws a raster QR exactly as the native one: count it once.
+        bool seen = false;
+        for (Page& p : pages) {
+          if (p.image.width == rendered.image.width && p.image.pixels == rendered.image.pixels) {
+            p.label += " = " + rendered.label;
+            seen = true;
+          }
+        }
+        if (!seen) pages.push_back(std::move(rendered));
       }
     }
   }
@@ -116,46 +134,78 @@ int main(int argc, char** argv) {
     pages.push_back({argv[i], image->width > 480 ? 80 : 58, std::move(*image)});
   }
 
-  std::printf("\n== Scanning %zu voucher pages (ScanVoucher: ZXing decode + ECDSA verify)\n",
-              pages.size());
-  std::printf("%-20s %8s %8s %10s %14s\n", "degradation", "58 mm", "80 mm", "image px",
+  std::printf(
+      "\n== Scanning %zu distinct voucher pages (ScanVoucher: ZXing decode + ECDSA "
+      "verify), %u seeds per degradation\n",
+      pages.size(), kSeeds);
+  for (const Page& page : pages) std::printf("   %s\n", page.label.c_str());
+  std::printf("%-22s %9s %9s %10s %14s\n", "degradation", "58 mm", "80 mm", "image px",
               "decode ms/img");
-  int all_ok[2] = {0, 0};
-  int all_total[2] = {0, 0};
-  for (const voucher::bench::Degradation& degradation : voucher::bench::StandardDegradations()) {
+  struct Tally {
     int ok[2] = {0, 0};
     int total[2] = {0, 0};
+  };
+  std::vector<std::pair<std::string, Tally>> categories;  // in first-seen order
+  Tally all;
+  for (const voucher::bench::Degradation& degradation : voucher::bench::StandardDegradations()) {
+    Tally tally;
     double decode_ms = 0;
     long pixels = 0;
+    int scans = 0;
     std::map<std::string, int> failures;
+    const uint32_t seeds = degradation.seeded ? kSeeds : 1;
     for (const Page& page : pages) {
-      const receipt::GreyImage degraded = degradation.apply(page.image);
-      pixels += static_cast<long>(degraded.width) * degraded.height;
-      const auto start = Clock::now();
-      auto scanned = voucher::ScanVoucher(degraded.view(), *ring, now);
-      decode_ms += Milliseconds(Clock::now() - start);
-      const int paper = page.paper_mm == 80 ? 1 : 0;
-      ++total[paper];
-      if (scanned) {
-        ++ok[paper];
-      } else {
-        ++failures[voucher::ScanFailureName(voucher::ScanFailureOf(scanned.error()))];
+      for (uint32_t seed = 0; seed < seeds; ++seed) {
+        const receipt::GreyImage degraded = degradation.apply(page.image, seed);
+        pixels += static_cast<long>(degraded.width) * degraded.height;
+        const auto start = Clock::now();
+        auto scanned = voucher::ScanVoucher(degraded.view(), *ring, now);
+        decode_ms += Milliseconds(Clock::now() - start);
+        ++scans;
+        const int paper = page.paper_mm == 80 ? 1 : 0;
+        ++tally.total[paper];
+        if (scanned) {
+          ++tally.ok[paper];
+        } else {
+          ++failures[voucher::ScanFailureName(voucher::ScanFailureOf(scanned.error()))];
+        }
       }
     }
+    auto category = std::find_if(categories.begin(), categories.end(),
+                                 [&](const auto& c) { return c.first == degradation.category; });
+    if (category == categories.end()) {
+      categories.emplace_back(degradation.category, Tally{});
+      category = std::prev(categories.end());
+    }
     for (int p = 0; p < 2; ++p) {
-      all_ok[p] += ok[p];
-      all_total[p] += total[p];
+      category->second.ok[p] += tally.ok[p];
+      category->second.total[p] += tally.total[p];
+      all.ok[p] += tally.ok[p];
+      all.total[p] += tally.total[p];
     }
     char rate58[32], rate80[32];
-    std::snprintf(rate58, sizeof rate58, "%d/%d", ok[0], total[0]);
-    std::snprintf(rate80, sizeof rate80, "%d/%d", ok[1], total[1]);
+    std::snprintf(rate58, sizeof rate58, "%d/%d", tally.ok[0], tally.total[0]);
+    std::snprintf(rate80, sizeof rate80, "%d/%d", tally.ok[1], tally.total[1]);
     std::string why;
     for (const auto& [name, count] : failures) why += " " + name + " x" + std::to_string(count);
-    std::printf("%-20s %8s %8s %10ld %14.1f%s\n", degradation.name.c_str(), rate58, rate80,
-                pixels / static_cast<long>(pages.size()),
-                decode_ms / static_cast<double>(pages.size()), why.c_str());
+    std::printf("%-22s %9s %9s %10ld %14.1f%s\n", degradation.name.c_str(), rate58, rate80,
+                pixels / scans, decode_ms / scans, why.c_str());
   }
-  std::printf("all degradations: 58 mm %d/%d, 80 mm %d/%d\n", all_ok[0], all_total[0], all_ok[1],
-              all_total[1]);
+  auto percent = [](int ok, int total) { return total == 0 ? 0.0 : 100.0 * ok / total; };
+  std::printf("\n== Success per category\n%-10s %16s %16s %16s\n", "category", "58 mm", "80 mm",
+              "both");
+  for (const auto& [name, t] : categories) {
+    char c58[32], c80[32], both[32];
+    std::snprintf(c58, sizeof c58, "%d/%d %3.0f%%", t.ok[0], t.total[0],
+                  percent(t.ok[0], t.total[0]));
+    std::snprintf(c80, sizeof c80, "%d/%d %3.0f%%", t.ok[1], t.total[1],
+                  percent(t.ok[1], t.total[1]));
+    std::snprintf(both, sizeof both, "%d/%d %3.0f%%", t.ok[0] + t.ok[1], t.total[0] + t.total[1],
+                  percent(t.ok[0] + t.ok[1], t.total[0] + t.total[1]));
+    std::printf("%-10s %16s %16s %16s\n", name.c_str(), c58, c80, both);
+  }
+  std::printf("all degradations: 58 mm %d/%d (%.0f%%), 80 mm %d/%d (%.0f%%)\n", all.ok[0],
+              all.total[0], percent(all.ok[0], all.total[0]), all.ok[1], all.total[1],
+              percent(all.ok[1], all.total[1]));
   return 0;
 }

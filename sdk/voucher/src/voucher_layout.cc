@@ -1,10 +1,12 @@
 #include "mykey/voucher/voucher_layout.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <string_view>
 #include <utility>
 
 #include "mykey/base/mask.h"
+#include "mykey/protocol/typed_text.h"
 #include "mykey/receipt/text.h"
 
 namespace mykey::voucher {
@@ -64,6 +66,50 @@ void LabelValue(Document& doc, std::string_view label, std::string_view value, i
 // The largest width scale (2 or 1) at which the text fits one line.
 int FittingWidthScale(std::string_view text, int columns) {
   return Columns(text) * 2 <= columns ? 2 : 1;
+}
+
+// Characters that may not start a line (行頭禁則): closing brackets and punctuation, small kana,
+// the prolonged sound mark.
+bool NoLineStart(char32_t c) {
+  static constexpr std::u32string_view kClosing =
+      U"、。，．,.）」』】〕〉》］｝)]}！？!?：；:;ー・ぁぃぅぇぉっゃゅょァィゥェォッャュョ…‥";
+  return kClosing.find(c) != std::u32string_view::npos;
+}
+
+// `utf8` in lines of at most `columns` half-width columns: broken at the last space when a line
+// has one, else between characters, never before a character that may not start a line (it
+// moves down with the one before it). Text that does not decode is one line (the encoder
+// refuses it later).
+std::vector<std::string> WrapColumns(std::string_view utf8, int columns) {
+  Result<std::u32string> chars = receipt::DecodeUtf8(utf8);
+  if (!chars) return {std::string(utf8)};
+  std::vector<std::u32string> lines(1);
+  int used = 0;
+  for (char32_t c : *chars) {
+    const int width = receipt::EastAsianWidth(c);
+    std::u32string& line = lines.back();
+    if (used + width > columns && !line.empty()) {
+      std::u32string next;
+      const size_t space = line.rfind(U' ');
+      if (c != U' ' && space != std::u32string::npos && space > 0) {
+        next = line.substr(space + 1);
+        line.erase(space);
+      } else if (NoLineStart(c) && line.size() > 1) {
+        // The character before goes down too, so that this one does not start the line.
+        next = line.substr(line.size() - 1);
+        line.pop_back();
+      }
+      lines.push_back(std::move(next));
+      used = 0;
+      for (char32_t d : lines.back()) used += receipt::EastAsianWidth(d);
+      if (c == U' ') continue;
+    }
+    lines.back().push_back(c);
+    used += width;
+  }
+  std::vector<std::string> out;
+  for (const std::u32string& line : lines) out.push_back(receipt::EncodeUtf8(line));
+  return out;
 }
 
 std::string WithSeparators(uint64_t value) {
@@ -147,7 +193,12 @@ Result<Document> BuildVoucherDocument(const VoucherPrintData& data, const Printe
   doc.AddRule();
   if (!data.conditions.empty()) {
     doc.Text("利用条件", Style(Alignment::kLeft, 1, 1, true));
-    for (const std::string& condition : data.conditions) doc.Text("・" + condition);
+    // Wrapped here, not by the encoder, so that the lines after the first hang under the text
+    // and not under the bullet.
+    for (const std::string& condition : data.conditions) {
+      const std::vector<std::string> lines = WrapColumns(condition, columns - Columns("・"));
+      for (size_t i = 0; i < lines.size(); ++i) doc.Text((i == 0 ? "・" : "  ") + lines[i]);
+    }
   }
   if (sold) {
     // 資金決済法: a voucher sold for cash shows who issued it, when, and until when it can be
@@ -168,14 +219,22 @@ Result<Document> BuildVoucherDocument(const VoucherPrintData& data, const Printe
 
 namespace {
 
+Status CheckOperationNumber(std::string_view number, const char* control_message) {
+  MYKEY_TRY(CheckText(number, false, "", control_message));
+  if (number.size() > kMaxOperationNumberSize) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "receipt: an operation number has at most 20 characters (RedemptionNumber())");
+  }
+  return Ok();
+}
+
 Status CheckReceiptTexts(std::string_view merchant, std::string_view programme,
                          std::string_view operation_id, std::string_view mykey_id,
                          uint64_t points) {
   MYKEY_TRY(CheckText(merchant, true, "receipt: merchant name is empty",
                       "receipt: control character in the merchant name"));
   MYKEY_TRY(CheckText(programme, false, "", "receipt: control character in the programme name"));
-  MYKEY_TRY(CheckText(operation_id, true, "receipt: operation id is empty",
-                      "receipt: control character in the operation id"));
+  MYKEY_TRY(CheckOperationNumber(operation_id, "receipt: control character in the operation id"));
   MYKEY_TRY(CheckText(mykey_id, false, "", "receipt: control character in the MyKey ID"));
   if (points == 0) return Fail(ErrorCode::kInvalidArgument, "receipt: zero points");
   return Ok();
@@ -192,11 +251,16 @@ void ReceiptHeader(Document& doc, const char* title, std::string_view merchant,
 
 void ReceiptFooter(Document& doc, std::string_view mykey_id, std::string_view operation_id,
                    int columns) {
-  doc.AddRule();
+  if (!mykey_id.empty() || !operation_id.empty()) doc.AddRule();
   if (!mykey_id.empty()) LabelValue(doc, "MyKey ID", MaskIdentifier(mykey_id), columns);
-  LabelValue(doc, "取引番号", operation_id, columns);
+  if (!operation_id.empty()) LabelValue(doc, "取引番号", operation_id, columns);
   doc.AddFeed(3);
   doc.AddCut();
+}
+
+// "R1042": a letter for the kind and the cloud's id.
+std::string OperationNumber(char kind, int64_t id) {
+  return kind + std::to_string(id);
 }
 
 }  // namespace
@@ -206,6 +270,9 @@ Result<Document> BuildRedemptionReceipt(const RedemptionReceiptData& data,
   MYKEY_TRY(profile.Validate());
   MYKEY_TRY(CheckReceiptTexts(data.merchant_name, data.programme_name, data.operation_id,
                               data.mykey_id, data.points));
+  if (data.operation_id.empty() && !data.voucher_serial) {
+    return Fail(ErrorCode::kInvalidArgument, "receipt: operation id is empty");
+  }
   const int columns = profile.columns;
   Document doc;
   ReceiptHeader(doc, "ポイントご利用明細", data.merchant_name, data.programme_name, data.time,
@@ -213,7 +280,7 @@ Result<Document> BuildRedemptionReceipt(const RedemptionReceiptData& data,
   if (data.voucher_serial) LabelValue(doc, "券番号", data.voucher_serial->ToString(), columns);
   doc.AddRule();
   LabelValue(doc, "ご利用ポイント", PointsText(data.points), columns, true);
-  LabelValue(doc, "ご利用後残高", PointsText(data.balance_after), columns);
+  if (data.balance_after) LabelValue(doc, "ご利用後残高", PointsText(*data.balance_after), columns);
   ReceiptFooter(doc, data.mykey_id, data.operation_id, columns);
   return doc;
 }
@@ -222,8 +289,13 @@ Result<Document> BuildRefundReceipt(const RefundReceiptData& data, const Printer
   MYKEY_TRY(profile.Validate());
   MYKEY_TRY(CheckReceiptTexts(data.merchant_name, data.programme_name, data.operation_id,
                               data.mykey_id, data.points));
+  if (data.operation_id.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "receipt: operation id is empty");
+  }
   MYKEY_TRY(CheckText(data.original_operation_id, true, "refund: original operation id is empty",
                       "refund: control character in the original operation id"));
+  MYKEY_TRY(CheckOperationNumber(data.original_operation_id,
+                                 "refund: control character in the original operation id"));
   MYKEY_TRY(CheckText(data.reason, false, "", "refund: control character in the reason"));
   if (data.original_operation_id == data.operation_id) {
     return Fail(ErrorCode::kInvalidArgument, "refund: must reference another operation");
@@ -236,9 +308,42 @@ Result<Document> BuildRefundReceipt(const RefundReceiptData& data, const Printer
   if (!data.reason.empty()) LabelValue(doc, "理由", data.reason, columns);
   doc.AddRule();
   LabelValue(doc, "返還ポイント", PointsText(data.points), columns, true);
-  LabelValue(doc, "返還後残高", PointsText(data.balance_after), columns);
+  if (data.balance_after) LabelValue(doc, "返還後残高", PointsText(*data.balance_after), columns);
   ReceiptFooter(doc, data.mykey_id, data.operation_id, columns);
   return doc;
+}
+
+std::string RedemptionNumber(int64_t redemption_id) {
+  return OperationNumber('R', redemption_id);
+}
+
+std::string RefundNumber(int64_t transfer_id) {
+  return OperationNumber('H', transfer_id);
+}
+
+Result<int64_t> ParseRedemptionNumber(std::string_view typed) {
+  const std::string text = protocol::NormalizeTypedText(typed);
+  std::string_view rest = text;
+  if (!rest.empty() && (rest.front() == 'R' || rest.front() == 'r')) {
+    rest.remove_prefix(1);
+    if (!rest.empty() && (rest.front() == '-' || rest.front() == ' ')) rest.remove_prefix(1);
+  }
+  if (rest.empty() || rest.size() > 19) {
+    return Fail(ErrorCode::kInvalidArgument, "not a redemption number (R and its digits)");
+  }
+  int64_t id = 0;
+  for (char c : rest) {
+    if (c < '0' || c > '9') {
+      return Fail(ErrorCode::kInvalidArgument, "not a redemption number (R and its digits)");
+    }
+    const int digit = c - '0';
+    if (id > (INT64_MAX - digit) / 10) {
+      return Fail(ErrorCode::kInvalidArgument, "redemption number out of range");
+    }
+    id = id * 10 + digit;
+  }
+  if (id == 0) return Fail(ErrorCode::kInvalidArgument, "redemption number out of range");
+  return id;
 }
 
 }  // namespace mykey::voucher

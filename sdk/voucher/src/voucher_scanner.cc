@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "mykey/protocol/errors.h"
+#include "mykey/protocol/typed_text.h"
 
 namespace mykey::voucher {
 
@@ -61,6 +62,7 @@ const char* ScanFailureName(ScanFailure failure) {
 
 Result<ScannedVoucher> ScanVoucherText(std::string_view text, const protocol::VoucherKeyRing& keys,
                                        std::chrono::sys_seconds now) {
+  text = protocol::TrimAsciiWhitespace(text);  // pasted with a CR/LF
   if (!HasVoucherPrefix(text)) {
     return Fail(ErrorCode::kInvalidArgument, "the QR code is not a MyKey voucher",
                 ErrorDomain::kNone, kScanNotAVoucher);

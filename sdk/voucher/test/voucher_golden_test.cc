@@ -16,7 +16,7 @@ TEST_CASE("Vouchers and receipts render exactly as the golden PNGs on 58 and 80 
   REQUIRE(rasterizer);
   auto renders = testing::GoldenRenders();
   REQUIRE(renders);
-  REQUIRE(renders->size() == 8);
+  REQUIRE(renders->size() == 10);
   for (const testing::GoldenRender& render : *renders) {
     const std::string path = std::string(MYKEY_VOUCHER_GOLDEN_DIR) + "/" + render.name + ".png";
     INFO("golden file " << path << " (if fonts changed: tests/golden/rebless.sh, then review)");

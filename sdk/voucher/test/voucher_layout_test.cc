@@ -72,6 +72,12 @@ bool HasLineWith(const Document& doc, std::initializer_list<std::string> parts) 
   return false;
 }
 
+Result<Document> Build(const VoucherPrintData& data, const char* profile) {
+  auto doc = BuildVoucherDocument(data, Profile(profile));
+  REQUIRE(doc);
+  return doc;
+}
+
 TEST_CASE("A voucher shows municipality, programme, amount, Japanese dates, QR and serial") {
   const VoucherPrintData data = Sold();
   auto doc = BuildVoucherDocument(data, Profile("generic-58-kanji"));
@@ -81,7 +87,10 @@ TEST_CASE("A voucher shows municipality, programme, amount, Japanese dates, QR a
   CHECK(HasLine(*doc, "500 ポイント"));
   CHECK(HasLineWith(*doc, {"発行日", "2026年12月1日"}));
   CHECK(HasLineWith(*doc, {"有効期限", "2027年5月31日"}));
-  CHECK(HasLine(*doc, "・髙﨑市内の加盟店でご利用いただけます。"));
+  // 58 mm: 15 full-width characters after the bullet, the rest hanging under the text.
+  CHECK(HasLine(*doc, "・髙﨑市内の加盟店でご利用いただ"));
+  CHECK(HasLine(*doc, "  けます。"));
+  CHECK(HasLine(*Build(data, "generic-80-kanji"), "・髙﨑市内の加盟店でご利用いただけます。"));
   CHECK_FALSE(HasLine(*doc, "再発行"));
 
   // The QR carries the token; the serial follows it, large enough to type from.
@@ -192,22 +201,76 @@ TEST_CASE("A redemption receipt shows merchant, time, points, balance, operation
   CHECK(HasLineWith(*doc, {"日時", "2027年1月15日 12:17"}));
   CHECK(HasLineWith(*doc, {"ご利用ポイント", "300 ポイント"}));
   CHECK(HasLineWith(*doc, {"ご利用後残高", "1,200 ポイント"}));
-  CHECK(HasLineWith(*doc, {"取引番号", "OP-20270115-0042"}));
+  CHECK(HasLineWith(*doc, {"取引番号", "R4294967311"}));
   CHECK(HasLineWith(*doc, {"MyKey ID", "******34"}));
-  CHECK(HasLineWith(*doc, {"券番号", data.voucher_serial->ToString()}));
+  CHECK_FALSE(HasLineWith(*doc, {"券番号"}));
   CHECK_FALSE(HasLineWith(*doc, {"AB12CD34"}));
 }
 
-TEST_CASE("A refund receipt references the original operation") {
-  auto doc = BuildRefundReceipt(testing::SampleRefund(), Profile("generic-80-kanji"));
+TEST_CASE("A voucher redemption receipt shows the serial and no balance it does not know") {
+  const RedemptionReceiptData data = testing::SampleVoucherRedemption();
+  for (const char* name : {"generic-58-kanji", "generic-80-kanji"}) {
+    auto doc = BuildRedemptionReceipt(data, Profile(name));
+    REQUIRE(doc);
+    CHECK(HasLineWith(*doc, {"券番号", data.voucher_serial->ToString()}));
+    CHECK(HasLineWith(*doc, {"ご利用ポイント", "1,000 ポイント"}));
+    // Never "ご利用後残高 0 ポイント": a voucher has no account.
+    CHECK_FALSE(HasLineWith(*doc, {"残高"}));
+    CHECK_FALSE(HasLineWith(*doc, {"取引番号"}));
+    CHECK_FALSE(HasLineWith(*doc, {"MyKey ID"}));
+  }
+  // A redemption of points without its balance leaves the line out too.
+  RedemptionReceiptData unknown = testing::SampleRedemption();
+  unknown.balance_after.reset();
+  auto doc = BuildRedemptionReceipt(unknown, Profile("generic-58-kanji"));
+  REQUIRE(doc);
+  CHECK_FALSE(HasLineWith(*doc, {"残高"}));
+  // A zero balance that is known is printed.
+  unknown.balance_after = 0;
+  doc = BuildRedemptionReceipt(unknown, Profile("generic-58-kanji"));
+  REQUIRE(doc);
+  CHECK(HasLineWith(*doc, {"ご利用後残高", "0 ポイント"}));
+}
+
+TEST_CASE("A refund receipt's 元の取引番号 is the 取引番号 printed on the redemption's receipt") {
+  auto redemption =
+      BuildRedemptionReceipt(testing::SampleRedemption(), Profile("generic-58-kanji"));
+  auto doc = BuildRefundReceipt(testing::SampleRefund(), Profile("generic-58-kanji"));
+  REQUIRE(redemption);
   REQUIRE(doc);
   CHECK(HasLine(*doc, "ポイント返還明細"));
-  CHECK(HasLineWith(*doc, {"元の取引番号", "OP-20270115-0042"}));
+  const std::string number = RedemptionNumber(testing::kSampleRedemptionId);
+  CHECK(HasLineWith(*redemption, {"取引番号", number}));
+  CHECK(HasLineWith(*doc, {"元の取引番号", number}));
   CHECK(HasLineWith(*doc, {"返還ポイント", "120 ポイント"}));
   CHECK(HasLineWith(*doc, {"返還後残高", "1,320 ポイント"}));
-  CHECK(HasLineWith(*doc, {"取引番号", "OP-20270115-0043"}));
+  CHECK(HasLineWith(*doc, {"取引番号", "H8589934597"}));
   CHECK(HasLineWith(*doc, {"理由", "返品"}));
   CHECK_FALSE(HasLineWith(*doc, {"AB12CD34"}));
+  // What the clerk reads off the redemption receipt refunds that redemption.
+  CHECK(ParseRedemptionNumber(number).value() == testing::kSampleRedemptionId);
+}
+
+TEST_CASE("Operation numbers are short and typed back the way a clerk types them") {
+  CHECK(RedemptionNumber(1042) == "R1042");
+  CHECK(RefundNumber(2051) == "H2051");
+  CHECK(RedemptionNumber(INT64_MAX).size() == kMaxOperationNumberSize);
+  CHECK(RefundNumber(INT64_MAX).size() == kMaxOperationNumberSize);
+  for (std::string_view typed :
+       {"R1042", "r1042", "R-1042", "R 1042", "1042", "Ｒ１０４２", "ｒ－１０４２", " R1042\r\n"}) {
+    INFO(typed);
+    auto id = ParseRedemptionNumber(typed);
+    REQUIRE(id);
+    CHECK(*id == 1042);
+  }
+  CHECK(ParseRedemptionNumber(RedemptionNumber(INT64_MAX)).value() == INT64_MAX);
+  for (std::string_view bad :
+       {"", "R", "H2051", "R10a2", "R0", "0", "-5", "R9223372036854775808", "R1042R", "RR1042"}) {
+    INFO(bad);
+    auto id = ParseRedemptionNumber(bad);
+    REQUIRE_FALSE(id);
+    CHECK(id.error().code() == ErrorCode::kInvalidArgument);
+  }
 }
 
 TEST_CASE("Receipts with zero points, no operation id or a refund of itself are refused") {
@@ -222,19 +285,109 @@ TEST_CASE("Receipts with zero points, no operation id or a refund of itself are 
   auto refused = BuildRefundReceipt(self, Profile("generic-58-kanji"));
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code() == ErrorCode::kInvalidArgument);
+  RefundReceiptData no_number = testing::SampleRefund();
+  no_number.operation_id.clear();
+  CHECK_FALSE(BuildRefundReceipt(no_number, Profile("generic-58-kanji")));
 }
 
-TEST_CASE("Label and value lines never exceed the paper's columns") {
+TEST_CASE("An idempotency key is refused as an operation number: it would wrap on 58 mm") {
+  const std::string key = "mk-0123456789abcdef0123456789abcdef";  // what the terminal sends
+  RedemptionReceiptData redemption = testing::SampleRedemption();
+  redemption.operation_id = key;
+  CHECK(BuildRedemptionReceipt(redemption, Profile("generic-58-kanji")).error().code() ==
+        ErrorCode::kInvalidArgument);
+  RefundReceiptData refund = testing::SampleRefund();
+  refund.original_operation_id = key;
+  CHECK(BuildRefundReceipt(refund, Profile("generic-80-kanji")).error().code() ==
+        ErrorCode::kInvalidArgument);
+}
+
+int DashedRules(const Document& doc) {
+  int rules = 0;
+  for (const receipt::Element& element : doc.elements()) {
+    const auto* rule = std::get_if<receipt::Rule>(&element);
+    if (rule != nullptr && rule->kind == receipt::Rule::Kind::kDashes) ++rules;
+  }
+  return rules;
+}
+
+// Printed lines of a receipt: text lines plus any the encoder wrapped.
+int PrintedLines(const Document& doc, const PrinterProfile& profile) {
+  receipt::EscPosEncoder encoder(profile);
+  auto encoded = encoder.Encode(doc);
+  REQUIRE(encoded);
+  return encoded->native_text_lines + encoded->raster_text_lines;
+}
+
+TEST_CASE(
+    "Every line of every receipt fits the paper: labels and real-length numbers on one line") {
   for (const char* name : {"generic-58-kanji", "generic-80-kanji"}) {
     const PrinterProfile profile = Profile(name);
-    auto doc = BuildRedemptionReceipt(testing::SampleRedemption(), profile);
+    INFO(name);
+    RedemptionReceiptData longest = testing::SampleRedemption();
+    longest.operation_id = RedemptionNumber(INT64_MAX);
+    longest.balance_after = 999'999'999;
+    RefundReceiptData refund = testing::SampleRefund();
+    refund.original_operation_id = RedemptionNumber(INT64_MAX);
+    refund.operation_id = RefundNumber(INT64_MAX);
+    std::vector<Document> docs;
+    for (const auto& built : {BuildRedemptionReceipt(testing::SampleRedemption(), profile),
+                              BuildRedemptionReceipt(testing::SampleVoucherRedemption(), profile),
+                              BuildRedemptionReceipt(longest, profile),
+                              BuildRefundReceipt(testing::SampleRefund(), profile),
+                              BuildRefundReceipt(refund, profile)}) {
+      REQUIRE(built);
+      docs.push_back(*built);
+    }
+    for (const Document& doc : docs) {
+      // Wrapping would add printed lines beyond the document's text lines and dashed rules.
+      CHECK(PrintedLines(doc, profile) == static_cast<int>(Lines(doc).size()) + DashedRules(doc));
+    }
+    // The sample numbers (10-digit ids) share their line with the label.
+    CHECK(HasLineWith(docs[0], {"取引番号", " ", "R4294967311"}));
+    CHECK(HasLineWith(docs[3], {"元の取引番号", " ", "R4294967311"}));
+    CHECK(HasLineWith(docs[3], {"取引番号", " ", "H8589934597"}));
+  }
+}
+
+TEST_CASE(
+    "A long condition wraps with a hanging indent, fitting the paper, no line starting 、。") {
+  VoucherPrintData data = Sold();
+  const std::string condition =
+      "現金との引き換え、おつりの支払いはできません。髙﨑市内の加盟店で、有効期限まで何度でも"
+      "ご利用いただけます。詳しくは www.city.takasaki.example.jp をご覧ください。";
+  data.conditions = {condition, "短い条件"};
+  for (const char* name : {"generic-58-kanji", "generic-80-kanji"}) {
+    INFO(name);
+    const PrinterProfile profile = Profile(name);
+    auto doc = BuildVoucherDocument(data, profile);
     REQUIRE(doc);
-    receipt::EscPosEncoder encoder(profile);
-    auto encoded = encoder.Encode(*doc);
-    REQUIRE(encoded);
-    // Wrapping would add printed lines beyond the document's text lines.
-    CHECK(encoded->native_text_lines + encoded->raster_text_lines ==
-          static_cast<int>(Lines(*doc).size()) + 3);  // + the 3 dashed rules
+    std::vector<std::string> wrapped;
+    bool in_condition = false;
+    for (const TextLine& line : Lines(*doc)) {
+      if (line.utf8.starts_with("・")) in_condition = line.utf8 != "・短い条件";
+      if (in_condition && (line.utf8.starts_with("・") || line.utf8.starts_with("  "))) {
+        wrapped.push_back(line.utf8);
+      }
+    }
+    REQUIRE(wrapped.size() >= 3);  // too long for one line on either paper
+    std::string joined;
+    for (size_t i = 0; i < wrapped.size(); ++i) {
+      INFO(wrapped[i]);
+      CHECK(wrapped[i].starts_with(i == 0 ? "・" : "  "));  // the hanging indent
+      const std::string text = wrapped[i].substr(i == 0 ? std::string("・").size() : 2);
+      CHECK_FALSE(text.starts_with("、"));
+      CHECK_FALSE(text.starts_with("。"));
+      joined += text;
+    }
+    // Nothing lost but the space the line broke at.
+    std::string expected = condition;
+    std::erase(expected, ' ');
+    std::erase(joined, ' ');
+    CHECK(joined == expected);
+    CHECK(HasLine(*doc, "・短い条件"));
+    // The encoder wraps nothing more: every line fits.
+    CHECK(PrintedLines(*doc, profile) == static_cast<int>(Lines(*doc).size()) + DashedRules(*doc));
   }
 }
 

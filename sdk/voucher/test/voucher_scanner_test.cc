@@ -69,6 +69,15 @@ TEST_CASE("A scanned token verifies and gives back the fields it was signed with
   CHECK(scanned->token.key_id == f.key->KeyId());
 }
 
+TEST_CASE("A token pasted or typed by a keyboard scanner with a line end verifies") {
+  Fixture f;
+  for (const std::string& pasted : {f.token + "\n", f.token + "\r\n", " " + f.token + "\t"}) {
+    auto scanned = ScanVoucherText(pasted, f.ring, testing::SampleNow());
+    REQUIRE(scanned);
+    CHECK(scanned->text == f.token);  // what goes on to the cloud, without the line end
+  }
+}
+
 TEST_CASE("Each way a scanned token can be wrong has its own typed error") {
   Fixture f;
   const auto now = testing::SampleNow();
@@ -196,6 +205,21 @@ TEST_CASE("A typed serial is accepted as typed, and a typo is told apart from ga
   auto mismatch = VerifyTypedSerial(typo);
   REQUIRE_FALSE(mismatch);
   CHECK(ScanFailureOf(mismatch.error()) == ScanFailure::kSerialCheckFailed);
+
+  // As a Japanese IME types it: full-width, with the katakana prolonged mark for '-'.
+  std::string wide;
+  for (char c : serial.ToString()) {
+    if (c == '-') {
+      wide += "ー";
+      continue;
+    }
+    const char32_t w = 0xFF01 + static_cast<char32_t>(c - '!');
+    wide += {static_cast<char>(0xE0 | (w >> 12)), static_cast<char>(0x80 | ((w >> 6) & 0x3F)),
+             static_cast<char>(0x80 | (w & 0x3F))};
+  }
+  auto from_ime = VerifyTypedSerial(wide + "\r\n");
+  REQUIRE(from_ime);
+  CHECK(*from_ime == serial);
 
   auto letter_o = VerifyTypedSerial("O" + serial.Symbols().substr(1));
   REQUIRE_FALSE(letter_o);

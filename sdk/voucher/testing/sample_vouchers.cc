@@ -87,8 +87,17 @@ RedemptionReceiptData SampleRedemption() {
   data.time = SampleNow() + std::chrono::minutes(17);
   data.points = 300;
   data.balance_after = 1200;
-  data.operation_id = "OP-20270115-0042";
+  data.operation_id = RedemptionNumber(kSampleRedemptionId);
   data.mykey_id = "AB12CD34";
+  return data;
+}
+
+RedemptionReceiptData SampleVoucherRedemption() {
+  RedemptionReceiptData data;
+  data.merchant_name = "山﨑商店 駅前店";
+  data.programme_name = "𠮷田まつり";
+  data.time = SampleNow() + std::chrono::minutes(21);
+  data.points = SampleGrantedFields().amount;
   data.voucher_serial = SampleGrantedFields().serial;
   return data;
 }
@@ -100,8 +109,8 @@ RefundReceiptData SampleRefund() {
   data.time = SampleNow() + std::chrono::minutes(45);
   data.points = 120;
   data.balance_after = 1320;
-  data.operation_id = "OP-20270115-0043";
-  data.original_operation_id = "OP-20270115-0042";
+  data.operation_id = RefundNumber(kSampleRefundTransferId);
+  data.original_operation_id = RedemptionNumber(kSampleRedemptionId);
   data.mykey_id = "AB12CD34";
   data.reason = "返品";
   return data;
@@ -121,11 +130,15 @@ Result<std::vector<GoldenRender>> GoldenRenders() {
     MYKEY_ASSIGN_OR_RETURN(receipt::Document reprint, BuildVoucherDocument(duplicate, profile));
     MYKEY_ASSIGN_OR_RETURN(receipt::Document redemption,
                            BuildRedemptionReceipt(SampleRedemption(), profile));
+    MYKEY_ASSIGN_OR_RETURN(receipt::Document voucher_redemption,
+                           BuildRedemptionReceipt(SampleVoucherRedemption(), profile));
     MYKEY_ASSIGN_OR_RETURN(receipt::Document refund, BuildRefundReceipt(SampleRefund(), profile));
     renders.push_back({std::string("voucher-") + paper, profile_name, std::move(voucher)});
     renders.push_back(
         {std::string("voucher-duplicate-") + paper, profile_name, std::move(reprint)});
     renders.push_back({std::string("redemption-") + paper, profile_name, std::move(redemption)});
+    renders.push_back(
+        {std::string("voucher-redemption-") + paper, profile_name, std::move(voucher_redemption)});
     renders.push_back({std::string("refund-") + paper, profile_name, std::move(refund)});
   }
   return renders;

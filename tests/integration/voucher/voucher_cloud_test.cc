@@ -28,6 +28,7 @@
 #include "mykey/json/json.h"
 #include "mykey/ledger/ledger_service.h"
 #include "mykey/ledger/voucher_service.h"
+#include "mykey/printer_fake/fake_printer_port.h"
 #include "mykey/printer_tcp/tcp_printer_port.h"
 #include "mykey/protocol/card_auth.h"
 #include "mykey/protocol/voucher_token.h"
@@ -138,6 +139,27 @@ crypto::EcdsaPrivateKey NewKey() {
   return std::move(*key);
 }
 
+/// Passes requests on to the real transport, except those whose URL ends with
+/// `lose_suffix` while it is set: those never reach the cloud and the client
+/// sees their answer lost (kDeadlineExceeded: outcome unknown), as when the
+/// network drops between the kiosk and the cloud.
+class LossyTransport final : public http_client::HttpTransport {
+ public:
+  explicit LossyTransport(http_client::HttpTransport& inner) : inner_(inner) {}
+  std::string lose_suffix;
+  int lost = 0;
+
+ private:
+  Result<http_client::HttpResponse> DoRoundTrip(const http_client::HttpRequest& request) override {
+    if (!lose_suffix.empty() && request.url.ends_with(lose_suffix)) {
+      ++lost;
+      return Fail(ErrorCode::kDeadlineExceeded, "the network dropped the request");
+    }
+    return inner_.RoundTrip(request);
+  }
+  http_client::HttpTransport& inner_;
+};
+
 /// The holder's card: the test JPKI's auth CA and one card of it, made once
 /// (RSA key generation is the slow part).
 struct HolderCard {
@@ -176,6 +198,7 @@ struct World {
   std::unique_ptr<Child> vprinter;
   std::string base_url;
   std::unique_ptr<http_client::CurlHttpTransport> transport;
+  std::unique_ptr<LossyTransport> kiosk_network;  // the kiosk's way to the cloud
   std::unique_ptr<CloudClient> kiosk;
   std::unique_ptr<CloudClient> shop;
   std::unique_ptr<printer::TcpPrinterPort> port;
@@ -219,8 +242,9 @@ struct World {
     auto made = http_client::CurlHttpTransport::Create({});
     REQUIRE(made);
     transport = std::move(*made);
-    kiosk = Enrolled("kiosk", kKiosk);
-    shop = Enrolled("merchant", kShop);
+    kiosk_network = std::make_unique<LossyTransport>(*transport);
+    kiosk = Enrolled("kiosk", kKiosk, *kiosk_network);
+    shop = Enrolled("merchant", kShop, *transport);
     auto created = kiosk->CreateMyKeyId(CardSession(protocol::CardAuthPurpose::kCreateMyKeyId),
                                         std::string_view(kHolder));
     INFO(LastCloudError().message);
@@ -254,7 +278,8 @@ struct World {
                                   });
   }
 
-  std::unique_ptr<CloudClient> Enrolled(const std::string& kind, int64_t site) {
+  std::unique_ptr<CloudClient> Enrolled(const std::string& kind, int64_t site,
+                                        http_client::HttpTransport& network) {
     const std::string text =
         RunCloud({"admin", "enrollment-code", "create", "--store", store_path, "--site-kind", kind,
                   "--site-id", std::to_string(site), "--provider-id", "p1", "--municipality",
@@ -274,7 +299,7 @@ struct World {
     REQUIRE(enrolled);
     auto identity = cloud_client::LoadTerminalIdentity(files);
     REQUIRE(identity);
-    auto client = CloudClient::Create(*transport, options, std::move(*identity));
+    auto client = CloudClient::Create(network, options, std::move(*identity));
     REQUIRE(client);
     return std::move(*client);
   }
@@ -324,7 +349,9 @@ struct World {
     return jobs_dir + name;
   }
 
-  voucher::VoucherIssuer Issuer() {
+  voucher::VoucherIssuer Issuer() { return IssuerOn(*port); }
+
+  voucher::VoucherIssuer IssuerOn(printer::PrinterPort& printer_port) {
     voucher::VoucherIssuerOptions options;
     auto profile = receipt::PrinterProfile::Named("generic-58-kanji");
     REQUIRE(profile);
@@ -333,7 +360,7 @@ struct World {
     // yet; drop these two lines once it does.
     options.job.completion = printer::Completion::kStatusOnly;
     options.job.trust_status_only = true;
-    return voucher::VoucherIssuer(*kiosk, *port, options);
+    return voucher::VoucherIssuer(*kiosk, printer_port, options);
   }
 
   int64_t Balance() {
@@ -462,12 +489,16 @@ TEST_CASE("Paper out mid-voucher: kept pending, the duplicate after new paper is
   CHECK(counts.issued == 0);
   w.RequireReconciled(400);
 
-  // Still out of paper: the reprint is refused before a byte, still pending.
+  // Still out of paper: the reprint is refused before a byte, still pending, and not
+  // counted as a reprint (no duplicate exists).
   auto refused = issuer.Reprint(failed->issue_key, failed->voucher.serial, Look(),
                                 OnPrintFailure::kKeepPending);
   REQUIRE(refused);
   CHECK(refused->state == IssueState::kPendingPrint);
   CHECK(refused->job.refused_before_write);
+  CHECK(refused->jobs == 0);
+  CHECK(refused->voucher.reprints == 0);
+  CHECK(w.VoucherCounts().reprints == 0);
 
   REQUIRE(w.Control("ok").starts_with("ok"));
   auto reprinted = issuer.Reprint(failed->issue_key, failed->voucher.serial, Look(),
@@ -476,7 +507,7 @@ TEST_CASE("Paper out mid-voucher: kept pending, the duplicate after new paper is
   CHECK(reprinted->state == IssueState::kIssued);
   CHECK(reprinted->printed_duplicate);
   CHECK(reprinted->voucher.serial == failed->voucher.serial);
-  CHECK(reprinted->voucher.reprints == 2);
+  CHECK(reprinted->voucher.reprints == 1);  // the one duplicate that went to the printer
   CHECK(w.Balance() == 600);
   counts = w.VoucherCounts();
   CHECK(counts.issued == 1);
@@ -565,6 +596,105 @@ TEST_CASE("A terminal that crashed after the cloud issued finds the voucher agai
   auto nothing = issuer.Resume("kiosk-never-issued", Look(), OnPrintFailure::kVoid);
   REQUIRE_FALSE(nothing);
   CHECK(CloudErrorCodeOf(nothing.error()) == CloudErrorCode::kNotFound);
+}
+
+TEST_CASE("A printer dropping mid-voucher loses nothing: the issue comes back with its key") {
+  World w;
+  printer::FakePrinterPort printer;  // two-way; its writes stall below
+  auto issuer = w.IssuerOn(printer);
+  printer.set_stalled(true);
+  // No idempotency key given: the one the issuer makes must come back.
+  auto dropped = issuer.Issue(w.PointsVoucher(200), Look(), OnPrintFailure::kKeepPending);
+  INFO(LastCloudError().message);
+  REQUIRE(dropped);  // not a bare transport error
+  CHECK_FALSE(dropped->issue_key.empty());
+  CHECK(dropped->state == IssueState::kPendingPrint);
+  CHECK_FALSE(dropped->job.printed());
+  REQUIRE(dropped->job_error);
+  CHECK(dropped->job_error->code() == ErrorCode::kDeadlineExceeded);
+  CHECK(dropped->job.result == printer::JobResult::kUnconfirmed);  // the paper may exist
+  CHECK(w.Balance() == 800);
+  auto counts = w.VoucherCounts();
+  CHECK(counts.pending == 1);
+  w.RequireReconciled(200);
+
+  // The printer back: with the key, only a duplicate follows, confirmed once.
+  printer.set_stalled(false);
+  auto reprinted = issuer.Resume(dropped->issue_key, Look(), OnPrintFailure::kKeepPending);
+  REQUIRE(reprinted);
+  CHECK(reprinted->state == IssueState::kIssued);
+  CHECK(reprinted->printed_duplicate);
+  CHECK(reprinted->voucher.serial == dropped->voucher.serial);
+  counts = w.VoucherCounts();
+  CHECK(counts.issued == 1);
+  CHECK(counts.pending + counts.voided == 0);
+  CHECK(w.Balance() == 800);
+  w.RequireReconciled(200);
+
+  // Voiding on a drop: the points come back.
+  printer.set_stalled(true);
+  auto voided = issuer.Issue(w.PointsVoucher(100), Look(), OnPrintFailure::kVoid);
+  REQUIRE(voided);
+  CHECK(voided->state == IssueState::kVoided);
+  CHECK(voided->job_error);
+  CHECK(w.Balance() == 800);
+}
+
+TEST_CASE("A printed voucher whose confirmation is lost is confirmed later, never voided") {
+  World w;
+  auto issuer = w.Issuer();
+  // The network to the cloud drops every confirmation (the printer is fine).
+  w.kiosk_network->lose_suffix = "/confirm-printed";
+  auto printed = issuer.Issue(w.PointsVoucher(300), Look(), OnPrintFailure::kVoid);
+  INFO(LastCloudError().message);
+  REQUIRE(printed);  // was kOutcomeUnknown: the caller then voided it with Resume(kVoid)
+  CHECK(printed->job.printed());
+  CHECK(printed->confirmation_pending);
+  CHECK(printed->state == IssueState::kPendingPrint);
+  CHECK(w.kiosk_network->lost >= 3);  // asked again, with the same key
+  const int jobs = w.JobsFinished();
+  auto counts = w.VoucherCounts();
+  CHECK(counts.pending == 1);
+  CHECK(counts.voided == 0);
+
+  // While the cloud cannot be reached: a void is refused and a resume voids nothing.
+  auto void_attempt = issuer.Void(printed->issue_key, printed->voucher.serial);
+  REQUIRE_FALSE(void_attempt);
+  CHECK(void_attempt.error().code() == ErrorCode::kFailedPrecondition);
+  auto still = issuer.Resume(printed->issue_key, Look(), OnPrintFailure::kVoid);
+  REQUIRE(still);
+  CHECK(still->confirmation_pending);
+  CHECK(w.VoucherCounts().voided == 0);
+
+  // The network back: the caller's usual recovery, Resume(kVoid), confirms it.
+  w.kiosk_network->lose_suffix.clear();
+  auto resumed = issuer.Resume(printed->issue_key, Look(), OnPrintFailure::kVoid);
+  REQUIRE(resumed);
+  CHECK(resumed->state == IssueState::kIssued);
+  CHECK_FALSE(resumed->confirmation_pending);
+  CHECK(resumed->jobs == 0);
+  CHECK(w.JobsFinished() == jobs);  // no duplicate: the first paper is the voucher
+  counts = w.VoucherCounts();
+  CHECK(counts.issued == 1);
+  CHECK(counts.voided + counts.pending == 0);
+  CHECK(w.Balance() == 700);
+  w.RequireReconciled(300);
+  // The paper the customer holds redeems.
+  auto scanned = voucher::ScanVoucher(w.JobPng(jobs), w.Keys(), Now());
+  REQUIRE(scanned);
+  REQUIRE(w.shop->RedeemVoucher(scanned->fields().serial.ToString()));
+
+  // After a restart the issuer forgot; a caller that kept the flag confirms with the key.
+  w.kiosk_network->lose_suffix = "/confirm-printed";
+  auto second = issuer.Issue(w.PointsVoucher(100), Look(), OnPrintFailure::kVoid);
+  REQUIRE(second);
+  REQUIRE(second->confirmation_pending);
+  w.kiosk_network->lose_suffix.clear();
+  auto restarted = w.Issuer();
+  auto confirmed = restarted.ConfirmPrinted(second->issue_key, second->voucher.serial);
+  REQUIRE(confirmed);
+  CHECK(confirmed->state == IssueState::kIssued);
+  CHECK(w.Balance() == 600);
 }
 
 }  // namespace

@@ -248,10 +248,27 @@ TEST_CASE("Kanji outside Shift_JIS print through the raster fallback, never as '
     REQUIRE(RasterCount(programme) == 1);
     CheckPrinted(job, municipality);
     CheckPrinted(job, programme);
-    for (const std::string& condition : data.conditions) {
-      INFO("condition " << condition);
-      CheckPrinted(job, PrintedLine("・" + condition, {}, profile, samples.rasterizer.get()));
+    // The conditions, line by line as the layout wrapped them (with a hanging indent).
+    auto document = BuildVoucherDocument(data, profile);
+    REQUIRE(document);
+    bool in_conditions = false;
+    int condition_lines = 0;
+    for (const receipt::Element& element : document->elements()) {
+      const auto* line = std::get_if<receipt::TextLine>(&element);
+      if (line == nullptr) {
+        if (in_conditions) break;  // the rule after them
+        continue;
+      }
+      if (line->utf8 == "利用条件") {
+        in_conditions = true;
+        continue;
+      }
+      if (!in_conditions) continue;
+      INFO("condition line " << line->utf8);
+      ++condition_lines;
+      CheckPrinted(job, PrintedLine(line->utf8, line->style, profile, samples.rasterizer.get()));
     }
+    CHECK(condition_lines >= static_cast<int>(data.conditions.size()));
     CheckPrinted(job, PrintedLine("発行者" + std::string(profile.columns == 32 ? 8 : 24, ' ') +
                                       data.issuer->name,
                                   {}, profile, samples.rasterizer.get()));

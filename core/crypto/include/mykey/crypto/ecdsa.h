@@ -150,6 +150,23 @@ class EcdsaPrivateKey {
   std::unique_ptr<State> state_;
 };
 
+/// Whether a raw r || s P-256 signature is in low-S form: 1 <= s <= n/2, n
+/// the order of the curve's group. Of the two signatures (r, s) and (r, n - s)
+/// that verify for one message and key, exactly one is low-S: a format that
+/// accepts only low-S signatures has one valid signature per message (not
+/// malleable). Verify() itself accepts both (MYKEY-REQ-1 requests from
+/// terminals signed by other libraries have either); callers that need one
+/// signature per message check this too.
+/// @returns false for a signature that is not kEcdsaP256SignatureSize bytes
+///          or whose s is 0 or above n/2.
+bool IsLowSEcdsaSignature(ByteView raw_signature) noexcept;
+
+/// The low-S form of a raw r || s P-256 signature: s replaced by n - s when
+/// s > n/2 (it still verifies; see IsLowSEcdsaSignature()).
+/// @returns the signature; kInvalidArgument if it is not
+///          kEcdsaP256SignatureSize bytes, or s is 0 or not below n.
+Result<Bytes> LowSEcdsaSignature(ByteView raw_signature);
+
 /// Converts a raw r || s signature to DER.
 /// @returns kInvalidArgument if it is not kEcdsaP256SignatureSize bytes.
 Result<Bytes> EcdsaSignatureToDer(ByteView raw_signature);

@@ -45,12 +45,17 @@ class VoucherSerial {
   /// @returns the serial, or kInvalidArgument if `value` >= kValueLimit.
   static Result<VoucherSerial> FromValue(uint64_t value);
 
-  /// Parses typed text: case is ignored, and '-' and ' ' anywhere are skipped.
+  /// Parses typed or pasted text as a Japanese IME gives it: ASCII
+  /// whitespace at either end (a pasted CR/LF) is trimmed; each character is
+  /// folded by FoldTypedCharacter() (typed_text.h: full-width letters and
+  /// digits, U+3000, the dash look-alikes ‐ ‑ – — − ー ｰ －); case is ignored;
+  /// '-' and spaces anywhere are skipped. "ＨＸＫＨ－ＤＹＲ２－ＭＺ" parses
+  /// as "HXKH-DYR2-MZ".
   /// @returns the serial, or kInvalidArgument: domain ErrorDomain::kParse with
-  /// the offset in `text` of a character outside the alphabet (0, 1, I, O, U
-  /// and punctuation); detail 0 for a wrong number of symbols; or detail
-  /// kVoucherSerialCheckMismatch (errors.h) when all symbols are valid but the
-  /// check symbol does not match: a mistyped or swapped character.
+  /// the byte offset in `text` of a character outside the alphabet (0, 1, I,
+  /// O, U, punctuation, invalid UTF-8, whitespace inside other than spaces); detail 0 for a wrong
+  /// number of symbols; or detail kVoucherSerialCheckMismatch (errors.h) when all symbols are valid
+  /// but the check symbol does not match: a mistyped or swapped character.
   static Result<VoucherSerial> Parse(std::string_view text);
 
   /// A uniformly random serial (rejection sampling).

@@ -19,7 +19,8 @@
 //   21: 4  amount in points, 1..kMaxVoucherAmount
 //   25: 2  issue date: days since 2020-01-01 (a JST calendar day)
 //   27: 2  expiry date: days since 2020-01-01 (a JST calendar day, inclusive)
-//   29: 64 signature: ECDSA P-256, raw r || s, over SHA-256 of bytes 0..28
+//   29: 64 signature: ECDSA P-256, raw r || s, over SHA-256 of bytes 0..28,
+//          s in low-S form (s <= n/2), so a voucher has one valid text
 //
 // Clock rule: dates are calendar days in Japan (UTC+9, no daylight saving). A
 // voucher is valid from the start of its issue day through the end of its
@@ -148,14 +149,16 @@ Result<Bytes> VoucherPayload(const VoucherToken& token);
 /// Signs `fields` with the cloud voucher key and writes the text form
 /// (kVoucherTokenTextSize characters). The key id is the key's own
 /// (EcdsaPrivateKey::KeyId()), so it always names the key that signed.
-/// Deterministic: the same fields and key give the same text.
+/// Deterministic: the same fields and key give the same text. The signature
+/// is in low-S form (crypto::LowSEcdsaSignature()).
 /// @returns the text; kInvalidArgument as ValidateVoucherFields() (including
 /// kSoldVoucherTermTooLong); kInternal if signing fails.
 Result<std::string> EncodeVoucherToken(const VoucherFields& fields,
                                        const crypto::EcdsaPrivateKey& key);
 
-/// Parses the text form strictly, without checking the signature or dates.
-/// Never crashes and never reads past `text`, whatever it holds.
+/// Parses the text form strictly, without checking the signature or dates;
+/// only ASCII whitespace at either end (a pasted CR/LF) is ignored. Never
+/// crashes and never reads past `text`, whatever it holds.
 /// @returns the token, or:
 ///  - kInvalidArgument: no "MKV:" prefix, a character outside Base45, a bad
 ///    Base45 length or group, a field out of range (kind, serial, municipality
@@ -192,7 +195,9 @@ class VoucherKeyRing {
 /// @param now the current instant; it is turned into a JST calendar day
 /// @returns Ok, or
 ///  - kNotFound: no key in `keys` has the token's key id;
-///  - kUnauthenticated: the signature does not verify (forged or altered);
+///  - kUnauthenticated: the signature does not verify (forged or altered), or
+///    its s is not in low-S form (the other of the two signatures of the
+///    payload: a re-encoded copy, never what the cloud signed);
 ///  - kInvalidArgument: a malformed field; detail kSoldVoucherTermTooLong for a
 ///    sold voucher expiring more than 6 months after issue;
 ///  - kUnimplemented: an unknown format version;

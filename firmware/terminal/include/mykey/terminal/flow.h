@@ -62,6 +62,12 @@ class ReceiptPrinter {
   ReceiptPrinter& operator=(const ReceiptPrinter&) = delete;
   virtual ~ReceiptPrinter() = default;
 
+  /// Whether a voucher printed here could be proven printed: the printer can be reached and
+  /// reports its status (a two-way port). Asked before a voucher is issued or reprinted.
+  /// @returns Ok; kFailedPrecondition for a printer that cannot report its status (one-way);
+  ///          the port's errors (kUnavailable, ...) when it cannot be opened.
+  Status CheckProofOfPrint() { return DoCheckProofOfPrint(); }
+
   PrintState PrintRedemption(const voucher::RedemptionReceiptData& data) {
     return DoPrintRedemption(data);
   }
@@ -72,6 +78,7 @@ class ReceiptPrinter {
   virtual PrintState DoPrintRedemption(const voucher::RedemptionReceiptData& data) = 0;
   virtual PrintState DoPrintRefund(const voucher::RefundReceiptData& data) = 0;
   virtual PrintState DoPrintVoucher(const voucher::VoucherPrintData& data) = 0;
+  virtual Status DoCheckProofOfPrint() = 0;
 };
 
 /// Where a library number goes (stdout, a URL, a uinput keyboard).
@@ -136,7 +143,10 @@ class VoucherIssuer {
   /// @returns the voucher; an error with a counter code for refusals.
   virtual Result<IssuedVoucher> Issue(int64_t programme_id, int64_t amount) = 0;
   /// Tells the issuer how the print went: a voucher counts as issued only
-  /// once printed.
+  /// once printed (kPrinted); anything else voids it or keeps it pending.
+  /// @returns Ok when a printed voucher was recorded; kAborted when it did not print;
+  ///          kUnavailable when it printed but the cloud could not record it (it is kept to
+  ///          be confirmed later, never voided); a counter error.
   virtual Status ConfirmPrint(std::string_view serial, PrintState print) = 0;
 };
 

@@ -144,6 +144,10 @@ struct PendingVoucher {
   int64_t amount = 0;
   std::string expires_on;     ///< "YYYY-MM-DD"
   int64_t created_at_ms = 0;  ///< when it was issued (Unix ms)
+  /// The printer confirmed it; only the cloud's record is missing (its confirmation did not
+  /// get through). The next listing or reprint_voucher confirms it without printing;
+  /// void_voucher refuses it (the customer holds the paper).
+  bool printed = false;
   bool operator==(const PendingVoucher&) const = default;
 };
 

@@ -29,6 +29,7 @@ class EscPosReceiptPrinter final : public ReceiptPrinter {
   PrintState DoPrintRedemption(const voucher::RedemptionReceiptData& data) override;
   PrintState DoPrintRefund(const voucher::RefundReceiptData& data) override;
   PrintState DoPrintVoucher(const voucher::VoucherPrintData& data) override;
+  Status DoCheckProofOfPrint() override;
   PrintState Print(const Result<receipt::Document>& document);
 
   printer::PrinterPort& port_;

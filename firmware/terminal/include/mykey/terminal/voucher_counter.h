@@ -97,9 +97,13 @@ class CounterVoucherIssuer final : public VoucherIssuer {
   ///          kNoMyKeyId, kSessionExpired, ...); kInsufficientBalance also
   ///          when no programme has enough points.
   Result<IssuedVoucher> Issue(int64_t programme_id, int64_t amount) override;
+  /// A printed voucher is confirmed with a key derived from its issue key, asked up to three
+  /// times while the cloud cannot be reached; if it still is not recorded it is listed as
+  /// printed (PendingVoucher::printed), never voided.
   /// @returns Ok when the print was confirmed and the cloud recorded it;
   ///          kAborted when the voucher did not print (voided or left
-  ///          pending); the counter's errors.
+  ///          pending); kUnavailable when it printed but the cloud did not record it (kept to
+  ///          be confirmed); the counter's errors.
   Status ConfirmPrint(std::string_view serial, PrintState print) override;
 
   /// The pending list, each checked at the cloud (Counter::GetVoucher): one
@@ -108,17 +112,21 @@ class CounterVoucherIssuer final : public VoucherIssuer {
   /// @returns the list; kUnimplemented (no pending_path); LoadPendingVouchers()'s errors.
   Result<std::vector<PendingVoucher>> ListPending() override;
   /// Reprints through the reprinter (VoucherIssuer::Reprint, kKeepPending)
-  /// with the issue's key; a confirmed duplicate leaves the list.
+  /// with the issue's key; a confirmed duplicate leaves the list. One that printed
+  /// (PendingVoucher::printed) is confirmed without printing.
   /// @returns the outcome; kNotFound (not on the list); kUnimplemented; the
   ///          counter's or the cloud's errors (a voucher no longer pending
   ///          leaves the list: kVoucherVoided, kVoucherAlreadyRedeemed, ...).
   Result<ReprintedVoucher> Reprint(std::string_view serial) override;
   /// Voids through the reprinter (or the counter) and takes it off the list.
-  /// @returns the voucher; kNotFound; the counter's errors.
+  /// @returns the voucher; kNotFound; kFailedPrecondition for one that printed (the customer
+  ///          holds it: reprint records it); the counter's errors.
   Result<PendingVoucher> Void(std::string_view serial) override;
 
  private:
   Result<PendingVoucher> FindPending(std::string_view serial);
+  Result<cloud_client::CloudVoucher> Confirm(std::string_view serial, std::string_view issue_key);
+  void KeepForStaff(std::string_view serial, bool printed);
   Status ForgetPending(std::string_view serial);
   Error RefusalAfter(const PendingVoucher& pending, const Error& cause);
 

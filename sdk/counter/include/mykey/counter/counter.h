@@ -655,7 +655,9 @@ class Counter {
   /// Redeems a voucher at this terminal's merchant, once (no card needed).
   /// Verify the token offline first (sdk/voucher's ScanVoucher); this call
   /// only reads the serial from it.
-  /// @param voucher the scanned token ("MKV:...") or a serial as typed
+  /// @param voucher the scanned token ("MKV:...") or a serial as typed (ASCII whitespace at
+  ///                the ends, e.g. a scanner's CR/LF, is ignored; a serial typed with a
+  ///                Japanese IME is folded: protocol::VoucherSerial::Parse())
   /// @param idempotency_key empty: the counter makes one
   /// @returns the voucher ("redeemed", amount); kVoucherInvalid (neither a
   ///          token nor a serial with a right check symbol),

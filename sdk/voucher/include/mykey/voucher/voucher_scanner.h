@@ -64,12 +64,13 @@ const char* ScanFailureName(ScanFailure failure);
 /// Thread safety: a value type.
 struct ScannedVoucher {
   protocol::VoucherToken token;  ///< the verified token (fields, key id, signature)
-  std::string text;              ///< the QR payload as scanned ("MKV:...")
+  std::string text;  ///< the QR payload as scanned ("MKV:..."), without whitespace at its ends
   const protocol::VoucherFields& fields() const { return token.fields; }
 };
 
 /// Verifies the text of a scanned QR code: decode, then verify against `keys` at `now`.
-/// @param text the QR payload
+/// @param text the QR payload, or a token pasted or typed by a keyboard scanner (ASCII
+///             whitespace at either end, e.g. a CR/LF, is ignored)
 /// @param keys the published voucher keys
 /// @param now  the terminal's clock (turned into a JST day; see protocol::VerifyVoucherToken)
 /// @returns the voucher, or
@@ -101,7 +102,9 @@ Result<ScannedVoucher> ScanVoucher(const std::string& path, const protocol::Vouc
 
 /// Checks a serial a clerk typed because the QR code would not scan, before asking the cloud
 /// (which holds the voucher by serial; a typed serial proves nothing offline).
-/// @param text as typed: case, spaces and '-' are ignored
+/// @param text as typed: case, spaces and '-' are ignored; full-width characters, U+3000 and
+///             dash look-alikes from a Japanese IME are folded, a trailing CR/LF trimmed
+///             (protocol::VoucherSerial::Parse())
 /// @returns the serial, or kInvalidArgument with detail protocol::kVoucherSerialCheckMismatch
 ///          (ScanFailure::kSerialCheckFailed: all characters valid, check character wrong —
 ///          "please check what you typed"), or kInvalidArgument otherwise

@@ -47,9 +47,17 @@ Result<VoucherPrintData> SamplePrintData(const protocol::VoucherFields& fields,
                                          const crypto::EcdsaPrivateKey& key,
                                          std::optional<protocol::VoucherSerial> reprint_of = {});
 
-/// A redemption of 300 points at "山﨑商店 駅前店" paid with a voucher.
+/// The cloud's ids in the samples, as long as a national system's get (10 digits).
+inline constexpr int64_t kSampleRedemptionId = 4'294'967'311;
+inline constexpr int64_t kSampleRefundTransferId = 8'589'934'597;
+
+/// A redemption of 300 points of the holder's account at "山﨑商店 駅前店", as the terminal
+/// prints it: balance after, 取引番号 RedemptionNumber(kSampleRedemptionId), masked MyKey ID.
 RedemptionReceiptData SampleRedemption();
-/// A refund of 120 points of SampleRedemption().
+/// SampleGrantedFields()'s voucher redeemed at the same shop: 券番号, no balance (a voucher has no
+/// account), no MyKey ID, no 取引番号 (the 券番号 is its reference).
+RedemptionReceiptData SampleVoucherRedemption();
+/// A refund of 120 points of SampleRedemption(): 元の取引番号 is the redemption's 取引番号.
 RefundReceiptData SampleRefund();
 
 /// One golden render: a file stem ("voucher-58"), a printer profile name and the document.
@@ -60,8 +68,8 @@ struct GoldenRender {
 };
 
 /// The golden renders: the sold voucher, a duplicate (再発行) of the granted voucher, the
-/// redemption and the refund receipt, each on 58 mm and 80 mm paper ("generic-58-kanji",
-/// "generic-80-kanji").
+/// redemption, the voucher redemption and the refund receipt, each on 58 mm and 80 mm paper
+/// ("generic-58-kanji", "generic-80-kanji").
 Result<std::vector<GoldenRender>> GoldenRenders();
 
 /// Encodes `document` for `profile`, feeds the bytes to an in-process VirtualPrinter of the
