@@ -47,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto zero = std::chrono::milliseconds(0);
   FakePrinterPort port;
   if (!port.Open()) std::abort();
-  const ProcessId id = ProcessId::FromNumber(size);
+  const ProcessId id = ProcessId::FromNumber(static_cast<uint32_t>(size % 10000));
   port.set_answers_process_id(false);
   Check(static_cast<bool>(port.RequestProcessId(id)));
   port.SendUnasked(input);

@@ -20,10 +20,10 @@ PrintState EscPosReceiptPrinter::Print(const Result<receipt::Document>& document
   }
   auto outcome = printer::PrintJob(port_, *bytes, job_);
   if (!outcome) {
-    // The printer could not be reached (nothing was written).
+    // The printer could not be reached: no byte of the receipt was written.
     log::Write(log::Level::kWarning, "terminal", "printer: " + outcome.error().ToString());
     (void)port_.Close();
-    return PrintState::kUnknown;
+    return PrintState::kNotPrinted;
   }
   switch (outcome->result) {
     case printer::JobResult::kPrinted: return PrintState::kPrinted;
@@ -31,6 +31,12 @@ PrintState EscPosReceiptPrinter::Print(const Result<receipt::Document>& document
       if (outcome->error) {
         // The transport failed mid-job: the paper may or may not have come out.
         log::Write(log::Level::kWarning, "terminal", "printer: " + outcome->error->ToString());
+        return PrintState::kUnknown;
+      }
+      // A one-way printer cannot say; a two-way one that did not answer the job's process ID
+      // in time may or may not have printed it.
+      if (outcome->before) {  // the status was read: a two-way printer
+        log::Write(log::Level::kWarning, "terminal", "printer: the job was not confirmed in time");
         return PrintState::kUnknown;
       }
       return PrintState::kUnconfirmed;

@@ -48,10 +48,22 @@ TEST_CASE("a receipt on a one-way printer is unconfirmed") {
   CHECK(printer.PrintRedemption(Receipt()) == PrintState::kUnconfirmed);
 }
 
-TEST_CASE("a printer that is gone leaves the receipt's fate unknown") {
+TEST_CASE("a printer that cannot be reached has not printed the receipt") {
   printer::FakePrinterPort port;
   port.set_absent(true);
   EscPosReceiptPrinter printer(port, Profile());
+  CHECK(printer.PrintRedemption(Receipt()) == PrintState::kNotPrinted);
+  CHECK(port.job_bytes().empty());
+}
+
+TEST_CASE("a two-way printer that does not confirm the job in time leaves its fate unknown") {
+  printer::FakePrinterPort port;
+  port.set_answers_process_id(false);
+  printer::PrintJobOptions job;
+  job.completion_base = std::chrono::milliseconds(50);
+  job.status_poll_interval = std::chrono::milliseconds(10);
+  job.clear_timeout = std::chrono::milliseconds(50);
+  EscPosReceiptPrinter printer(port, Profile(), job);
   CHECK(printer.PrintRedemption(Receipt()) == PrintState::kUnknown);
 }
 

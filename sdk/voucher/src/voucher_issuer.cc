@@ -130,10 +130,14 @@ Result<IssuedVoucher> VoucherIssuer::PrintAndSettle(IssuedVoucher issued,
     issued.jobs += 1;
     Result<printer::JobOutcome> job = printer::PrintJob(port_, *bytes, options_.job);
     if (job) {
+      // A transport lost after bytes went out is an unconfirmed outcome carrying its error:
+      // the paper may exist.
       issued.job = *job;
+      issued.job_error = job->error;
     } else {
-      // The printer went away or stopped answering mid-job: the paper may exist.
-      issued.job.result = printer::JobResult::kUnconfirmed;
+      // PrintJob() fails only when no byte of the job was written: nothing printed.
+      issued.job.result = printer::JobResult::kNotPrinted;
+      issued.job.refused_before_write = true;
       issued.job_error = job.error();
     }
   }

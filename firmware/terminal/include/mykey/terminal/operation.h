@@ -127,8 +127,8 @@ enum class PrintState : uint8_t {
   kNone,         ///< nothing to print, or no printer configured
   kPrinted,      ///< the printer confirmed it
   kUnconfirmed,  ///< one-way printer: sent, not confirmed
-  kNotPrinted,   ///< refused or failed (paper out, cover open...)
-  kUnknown,      ///< the transport failed mid-job: maybe printed
+  kNotPrinted,   ///< refused or failed (paper out, cover open, printer unreachable...)
+  kUnknown,  ///< the transport failed mid-job, or the job was not confirmed in time: maybe printed
 };
 
 /// "none", "printed", "unconfirmed", "not_printed", "unknown".

@@ -55,8 +55,9 @@ struct IssuedVoucher {
   cloud_client::CloudVoucher voucher;  ///< the cloud's answer to the last call
   printer::JobOutcome job;             ///< the last print job (if one was sent)
   /// Why the last job failed when it is not a printer status: the layout or the encoder
-  /// refused the print data (job.result kNotPrinted, nothing sent), or the transport failed
-  /// mid-job (PrintJob()'s kUnavailable, kDeadlineExceeded, kDataLoss: job.result kUnconfirmed,
+  /// refused the print data, or the printer could not be reached before any byte was sent
+  /// (job.result kNotPrinted, refused_before_write), or the transport failed mid-job
+  /// (JobOutcome::error: kUnavailable, kDeadlineExceeded, kDataLoss; job.result kUnconfirmed,
   /// the paper may or may not have come out). The voucher was voided or kept pending as
   /// OnPrintFailure said; only a duplicate may follow.
   std::optional<Error> job_error;
