@@ -91,7 +91,16 @@ class EmulatedBackend : public Backend {
   }
 
  protected:
-  VirtualPrinter printer_;
+  // A faulted job ends at once, thrown away: PrintJob does not clear a real printer's buffer
+  // (where the rest would wait for paper) yet.
+  VirtualPrinter printer_{DiscardingPrinter()};
+
+ private:
+  static vprinter::VirtualPrinterOptions DiscardingPrinter() {
+    vprinter::VirtualPrinterOptions options;
+    options.fault_policy = vprinter::FaultPolicy::kDiscard;
+    return options;
+  }
 };
 
 class TcpBackend final : public EmulatedBackend {
