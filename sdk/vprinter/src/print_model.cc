@@ -210,6 +210,8 @@ void PrintModel::Recover(int n) {
 void PrintModel::ClearBuffers(const std::string& reason) {
   const size_t dropped = buffered_bytes_;
   const bool line_dropped = !line_.empty();
+  const bool connection_ended = std::any_of(buffer_.begin(), buffer_.end(),
+                                            [](const Buffered& b) { return b.end_of_stream; });
   if (buffer_full()) room_freed_ = true;
   buffer_.clear();
   buffered_bytes_ = 0;
@@ -221,7 +223,14 @@ void PrintModel::ClearBuffers(const std::string& reason) {
   interrupted_ = false;
   if (dropped == 0 && !line_dropped) {
     pending_events_.clear();
-    return;  // nothing waited to print: the job in progress (if any) goes on
+    // Nothing waited to print: the job in progress (if any) goes on, to the end of its
+    // connection if that had come.
+    if (connection_ended) {
+      Buffered end;
+      end.end_of_stream = true;
+      buffer_.push_back(std::move(end));
+    }
+    return;
   }
   if (!job_) StartJob();  // data that never began to print
   JobEvent event = EventHere(JobEvent::Kind::kCleared, reason);

@@ -121,6 +121,9 @@ void VirtualPrinter::Deliver(Output output) {
 void VirtualPrinter::PrintLoop() {
   using Clock = std::chrono::steady_clock;
   const double dots_per_second = options_.print_speed_mm_s * kDotsPerMm;
+  // When the paper has moved for everything printed so far: overheads do not add up, the paper
+  // time of a job is its length over the speed.
+  Clock::time_point paper_free = Clock::now();
   std::unique_lock lock(mutex_);
   while (!stop_) {
     if (model_->has_finished()) {
@@ -144,10 +147,10 @@ void VirtualPrinter::PrintLoop() {
     Deliver(std::move(out));
     lock.lock();
     if (dots > 0 && dots_per_second > 0) {
-      // The paper takes its time; rendering a finished job overlaps it.
       const auto paper = std::chrono::duration<double>(dots / dots_per_second);
-      const auto until = started + std::chrono::duration_cast<Clock::duration>(paper);
-      changed_.wait_until(lock, until, [&] { return stop_; });
+      paper_free =
+          std::max(paper_free, started) + std::chrono::duration_cast<Clock::duration>(paper);
+      changed_.wait_until(lock, paper_free, [&] { return stop_; });
     }
     printing_ = false;
     changed_.notify_all();

@@ -232,6 +232,18 @@ TEST_CASE("Clearing empty buffers changes nothing and still answers") {
   CHECK(printer.jobs().at(0).completed);
 }
 
+TEST_CASE("A clear with nothing waiting keeps the end of the connection that came") {
+  VirtualPrinter printer;
+  (void)printer.Feed(BytesOf("\x1b@abc\n"));
+  printer.SetFault(Fault::kPaperOut);
+  printer.EndOfStream();
+  CHECK(printer.Feed(kClearBuffers) == Bytes{0x37, 0x25, 0x00});
+  printer.SetFault(Fault::kNone);
+  REQUIRE(printer.jobs_finished() == 1);
+  CHECK(printer.jobs().at(0).completed);
+  CHECK(printer.jobs().at(0).text_lines == std::vector<std::string>{"abc"});
+}
+
 TEST_CASE("A process ID is answered in order, once the data before it has printed") {
   VirtualPrinter printer;
   const Bytes stream = Concat({Job("x\n"), ProcessIdRequest("1234"), Bytes{0x10, 0x04, 1}});
