@@ -231,6 +231,7 @@ class FakeBackend final : public Backend {
       case Fault::kPaperNearEnd: status.paper_near_end = true; break;
       case Fault::kCoverOpen: status.offline = status.cover_open = true; break;
       case Fault::kOffline: status.offline = true; break;
+      case Fault::kError: status.offline = status.error = status.autocutter_error = true; break;
       case Fault::kNone: break;
     }
     return status;

@@ -58,6 +58,11 @@ int WideOf(int narrow) {
   return kWide[std::clamp(narrow, 1, 6)];
 }
 
+// The value of a digit character, as an index into the tables.
+size_t Digit(char c) {
+  return static_cast<size_t>(c - '0');
+}
+
 bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -108,13 +113,13 @@ Result<BarcodeRuns> Ean13(std::string_view digits13, int module, std::string sym
   out.symbology = std::move(symbology);
   out.hri = std::move(hri);
   std::string modules = "101";
-  const char* parity = kParity[digits13[0] - '0'];
-  for (int i = 1; i <= 6; ++i) {
-    const int d = digits13[i] - '0';
+  const char* parity = kParity[Digit(digits13[0])];
+  for (size_t i = 1; i <= 6; ++i) {
+    const size_t d = Digit(digits13[i]);
     modules += parity[i - 1] == 'L' ? kL[d] : kG[d];
   }
   modules += "01010";
-  for (int i = 7; i <= 12; ++i) modules += kR[digits13[i] - '0'];
+  for (size_t i = 7; i <= 12; ++i) modules += kR[Digit(digits13[i])];
   modules += "101";
   AppendModules(out.runs, modules, module);
   return out;
@@ -125,9 +130,9 @@ Result<BarcodeRuns> Ean8(std::string_view digits8, int module) {
   out.symbology = "EAN8";
   out.hri = std::string(digits8);
   std::string modules = "101";
-  for (int i = 0; i < 4; ++i) modules += kL[digits8[i] - '0'];
+  for (size_t i = 0; i < 4; ++i) modules += kL[Digit(digits8[i])];
   modules += "01010";
-  for (int i = 4; i < 8; ++i) modules += kR[digits8[i] - '0'];
+  for (size_t i = 4; i < 8; ++i) modules += kR[Digit(digits8[i])];
   modules += "101";
   AppendModules(out.runs, modules, module);
   return out;
@@ -173,8 +178,8 @@ Result<BarcodeRuns> Itf(std::string_view data, int narrow) {
   out.hri = std::string(data);
   AppendElements(out.runs, "0000", narrow, false);  // start: narrow bar, space, bar, space
   for (size_t i = 0; i < data.size(); i += 2) {
-    const char* bars = kItf[data[i] - '0'];
-    const char* spaces = kItf[data[i + 1] - '0'];
+    const char* bars = kItf[Digit(data[i])];
+    const char* spaces = kItf[Digit(data[i + 1])];
     for (int k = 0; k < 5; ++k) {
       out.runs.push_back(bars[k] == '1' ? WideOf(narrow) : narrow);
       out.runs.push_back(spaces[k] == '1' ? WideOf(narrow) : narrow);
