@@ -100,7 +100,16 @@ class EmulatedBackend : public Backend {
   }
 
  protected:
-  VirtualPrinter printer_;
+  // A faulted job ends at once, thrown away: PrintJob does not clear a real printer's buffer
+  // (where the rest would wait for paper) yet.
+  VirtualPrinter printer_{DiscardingPrinter()};
+
+ private:
+  static vprinter::VirtualPrinterOptions DiscardingPrinter() {
+    vprinter::VirtualPrinterOptions options;
+    options.fault_policy = vprinter::FaultPolicy::kDiscard;
+    return options;
+  }
 };
 
 class TcpBackend final : public EmulatedBackend {
@@ -231,6 +240,7 @@ class FakeBackend final : public Backend {
       case Fault::kPaperNearEnd: status.paper_near_end = true; break;
       case Fault::kCoverOpen: status.offline = status.cover_open = true; break;
       case Fault::kOffline: status.offline = true; break;
+      case Fault::kError: status.offline = status.error = status.autocutter_error = true; break;
       case Fault::kNone: break;
     }
     return status;

@@ -162,6 +162,85 @@ def write_cloud_requests():
             f.write(text.encode("utf-8", "surrogateescape"))
 
 
+ESC, GS, FS, DLE = b"\x1b", b"\x1d", b"\x1c", b"\x10"
+
+
+def le16(n):
+    return struct.pack("<H", n)
+
+
+def gs_paren(letter, body):
+    return GS + b"(" + letter + le16(len(body)) + body
+
+
+def process_id(digits):
+    return gs_paren(b"H", b"\x30\x30" + digits)
+
+
+SQUARE = b"".join(b"\xff\xff" if y in (0, 15) else b"\x80\x01" for y in range(16))
+CUT = GS + b"V\x00"
+# fuzz_escpos_parser: byte 0 = the split (0: one byte at a time), then the stream. The first
+# seeds (golden jobs, kanji, raster, ...) were written by hand; these cover the commands the
+# virtual printer models since it behaves as a real printer (graphics, NV images, barcodes,
+# fonts and modes, answers, real-time requests, faults and clears).
+ESCPOS = {
+    "bit_images": b"\x03" + ESC + b"@" + ESC + b"3\x18" + b"".join(
+        ESC + b"*" + bytes([m]) + le16(4) + bytes(range(0xF0, 0xF0 + 4 * (3 if m >= 32 else 1)))
+        for m in (0, 1, 32, 33, 7)) + b"\n" + CUT,
+    "graphics": b"\x05" + ESC + b"@" + ESC + b"a\x01" +
+    gs_paren(b"L", b"\x30\x70\x30\x01\x01\x31" + le16(16) + le16(16) + SQUARE) +
+    gs_paren(b"L", b"\x30\x32") + GS + b"8L" + struct.pack("<I", 10 + len(SQUARE)) +
+    b"\x30\x70\x30\x02\x02\x31" + le16(16) + le16(16) + SQUARE + GS + b"8L" +
+    struct.pack("<I", 2) + b"\x30\x32" +
+    gs_paren(b"L", b"\x30\x43\x30AB\x01" + le16(16) + le16(16) + b"\x31" + SQUARE) +
+    gs_paren(b"L", b"\x30\x45AB\x01\x02") + gs_paren(b"L", b"\x30\x45ZZ\x01\x01") +
+    gs_paren(b"L", b"\x30\x53\x30CD\x01" + le16(16) + le16(16) + b"\x31" + SQUARE) +
+    gs_paren(b"L", b"\x30\x55CD\x02\x01") + gs_paren(b"L", b"\x30\x71\x30\x01\x01\x31" +
+                                                   le16(2) + le16(16) + b"\xff\x0f\xf0\xff") +
+    gs_paren(b"L", b"\x30\x32") + CUT,
+    "nv_images": b"\x07" + FS + b"q\x02" + le16(1) + le16(1) + b"\x18\x3c\x7e\xff\xff\x7e\x3c\x18" +
+    le16(2) + le16(1) + bytes(range(16)) + ESC + b"@" + FS + b"p\x01\x00" + FS + b"p\x02\x33" +
+    FS + b"p\x05\x00text\n" + CUT,
+    "barcodes_all": b"\x00" + ESC + b"@" + GS + b"H\x03" + GS + b"f\x01" + GS + b"h\x28" + b"".join(
+        GS + b"k" + bytes([m, len(d)]) + d for m, d in (
+            (65, b"01234567890"), (67, b"490123456789"), (67, b"4901234567890"), (68, b"4901234"),
+            (69, b"MYKEY-42"), (70, b"1234567"), (71, b"A40156B"), (71, b"1234"), (66, b"0123456"),
+            (72, b"CODE93"), (73, b"{C\x0c\x22"), (79, b"auto"))) +
+    GS + b"k\x02490123456789\x00" + GS + b"k\x04AB\x00" + GS + b"w\x06" + GS + b"k\x05" +
+    b"1234\x00" + CUT,
+    "fonts_and_modes": b"\x04" + ESC + b"@" + ESC + b"M\x01font B\n" + ESC + b"!\x00" + GS +
+    b"B\x01reverse" + GS + b"B\x00\n" + ESC + b"{\x01upside down\n" + ESC + b"{\x00" + ESC +
+    b"V\x01rotated\n" + ESC + b"V\x00" + ESC + b" \x05spaced\n" + ESC + b" \x00" + GS +
+    b"L\x20\x00" + GS + b"W\x00\x01margin and area " * 3 + b"\n" + GS + b"L\x00\x00" + GS +
+    b"W\x00\x00" + ESC + b"D\x04\x0a\x14\x00a\tb\tc\td\te\n" + ESC + b"D\x00x\ty\n" + ESC +
+    b"$\x64\x00abs" + ESC + b"\\\xf6\xffrel" + ESC + b"$\x00\x10far\n" + GS + b"!\x77" +
+    ESC + b"V\x01" + ESC + b"-\x02big\n" + CUT,
+    "character_sets": b"\x02" + ESC + b"@" + ESC + b"R\x08\\~#\n" + ESC + b"R\x03\\\n" + ESC +
+    b"t\x10\x80\x81\x9f\xe9\n" + ESC + b"t\x01\xb1\xdf\n" + ESC + b"t\x05\xe9\n" + CUT,
+    "answers": b"\x01" + GS + b"I\x01" + GS + b"I\x02" + GS + b"I\x03" + b"".join(
+        GS + b"I" + bytes([n]) for n in (49, 50, 51, 65, 66, 67, 68, 69, 33)) + GS + b"r\x01" +
+    GS + b"r\x02" + GS + b"r\x04" + GS + b"a\x0f" + GS + b"g0\x00\x14\x00" + GS +
+    b"g2\x00\x14\x00" + process_id(b"0001") + process_id(b"12a4") + GS + b"a\x00",
+    "process_id_after_cut": b"\x06" + ESC + b"@job\n" + CUT + process_id(b"0042") + ESC + b"@" +
+    ESC + b"d\x02" + process_id(b"0043"),
+    "real_time": b"\x01" + ESC + b"@" + b"".join(DLE + b"\x04" + bytes([n]) for n in range(6)) +
+    b"mid" + DLE + b"\x05\x01" + DLE + b"\x05\x02" + DLE + b"\x14\x08\x01\x03\x14\x01\x06\x02\x08" +
+    b"after clear\n" + DLE + b"\x14\x08\x01\x03\x14\x01\x06\x02\x09" + DLE + b"\x14\x01\x00\x01" +
+    DLE + b"\x14\x02\x01\x08" + DLE + b"\x14\x07\x01" + process_id(b"0007") + CUT,
+    "clipped_qr": b"\x09" + ESC + b"@" + gs_paren(b"k", b"\x31\x43\x10") +
+    gs_paren(b"k", b"\x31\x50\x30" + b"A" * 300) + gs_paren(b"k", b"\x31\x51\x30") +
+    gs_paren(b"k", b"\x30\x41\x00") + ESC + b"d\x03" + CUT,
+}
+
+
+def write_escpos_seeds():
+    d = os.path.join(HERE, "corpus", "fuzz_escpos_parser")
+    os.makedirs(d, exist_ok=True)
+    for name, data in ESCPOS.items():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+
+
 def main():
     d = os.path.join(HERE, "corpus", "fuzz_response_apdu")
     os.makedirs(d, exist_ok=True)
@@ -172,6 +251,7 @@ def main():
         f.write(bytes.fromhex("6A82"))
     write_cloud_requests()
     write_printer_responses()
+    write_escpos_seeds()
     d = os.path.join(HERE, "corpus", "fuzz_der_length")
     os.makedirs(d, exist_ok=True)
     for name, hexdata in DER.items():

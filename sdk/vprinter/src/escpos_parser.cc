@@ -1,6 +1,8 @@
 #include "mykey/vprinter/escpos_parser.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <iterator>
 
 namespace mykey::vprinter {
 namespace {
@@ -59,6 +61,23 @@ Step Simple(const Reader& r, Command& out, CommandKind kind, size_t total) {
   return Done(total);
 }
 
+// A NUL-terminated argument list from `from` (ESC D tabs, GS k data): the
+// whole command's size, more, or (no NUL within kMaxTerminated) kIgnored.
+Step Terminated(const Reader& r, Command& out, CommandKind kind, size_t from) {
+  for (size_t i = from; i < std::min(r.size(), kMaxTerminated); ++i) {
+    if (r.At(i) == 0) {
+      out.kind = kind;
+      out.data = r.Slice(from, i);
+      return Done(i + 1);
+    }
+  }
+  if (r.size() >= kMaxTerminated) {
+    out.kind = CommandKind::kIgnored;
+    return Done(kMaxTerminated);
+  }
+  return More();
+}
+
 Step ParseEsc(const Reader& r, Command& out) {
   if (!r.Has(2)) return More();
   switch (r.At(1)) {
@@ -73,6 +92,21 @@ Step ParseEsc(const Reader& r, Command& out) {
     case '2': return Simple(r, out, CommandKind::kDefaultLineSpacing, 2);
     case '3': return Simple(r, out, CommandKind::kLineSpacing, 3);
     case 't': return Simple(r, out, CommandKind::kCodePage, 3);
+    case 'M': return Simple(r, out, CommandKind::kFont, 3);
+    case 'R': return Simple(r, out, CommandKind::kInternationalSet, 3);
+    case '{': return Simple(r, out, CommandKind::kUpsideDown, 3);
+    case 'V': return Simple(r, out, CommandKind::kRotate, 3);
+    case ' ': return Simple(r, out, CommandKind::kRightSpacing, 3);
+    case '$':
+    case '\\': {
+      if (!r.Has(4)) return More();
+      out.kind = r.At(1) == '$' ? CommandKind::kAbsolutePosition : CommandKind::kRelativePosition;
+      const size_t value = r.Le16(2);
+      out.x = static_cast<int>(out.kind == CommandKind::kRelativePosition && value >= 0x8000
+                                   ? static_cast<long>(value) - 0x10000
+                                   : static_cast<long>(value));
+      return Done(4);
+    }
     case 'i':
     case 'm':
       out.kind = CommandKind::kCut;
@@ -82,11 +116,6 @@ Step ParseEsc(const Reader& r, Command& out) {
     case 'S':
     case 'v':
     case '<': return Simple(r, out, CommandKind::kIgnored, 2);
-    case ' ':
-    case 'R':
-    case 'M':
-    case 'V':
-    case '{':
     case 'U':
     case 'r':
     case 'T':
@@ -97,26 +126,23 @@ Step ParseEsc(const Reader& r, Command& out) {
     case 'e':
     case 'u':
     case 'l': return Simple(r, out, CommandKind::kIgnored, 3);
-    case '$':
-    case '\\': return Simple(r, out, CommandKind::kIgnored, 4);
     case 'c': return Simple(r, out, CommandKind::kIgnored, 4);
     case 'p': return Simple(r, out, CommandKind::kIgnored, 5);
     case 'W': return Simple(r, out, CommandKind::kIgnored, 10);
-    case 'D': {
-      // Tab positions, NUL-terminated.
-      for (size_t i = 2; i < std::min(r.size(), kMaxTerminated); ++i) {
-        if (r.At(i) == 0) return Simple(r, out, CommandKind::kIgnored, i + 1);
-      }
-      if (r.size() >= kMaxTerminated) return Simple(r, out, CommandKind::kIgnored, kMaxTerminated);
-      return More();
-    }
+    case 'D': return Terminated(r, out, CommandKind::kTabStops, 2);
     case '*': {
       // Bit image: m nL nH, then k columns of 1 (8-dot) or 3 (24-dot) bytes.
       if (!r.Has(5)) return More();
       const size_t columns = r.Le16(3);
       const size_t per_column = (r.At(2) == 32 || r.At(2) == 33) ? 3 : 1;
-      out.kind = CommandKind::kIgnored;
-      return Sized(r, 5 + columns * per_column);
+      const size_t total = 5 + columns * per_column;
+      Step step = Sized(r, total);
+      if (step.state != Step::kDone) return step;
+      out.kind = CommandKind::kBitImage;
+      out.m = r.At(2);
+      out.x = static_cast<int>(columns);
+      out.data = r.Slice(5, total);
+      return step;
     }
     case '&': {
       // User-defined characters: y c1 c2, then per character x and y*x bytes.
@@ -142,6 +168,22 @@ Step ParseEsc(const Reader& r, Command& out) {
   }
 }
 
+// GS ( L pL pH m fn ... and GS 8 L p1 p2 p3 p4 m fn ...: `header` bytes before m.
+Step Graphics(const Reader& r, Command& out, size_t header, size_t total) {
+  Step step = Sized(r, total);
+  if (step.state != Step::kDone) return step;
+  if (total < header + 2) {
+    out.kind = CommandKind::kIgnored;
+    return step;
+  }
+  out.kind = CommandKind::kGraphics;
+  out.m = r.At(header);
+  out.n = r.At(header + 1);
+  out.function = out.n;
+  out.data = r.Slice(header + 2, total);
+  return step;
+}
+
 Step ParseGs(const Reader& r, Command& out) {
   if (!r.Has(2)) return More();
   switch (r.At(1)) {
@@ -149,23 +191,41 @@ Step ParseGs(const Reader& r, Command& out) {
     case 'h': return Simple(r, out, CommandKind::kBarcodeHeight, 3);
     case 'w': return Simple(r, out, CommandKind::kBarcodeWidth, 3);
     case 'H': return Simple(r, out, CommandKind::kBarcodeHri, 3);
-    case 'f':
-    case 'B':
+    case 'f': return Simple(r, out, CommandKind::kHriFont, 3);
+    case 'B': return Simple(r, out, CommandKind::kReverse, 3);
+    case 'I': return Simple(r, out, CommandKind::kPrinterIdRequest, 3);
+    case 'r': return Simple(r, out, CommandKind::kStatusTransmit, 3);
+    case 'a': return Simple(r, out, CommandKind::kAutomaticStatusBack, 3);
     case 'b':
-    case 'I':
-    case 'r':
-    case 'a':
     case '/':
     case 'T':
     case 'E':
     case 'j': return Simple(r, out, CommandKind::kIgnored, 3);
     case 'L':
-    case 'W':
+    case 'W': {
+      if (!r.Has(4)) return More();
+      out.kind = r.At(1) == 'L' ? CommandKind::kLeftMargin : CommandKind::kPrintAreaWidth;
+      out.x = static_cast<int>(r.Le16(2));
+      return Done(4);
+    }
     case 'P':
     case '$':
     case '\\': return Simple(r, out, CommandKind::kIgnored, 4);
     case ':': return Simple(r, out, CommandKind::kIgnored, 2);
     case '^': return Simple(r, out, CommandKind::kIgnored, 5);
+    case 'g': {
+      // GS g 0 m nL nH (initialise) and GS g 2 m nL nH (transmit) a maintenance counter.
+      if (!r.Has(3)) return More();
+      if (r.At(2) != '0' && r.At(2) != '2') {
+        out.kind = CommandKind::kUnknown;
+        return Done(3);
+      }
+      if (!r.Has(6)) return More();
+      out.kind = CommandKind::kMaintenanceCounter;
+      out.m = r.At(2);
+      out.n = static_cast<int>(r.Le16(4));
+      return Done(6);
+    }
     case 'V': {
       if (!r.Has(3)) return More();
       const int m = r.At(2);
@@ -199,23 +259,11 @@ Step ParseGs(const Reader& r, Command& out) {
       if (!r.Has(3)) return More();
       const int m = r.At(2);
       out.m = m;
-      out.kind = CommandKind::kBarcode;
-      if (m <= 6) {
-        for (size_t i = 3; i < std::min(r.size(), kMaxTerminated); ++i) {
-          if (r.At(i) == 0) {
-            out.data = r.Slice(3, i);
-            return Done(i + 1);
-          }
-        }
-        if (r.size() >= kMaxTerminated) {
-          out.kind = CommandKind::kIgnored;
-          return Done(kMaxTerminated);
-        }
-        return More();
-      }
+      if (m <= 6) return Terminated(r, out, CommandKind::kBarcode, 3);
       if (!r.Has(4)) return More();
       const size_t total = 4 + r.At(3);
       if (!r.Has(total)) return More();
+      out.kind = CommandKind::kBarcode;
       out.data = r.Slice(4, total);
       return Done(total);
     }
@@ -223,25 +271,39 @@ Step ParseGs(const Reader& r, Command& out) {
       if (!r.Has(5)) return More();
       const size_t length = r.Le16(3);
       const size_t total = 5 + length;
+      const uint8_t letter = r.At(2);
+      out.letter = letter;
+      if (letter == 'L') return Graphics(r, out, 5, total);
       Step step = Sized(r, total);
       if (step.state != Step::kDone) return step;
-      if (r.At(2) == 'k' && length >= 2) {
+      if (letter == 'k' && length >= 2) {
         out.kind = CommandKind::kQr;
         out.m = r.At(5);
         out.n = r.At(6);
+        out.function = out.n;
+        out.data = r.Slice(7, total);
+      } else if (letter == 'H' && length == 6 && r.At(5) == 48 && r.At(6) == 48) {
+        out.kind = CommandKind::kProcessIdRequest;
+        out.function = 48;
         out.data = r.Slice(7, total);
       } else {
         out.kind = CommandKind::kIgnored;
+        if (length >= 1) out.function = r.At(5);
       }
       return step;
     }
     case '8': {
-      // GS 8 L p1 p2 p3 p4: graphics with a 32-bit length.
+      // GS 8 L p1 p2 p3 p4 m fn: graphics with a 32-bit length.
+      if (!r.Has(3)) return More();
+      out.letter = r.At(2);
       if (!r.Has(7)) return More();
       size_t length = 0;
       for (size_t i = 0; i < 4; ++i) length |= static_cast<size_t>(r.At(3 + i)) << (8 * i);
-      out.kind = CommandKind::kIgnored;
-      return Sized(r, 7 + length);
+      if (r.At(2) != 'L') {
+        out.kind = CommandKind::kIgnored;
+        return Sized(r, 7 + length);
+      }
+      return Graphics(r, out, 7, 7 + length);
     }
     case '*': {
       if (!r.Has(4)) return More();
@@ -250,6 +312,25 @@ Step ParseGs(const Reader& r, Command& out) {
     }
     default: out.kind = CommandKind::kUnknown; return Done(2);
   }
+}
+
+// FS q n [xL xH yL yH d1...dk]1...n with k = x * y * 8.
+Step NvImageDefine(const Reader& r, Command& out) {
+  if (!r.Has(3)) return More();
+  const size_t count = r.At(2);
+  size_t at = 3;
+  for (size_t i = 0; i < count; ++i) {
+    if (!r.Has(at + 4)) return More();
+    const size_t bytes = r.Le16(at) * r.Le16(at + 2) * 8;
+    at += 4 + bytes;
+    if (at > kMaxBufferedCommand) return {Step::kTooBig, at};
+  }
+  Step step = Sized(r, at);
+  if (step.state != Step::kDone) return step;
+  out.kind = CommandKind::kNvImageDefine;
+  out.n = static_cast<int>(count);
+  out.data = r.Slice(3, at);
+  return step;
 }
 
 Step ParseFs(const Reader& r, Command& out) {
@@ -261,28 +342,49 @@ Step ParseFs(const Reader& r, Command& out) {
     case '!': return Simple(r, out, CommandKind::kKanjiPrintMode, 3);
     case '-': return Simple(r, out, CommandKind::kKanjiUnderline, 3);
     case 'W': return Simple(r, out, CommandKind::kIgnored, 3);
-    case 'S':
-    case 'p': return Simple(r, out, CommandKind::kIgnored, 4);
+    case 'S': return Simple(r, out, CommandKind::kIgnored, 4);
+    case 'p': {
+      if (!r.Has(4)) return More();
+      out.kind = CommandKind::kNvImagePrint;
+      out.n = r.At(2);
+      out.m = r.At(3);
+      return Done(4);
+    }
+    case 'q': return NvImageDefine(r, out);
     case '2': return Simple(r, out, CommandKind::kIgnored, 4 + 72);
     case '(': {
       if (!r.Has(5)) return More();
       out.kind = CommandKind::kIgnored;
-      return Sized(r, 5 + r.Le16(3));
+      out.letter = r.At(2);
+      const size_t total = 5 + r.Le16(3);
+      if (total > 5 && r.Has(6)) out.function = r.At(5);
+      return Sized(r, total);
     }
     default: out.kind = CommandKind::kUnknown; return Done(2);
   }
 }
 
+// DLE DC4 fn 8 d1..d7: clear the buffers, only with these parameters.
+constexpr uint8_t kClearParameters[] = {1, 3, 20, 1, 6, 2, 8};
+
 Step ParseDle(const Reader& r, Command& out) {
   if (!r.Has(2)) return More();
   switch (r.At(1)) {
     case 0x04: return Simple(r, out, CommandKind::kStatusRequest, 3);
-    case 0x05: return Simple(r, out, CommandKind::kRealTimeOther, 3);
+    case 0x05: return Simple(r, out, CommandKind::kRecoverRequest, 3);
     case 0x14: {
       if (!r.Has(3)) return More();
       const int fn = r.At(2);
-      const size_t total = fn == 8 ? 10 : (fn == 1 || fn == 2) ? 5 : 3;
-      return Simple(r, out, CommandKind::kRealTimeOther, total);
+      const size_t total = fn == 8 ? 10 : (fn == 1 || fn == 2) ? 5 : fn == 7 ? 4 : 3;
+      if (!r.Has(total)) return More();
+      out.kind = CommandKind::kRealTimeOther;
+      out.n = fn;
+      out.function = fn;
+      if (fn == 8 && std::equal(std::begin(kClearParameters), std::end(kClearParameters),
+                                r.Slice(3, 10).begin())) {
+        out.kind = CommandKind::kClearBuffers;
+      }
+      return Done(total);
     }
     default:
       // A lone DLE: a control byte this printer ignores.
@@ -300,17 +402,49 @@ Step ParseOne(const Reader& r, Command& out) {
     out.data = r.Slice(0, end);
     return Done(end);
   }
+  Step step;
   switch (first) {
     case kLf: out.kind = CommandKind::kLineFeed; return Done(1);
     case kCr: out.kind = CommandKind::kCarriageReturn; return Done(1);
     case kHt: out.kind = CommandKind::kTab; return Done(1);
     case kFf: out.kind = CommandKind::kFormFeed; return Done(1);
-    case kEsc: return ParseEsc(r, out);
-    case kGs: return ParseGs(r, out);
-    case kFs: return ParseFs(r, out);
-    case kDle: return ParseDle(r, out);
-    default: out.kind = CommandKind::kIgnored; return Done(1);
+    case kEsc: step = ParseEsc(r, out); break;
+    case kGs: step = ParseGs(r, out); break;
+    case kFs: step = ParseFs(r, out); break;
+    case kDle: step = ParseDle(r, out); break;
+    default:
+      out.kind = CommandKind::kIgnored;
+      out.code = first;
+      return Done(1);
   }
+  out.prefix = first;
+  if (r.Has(2)) out.code = r.At(1);
+  if (step.state == Step::kDone && step.size == 1) out.prefix = 0, out.code = first;
+  return step;
+}
+
+const char* PrefixName(uint8_t prefix) {
+  switch (prefix) {
+    case kEsc: return "ESC";
+    case kGs: return "GS";
+    case kFs: return "FS";
+    case kDle: return "DLE";
+    default: return "";
+  }
+}
+
+std::string ByteName(uint8_t b) {
+  switch (b) {
+    case 0x04: return "EOT";
+    case 0x05: return "ENQ";
+    case 0x14: return "DC4";
+    case ' ': return "SP";
+    default: break;
+  }
+  if (b > 0x20 && b < 0x7F) return std::string(1, static_cast<char>(b));
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "0x%02X", b);
+  return hex;
 }
 
 }  // namespace
@@ -349,6 +483,29 @@ void EscposParser::Feed(ByteView bytes, CommandSink& sink) {
   // Keep only the unparsed tail.
   pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(offset_));
   offset_ = 0;
+}
+
+bool IsRealTime(CommandKind kind) {
+  return kind == CommandKind::kStatusRequest || kind == CommandKind::kRecoverRequest ||
+         kind == CommandKind::kClearBuffers || kind == CommandKind::kRealTimeOther;
+}
+
+std::string CommandName(const Command& c) {
+  switch (c.kind) {
+    case CommandKind::kText: return "text";
+    case CommandKind::kLineFeed: return "LF";
+    case CommandKind::kCarriageReturn: return "CR";
+    case CommandKind::kTab: return "HT";
+    case CommandKind::kFormFeed: return "FF";
+    case CommandKind::kOversized:
+    case CommandKind::kSkippedData: return "oversized command";
+    default: break;
+  }
+  if (c.prefix == 0) return ByteName(c.code);
+  std::string name = std::string(PrefixName(c.prefix)) + " " + ByteName(c.code);
+  if (c.letter != 0) name += " " + ByteName(c.letter);
+  if (c.function >= 0) name += " fn " + std::to_string(c.function);
+  return name;
 }
 
 size_t EscposParser::Reset() {

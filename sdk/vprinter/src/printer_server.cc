@@ -81,31 +81,55 @@ Result<std::unique_ptr<PrinterServer>> PrinterServer::ListenTcp(VirtualPrinter& 
     ::close(fd);
     return Fail(ErrorCode::kInternal, "cannot make an eventfd", ErrorDomain::kOs, errno);
   }
-  return std::unique_ptr<PrinterServer>(new PrinterServer(printer, fd, -1, wake, port));
+  const int notify = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (notify < 0) {
+    ::close(fd);
+    ::close(wake);
+    return Fail(ErrorCode::kInternal, "cannot make an eventfd", ErrorDomain::kOs, errno);
+  }
+  return std::unique_ptr<PrinterServer>(new PrinterServer(printer, fd, -1, wake, notify, port));
 }
 
 Result<std::unique_ptr<PrinterServer>> PrinterServer::ServeDescriptor(VirtualPrinter& printer,
                                                                       int fd) {
   if (fd < 0) return Fail(ErrorCode::kInvalidArgument, "no descriptor to serve");
   const int wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (wake < 0) {
+  const int notify = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake < 0 || notify < 0) {
+    const int err = errno;
     ::close(fd);
-    return Fail(ErrorCode::kInternal, "cannot make an eventfd", ErrorDomain::kOs, errno);
+    if (wake >= 0) ::close(wake);
+    if (notify >= 0) ::close(notify);
+    return Fail(ErrorCode::kInternal, "cannot make an eventfd", ErrorDomain::kOs, err);
   }
-  return std::unique_ptr<PrinterServer>(new PrinterServer(printer, -1, fd, wake, 0));
+  return std::unique_ptr<PrinterServer>(new PrinterServer(printer, -1, fd, wake, notify, 0));
 }
 
 PrinterServer::PrinterServer(VirtualPrinter& printer, int listen_fd, int conn_fd, int wake_fd,
-                             uint16_t port)
-    : printer_(printer), listen_fd_(listen_fd), conn_fd_(conn_fd), wake_fd_(wake_fd), port_(port) {
+                             int notify_fd, uint16_t port)
+    : printer_(printer),
+      listen_fd_(listen_fd),
+      conn_fd_(conn_fd),
+      wake_fd_(wake_fd),
+      notify_fd_(notify_fd),
+      port_(port) {
+  // Answers the printer gives later (process IDs, status back) and room in its
+  // buffer wake the connection's poll.
+  printer_.set_output_listener([fd = notify_fd_] {
+    uint64_t one = 1;
+    (void)!::write(fd, &one, sizeof(one));
+  });
   thread_ = std::thread([this] { Run(); });
 }
 
 PrinterServer::~PrinterServer() {
   Stop();
+  // Returns once no call of the listener runs (it is called under the printer's lock).
+  printer_.set_output_listener({});
   if (listen_fd_ >= 0) ::close(listen_fd_);
   if (conn_fd_ >= 0) ::close(conn_fd_);
   if (wake_fd_ >= 0) ::close(wake_fd_);
+  if (notify_fd_ >= 0) ::close(notify_fd_);
 }
 
 void PrinterServer::Stop() {
@@ -141,10 +165,14 @@ void PrinterServer::Run() {
 }
 
 bool PrinterServer::Serve(int fd) {
+  // Answers left over from an earlier connection go nowhere.
+  (void)printer_.TakeReplies();
   uint8_t buffer[16384];
   while (true) {
-    pollfd fds[2] = {{fd, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
+    // A full receive buffer stops reading: the host's writes wait (flow control).
+    const short want = printer_.receive_buffer_full() ? 0 : POLLIN;
+    pollfd fds[3] = {{fd, want, 0}, {wake_fd_, POLLIN, 0}, {notify_fd_, POLLIN, 0}};
+    if (::poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
       printer_.EndOfStream();
       return true;
@@ -152,6 +180,15 @@ bool PrinterServer::Serve(int fd) {
     if ((fds[1].revents & POLLIN) != 0) {
       printer_.EndOfStream();
       return false;
+    }
+    if ((fds[2].revents & POLLIN) != 0) {
+      uint64_t count = 0;
+      (void)!::read(notify_fd_, &count, sizeof(count));
+      const Bytes replies = printer_.TakeReplies();
+      if (!replies.empty() && !SendAll(fd, replies)) {
+        printer_.EndOfStream();
+        return true;
+      }
     }
     if (fds[0].revents == 0) continue;
     const ssize_t n = ::read(fd, buffer, sizeof buffer);

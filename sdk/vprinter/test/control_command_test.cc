@@ -26,6 +26,18 @@ TEST_CASE("A fault-after command carries its byte count") {
   CHECK(command->bytes == 200);
 }
 
+TEST_CASE("The auto-cutter error is a fault like the others, also after N bytes") {
+  auto command = ParseControlLine("error");
+  REQUIRE(command);
+  CHECK(command->verb == ControlVerb::kFault);
+  CHECK(command->fault == Fault::kError);
+  command = ParseControlLine("error-after 12");
+  REQUIRE(command);
+  CHECK(command->verb == ControlVerb::kFaultAfter);
+  CHECK(command->fault == Fault::kError);
+  CHECK(command->bytes == 12);
+}
+
 TEST_CASE("Bad control lines are invalid arguments") {
   for (const char* line :
        {"", "paper", "paper-out-after", "paper-out-after x", "ok 3", "status now", "jam-after 3"}) {

@@ -37,12 +37,15 @@ constexpr size_t kMaxLine = 4096;
 
 constexpr const char* kUsage =
     "usage: mykey-vprinter [--port N] [--host ADDR] [--paper 58|80] [--out DIR]\n"
-    "                      [--control PATH] [--no-font]\n"
+    "                      [--control PATH] [--no-font] [--print-speed MM_S]\n"
+    "                      [--receive-buffer BYTES] [--on-fault resume|discard]\n"
     "\n"
     "A virtual ESC/POS receipt printer. Listens on TCP (default 127.0.0.1:9100),\n"
-    "renders each job (init to cut, or to the end of the connection) to\n"
-    "DIR/job-NNNN.png at 203 dpi with a DIR/job-NNNN.json summary, answers DLE EOT\n"
-    "status, and prints \"ready port=N\" once listening.\n"
+    "prints what it receives at the paper speed and renders each job (first byte\n"
+    "to cut, or to the end of the connection) to DIR/job-NNNN.png at 203 dpi with\n"
+    "a DIR/job-NNNN.json summary, numbering on after the jobs already in DIR.\n"
+    "Answers DLE EOT / DLE ENQ / DLE DC4 on arrival, GS ( H process IDs once the\n"
+    "data before them has printed, and prints \"ready port=N\" once listening.\n"
     "\n"
     "  --port N        TCP port (0: any free port; default 9100)\n"
     "  --host ADDR     listen address (default 127.0.0.1)\n"
@@ -50,12 +53,19 @@ constexpr const char* kUsage =
     "  --out DIR       where jobs are written (default .; created if missing)\n"
     "  --control PATH  read commands from a Unix-domain socket at PATH instead of stdin\n"
     "  --no-font       draw characters as boxes (no font files needed)\n"
+    "  --print-speed MM_S  paper speed in mm/s (default 150; 0 = print at once)\n"
+    "  --receive-buffer BYTES  data waiting to print before the connection is no\n"
+    "                  longer read (default 1048576)\n"
+    "  --on-fault resume|discard  keep the buffer through a fault and print it once\n"
+    "                  the fault clears (default, as a real printer), or throw the\n"
+    "                  rest of the job away\n"
     "  --help          this text\n"
     "\n"
     "Control commands, one per line, one reply line each (\"ok ...\" / \"error ...\"):\n"
     "  paper-out | paper-near-end | cover-open | offline   fault now\n"
+    "  error              auto-cutter error (cleared by DLE ENQ 1/2 or ok)\n"
     "  <fault>-after N    fault once N more job bytes have arrived (mid-job)\n"
-    "  ok                 clear every fault\n"
+    "  ok                 clear every fault (printing resumes)\n"
     "  status             the DLE EOT status and counters\n"
     "  jobs               jobs finished so far\n"
     "  quit               exit\n"
@@ -69,6 +79,9 @@ struct Options {
   std::string out_dir = ".";
   std::string control_path;
   bool font = true;
+  double print_speed_mm_s = 150;
+  size_t receive_buffer_bytes = 1024 * 1024;
+  FaultPolicy fault_policy = FaultPolicy::kResume;
 };
 
 bool ParseOptions(int argc, char** argv, Options& options, bool& help) {
@@ -90,7 +103,8 @@ bool ParseOptions(int argc, char** argv, Options& options, bool& help) {
       continue;
     }
     if (arg != "--port" && arg != "--host" && arg != "--paper" && arg != "--out" &&
-        arg != "--control") {
+        arg != "--control" && arg != "--print-speed" && arg != "--receive-buffer" &&
+        arg != "--on-fault") {
       std::fprintf(stderr, "mykey-vprinter: unknown argument '%s'\n", argv[i]);
       return false;
     }
@@ -118,6 +132,31 @@ bool ParseOptions(int argc, char** argv, Options& options, bool& help) {
       }
     } else if (arg == "--out") {
       options.out_dir = v;
+    } else if (arg == "--print-speed") {
+      double speed = -1;
+      auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), speed);
+      if (ec != std::errc() || ptr != text.data() + text.size() || speed < 0 || speed > 10000) {
+        std::fprintf(stderr, "mykey-vprinter: --print-speed must be 0..10000 mm/s\n");
+        return false;
+      }
+      options.print_speed_mm_s = speed;
+    } else if (arg == "--receive-buffer") {
+      size_t bytes = 0;
+      auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), bytes);
+      if (ec != std::errc() || ptr != text.data() + text.size() || bytes == 0) {
+        std::fprintf(stderr, "mykey-vprinter: --receive-buffer must be a byte count above 0\n");
+        return false;
+      }
+      options.receive_buffer_bytes = bytes;
+    } else if (arg == "--on-fault") {
+      if (text == "resume") {
+        options.fault_policy = FaultPolicy::kResume;
+      } else if (text == "discard") {
+        options.fault_policy = FaultPolicy::kDiscard;
+      } else {
+        std::fprintf(stderr, "mykey-vprinter: --on-fault must be resume or discard\n");
+        return false;
+      }
     } else {
       options.control_path = v;
     }
@@ -136,10 +175,14 @@ std::string Execute(VirtualPrinter& printer, std::string_view line, bool& quit) 
       printer.SetFaultAfter(command->fault, command->bytes);
       return std::string("ok ") + FaultCommandName(command->fault) + "-after " +
              std::to_string(command->bytes);
-    case ControlVerb::kStatus:
+    case ControlVerb::kStatus: {
+      const PrinterCounters counters = printer.counters();
       return "ok status=" + printer.status().ToString() +
              " jobs=" + std::to_string(printer.jobs_finished()) +
-             " bytes=" + std::to_string(printer.bytes_received());
+             " bytes=" + std::to_string(counters.bytes_received) +
+             " buffered=" + std::to_string(counters.bytes_buffered) +
+             " process_ids=" + std::to_string(counters.process_ids_answered);
+    }
     case ControlVerb::kJobs: return "ok jobs=" + std::to_string(printer.jobs_finished());
     case ControlVerb::kQuit: quit = true; return "ok bye";
   }
@@ -212,8 +255,14 @@ int Main(int argc, char** argv) {
 
   VirtualPrinterOptions printer_options;
   printer_options.paper_dots = options.paper_dots;
+  printer_options.print_speed_mm_s = options.print_speed_mm_s;
+  printer_options.receive_buffer_bytes = options.receive_buffer_bytes;
+  printer_options.fault_policy = options.fault_policy;
+  // Rendering runs on the printer's own thread (never the one that answers status), before
+  // what follows the job prints: a process ID after a job is answered once its files exist.
+  printer_options.print_thread = true;
+  printer_options.first_job_number = NextJobNumber(options.out_dir);
   VirtualPrinter printer(printer_options);
-  // Rendering runs on the server thread only: the rasterizer is not shared.
   printer.set_job_listener([&](const PrintedJob& job) {
     auto written = WriteJobFiles(job, options.out_dir, rasterizer.get());
     if (!written) {

@@ -10,7 +10,7 @@ namespace mykey::vprinter {
 
 /// What a control line of mykey-vprinter asks.
 enum class ControlVerb : uint8_t {
-  kFault,       ///< "paper-out", "paper-near-end", "cover-open", "offline", "ok"
+  kFault,       ///< "paper-out", "paper-near-end", "cover-open", "offline", "error", "ok"
   kFaultAfter,  ///< "<fault>-after N": the fault after N bytes of the coming job
   kStatus,      ///< "status"
   kJobs,        ///< "jobs"

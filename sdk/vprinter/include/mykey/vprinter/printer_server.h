@@ -21,10 +21,14 @@ struct ServerOptions {
 /// one connection at a time like a real printer; others wait in the backlog)
 /// or an already open descriptor (the master side of a pty standing in for a
 /// USB or serial printer). Bytes in go to VirtualPrinter::Feed(), its answers
-/// go back at once; a closed connection ends the job in progress.
+/// go back at once, and those it gives later (after printing) as they come;
+/// answers left from an earlier connection are dropped. While the printer's
+/// receive buffer is full the connection is not read (the host's writes
+/// wait). A closed connection ends the job in progress.
 ///
 /// Thread safety: the server runs its own thread; the destructor stops it.
-/// The VirtualPrinter must outlive the server.
+/// The VirtualPrinter must outlive the server; one server per printer (it
+/// takes the printer's output listener).
 class PrinterServer {
  public:
   /// Starts listening.
@@ -48,7 +52,8 @@ class PrinterServer {
   void Stop();
 
  private:
-  PrinterServer(VirtualPrinter& printer, int listen_fd, int conn_fd, int wake_fd, uint16_t port);
+  PrinterServer(VirtualPrinter& printer, int listen_fd, int conn_fd, int wake_fd, int notify_fd,
+                uint16_t port);
   void Run();
   // Serves one connection; false when asked to stop.
   bool Serve(int fd);
@@ -57,6 +62,7 @@ class PrinterServer {
   int listen_fd_;
   int conn_fd_;
   int wake_fd_;
+  int notify_fd_;  // the printer has answers or room
   uint16_t port_;
   std::atomic<size_t> connections_{0};
   std::thread thread_;
