@@ -152,10 +152,8 @@ class Terminal:
             f.write(self.token + "\n")
         # The holder's PIN pad: the terminal opens the pty's other end with echo off.
         self.pin_master, self.pin_slave = os.openpty()
-        # TEMPORARY: status-only until mykey-vprinter answers GS ( H (process ID).
         printer = (f'backend = "tcp"\nprofile = "generic-58-kanji"\nhost = "127.0.0.1"\n'
-                   f'port = {printer_port}\ncompletion = "status-only"\ntrust_status_only = true\n'
-                   ) if printer_port else 'backend = "none"\n'
+                   f'port = {printer_port}\n') if printer_port else 'backend = "none"\n'
         self.config = os.path.join(self.dir, "terminal.toml")
         with open(self.config, "w") as f:
             f.write(f"""# {name}: written by the demo (see firmware/terminal/mykey-terminal.example.toml)

@@ -40,11 +40,6 @@ using vprinter::VirtualPrinter;
 
 constexpr milliseconds kWait{10000};
 
-// TEMPORARY: sdk/vprinter does not answer the process-ID request (GS ( H) yet,
-// so PrintJob() on it is checked status-only, with the status trusted. Set to
-// true once it answers GS ( H and DLE DC4 fn 8.
-constexpr bool kVprinterAnswersProcessId = false;
-
 // A receipt of about 300 bytes: init, kanji, text lines, cut.
 Bytes Receipt() {
   Bytes job = {0x1B, '@', 0x1C, 'C', 1, 0x1C, '&', 0x97, 0x4C, 0x8C, 0xF8, 0x1C, '.', '\n'};
@@ -76,14 +71,6 @@ class Backend {
 class EmulatedBackend : public Backend {
  public:
   bool two_way() const override { return true; }
-  printer::PrintJobOptions JobOptions() const override {
-    printer::PrintJobOptions options;
-    if (!kVprinterAnswersProcessId) {
-      options.completion = printer::Completion::kStatusOnly;
-      options.trust_status_only = true;
-    }
-    return options;
-  }
   void SetFault(Fault fault) override { printer_.SetFault(fault); }
   void SetFaultAfter(Fault fault, size_t bytes) override { printer_.SetFaultAfter(fault, bytes); }
   std::vector<std::string> PrintedLines(size_t jobs) override {
@@ -100,16 +87,8 @@ class EmulatedBackend : public Backend {
   }
 
  protected:
-  // A faulted job ends at once, thrown away: PrintJob does not clear a real printer's buffer
-  // (where the rest would wait for paper) yet.
-  VirtualPrinter printer_{DiscardingPrinter()};
-
- private:
-  static vprinter::VirtualPrinterOptions DiscardingPrinter() {
-    vprinter::VirtualPrinterOptions options;
-    options.fault_policy = vprinter::FaultPolicy::kDiscard;
-    return options;
-  }
+  // Keeps a faulted job's rest in its buffer, as a real printer does, until PrintJob() clears it.
+  VirtualPrinter printer_;
 };
 
 class TcpBackend final : public EmulatedBackend {

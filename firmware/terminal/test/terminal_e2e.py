@@ -71,9 +71,6 @@ name = "Virtual PCD 00 00"
 [printer]
 backend = "tcp"
 port = %d
-# TEMPORARY: until mykey-vprinter answers GS ( H (process ID)
-completion = "status-only"
-trust_status_only = true
 [cloud]
 url = "%s"
 key_file = "%s/terminal.key.pem"

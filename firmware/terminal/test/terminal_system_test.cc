@@ -94,12 +94,7 @@ TEST_CASE(
   printer::TcpPrinterPort printer_port(printer_options);
   auto profile = receipt::PrinterProfile::Named("generic-58-kanji");
   REQUIRE(profile);
-  // TEMPORARY: the virtual printer does not answer the process-ID request
-  // (GS ( H) yet; drop the options once it does.
-  printer::PrintJobOptions job_options;
-  job_options.completion = printer::Completion::kStatusOnly;
-  job_options.trust_status_only = true;
-  EscPosReceiptPrinter receipts(printer_port, *profile, job_options);
+  EscPosReceiptPrinter receipts(printer_port, *profile);
 
   hal::PcscReaderMonitor readers;
   CounterEventRelay relay;

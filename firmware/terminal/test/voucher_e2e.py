@@ -82,9 +82,6 @@ name = "Virtual PCD 00 01"
 [printer]
 backend = "tcp"
 port = %d
-# TEMPORARY: until mykey-vprinter answers GS ( H (process ID)
-completion = "status-only"
-trust_status_only = true
 [cloud]
 url = "%s"
 key_file = "%s/%s/terminal.key.pem"

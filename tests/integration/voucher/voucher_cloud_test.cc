@@ -356,10 +356,6 @@ struct World {
     auto profile = receipt::PrinterProfile::Named("generic-58-kanji");
     REQUIRE(profile);
     options.profile = *profile;
-    // TEMPORARY: mykey-vprinter does not answer the process-ID request (GS ( H)
-    // yet; drop these two lines once it does.
-    options.job.completion = printer::Completion::kStatusOnly;
-    options.job.trust_status_only = true;
     return voucher::VoucherIssuer(*kiosk, printer_port, options);
   }
 

@@ -41,21 +41,11 @@ receipt::PrinterProfile Profile(const std::string& name) {
   return *p;
 }
 
-// TEMPORARY: mykey-vprinter does not answer the process-ID request (GS ( H) yet,
-// so jobs on it are checked status-only with the status trusted. Use the
-// default options (Completion::kProcessId) once it does.
-printer::PrintJobOptions VprinterJobOptions() {
-  printer::PrintJobOptions options;
-  options.completion = printer::Completion::kStatusOnly;
-  options.trust_status_only = true;
-  return options;
-}
-
 // A virtual printer of the profile's paper width behind a TCP server on an ephemeral loopback
 // port, and the terminal's port to it.
 struct LoopbackPrinter {
-  // A faulted job ends at once, thrown away: PrintJob does not clear a real printer's buffer
-  // (where the rest would wait for paper and print with the reprint) yet.
+  // A faulted job's rest waits in the printer's buffer, as on a real printer, until PrintJob()
+  // clears it.
   explicit LoopbackPrinter(const receipt::PrinterProfile& profile) : printer(Options(profile)) {
     vprinter::ServerOptions options;
     options.port = 0;
@@ -74,7 +64,7 @@ struct LoopbackPrinter {
   // waits for the printer to finish it.
   printer::JobOutcome Print(const Bytes& job) {
     const size_t before = printer.jobs_finished();
-    auto outcome = printer::PrintJob(*port, job, VprinterJobOptions());
+    auto outcome = printer::PrintJob(*port, job, {});
     REQUIRE(outcome);
     REQUIRE(port->Close());
     REQUIRE(printer.WaitForJobs(before + 1, milliseconds(5000)));
@@ -84,7 +74,6 @@ struct LoopbackPrinter {
   static vprinter::VirtualPrinterOptions Options(const receipt::PrinterProfile& profile) {
     vprinter::VirtualPrinterOptions options;
     options.paper_dots = profile.printable_dots;
-    options.fault_policy = vprinter::FaultPolicy::kDiscard;
     return options;
   }
 
@@ -309,7 +298,7 @@ TEST_CASE("Paper out mid-voucher: not printed, and the reprint is a duplicate th
   CHECK(torn.failure == "paper end");
 
   // While the paper is out, the next job is refused before a byte is written.
-  auto refused = printer::PrintJob(*loopback.port, job_bytes, VprinterJobOptions());
+  auto refused = printer::PrintJob(*loopback.port, job_bytes, {});
   REQUIRE(refused);
   CHECK(refused->result == printer::JobResult::kNotPrinted);
   CHECK(refused->refused_before_write);
