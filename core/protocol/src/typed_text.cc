@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-#include "utf8.h"
+#include "mykey/base/utf8.h"
 
 namespace mykey::protocol {
 
@@ -10,24 +10,6 @@ namespace {
 
 bool IsAsciiWhitespace(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-void AppendUtf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out.push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else if (c < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  }
 }
 
 }  // namespace
@@ -51,7 +33,7 @@ std::string NormalizeTypedText(std::string_view text) {
   out.reserve(text.size());
   for (size_t at = 0; at < text.size();) {
     size_t length = 0;
-    const char32_t c = internal::DecodeUtf8At(text, at, length);
+    const char32_t c = DecodeUtf8At(text, at, length);
     if (length == 0) {
       out.push_back(text[at]);
       ++at;

@@ -2,9 +2,9 @@
 
 #include <array>
 
+#include "mykey/base/utf8.h"
 #include "mykey/protocol/errors.h"
 #include "mykey/protocol/typed_text.h"
-#include "utf8.h"
 
 namespace mykey::protocol {
 
@@ -51,7 +51,7 @@ Result<VoucherSerial> VoucherSerial::Parse(std::string_view text) {
   size_t count = 0;
   for (size_t at = 0; at < trimmed.size();) {
     size_t length = 0;
-    const char32_t typed = internal::DecodeUtf8At(trimmed, at, length);
+    const char32_t typed = DecodeUtf8At(trimmed, at, length);
     const char32_t folded = length == 0 ? 0 : FoldTypedCharacter(typed);
     const size_t offset = base + at;
     at += length == 0 ? 1 : length;

@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "mykey/base/utf8.h"
 #include "mykey/receipt/text.h"
 
 namespace mykey::receipt {
@@ -10,49 +11,15 @@ namespace mykey::receipt {
 Result<std::u32string> DecodeUtf8(std::string_view utf8) {
   std::u32string out;
   out.reserve(utf8.size());
-  size_t i = 0;
-  while (i < utf8.size()) {
-    const auto lead = static_cast<uint8_t>(utf8[i]);
-    int length = 0;
-    char32_t c = 0;
-    char32_t min = 0;
-    if (lead < 0x80) {
-      length = 1;
-      c = lead;
-    } else if ((lead & 0xE0) == 0xC0) {
-      length = 2;
-      c = lead & 0x1Fu;
-      min = 0x80;
-    } else if ((lead & 0xF0) == 0xE0) {
-      length = 3;
-      c = lead & 0x0Fu;
-      min = 0x800;
-    } else if ((lead & 0xF8) == 0xF0) {
-      length = 4;
-      c = lead & 0x07u;
-      min = 0x10000;
-    } else {
+  for (size_t i = 0; i < utf8.size();) {
+    size_t length = 0;
+    const char32_t c = DecodeUtf8At(utf8, i, length);
+    if (length == 0) {
       return Fail(ErrorCode::kInvalidArgument, "malformed UTF-8", ErrorDomain::kParse,
                   static_cast<int64_t>(i));
     }
-    if (i + static_cast<size_t>(length) > utf8.size()) {
-      return Fail(ErrorCode::kInvalidArgument, "truncated UTF-8", ErrorDomain::kParse,
-                  static_cast<int64_t>(i));
-    }
-    for (int k = 1; k < length; ++k) {
-      const auto next = static_cast<uint8_t>(utf8[i + static_cast<size_t>(k)]);
-      if ((next & 0xC0) != 0x80) {
-        return Fail(ErrorCode::kInvalidArgument, "malformed UTF-8", ErrorDomain::kParse,
-                    static_cast<int64_t>(i));
-      }
-      c = (c << 6) | (next & 0x3Fu);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-      return Fail(ErrorCode::kInvalidArgument, "invalid UTF-8 code point", ErrorDomain::kParse,
-                  static_cast<int64_t>(i));
-    }
     out.push_back(c);
-    i += static_cast<size_t>(length);
+    i += length;
   }
   return out;
 }
@@ -60,24 +27,7 @@ Result<std::u32string> DecodeUtf8(std::string_view utf8) {
 std::string EncodeUtf8(std::u32string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (char32_t c : text) {
-    if (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) c = 0xFFFD;
-    if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
-    } else if (c < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    } else if (c < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    }
-  }
+  for (char32_t c : text) AppendUtf8(out, c);
   return out;
 }
 
