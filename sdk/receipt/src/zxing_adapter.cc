@@ -8,6 +8,9 @@
 #include <ZXing/MultiFormatWriter.h>
 #include <ZXing/ReadBarcode.h>
 
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <string>
 
@@ -145,6 +148,92 @@ ZXing::ImageView ZXingView(const PixelView& image, int row_stride) {
 
 }  // namespace
 
+namespace {
+
+// One ZXing pass over a view: the payloads of the valid QR codes (possibly none).
+std::vector<std::string> ReadQrPayloads(const ZXing::ImageView& view) {
+  ZXing::DecodeHints hints;
+  hints.setFormats(ZXing::BarcodeFormat::QRCode);
+  hints.setTryHarder(true);
+  hints.setTryRotate(true);
+  std::vector<std::string> payloads;
+  for (const ZXing::Result& result : ZXing::ReadBarcodes(view, hints)) {
+    if (!result.isValid()) continue;
+    const ZXing::ByteArray& bytes = result.bytes();
+    payloads.emplace_back(bytes.begin(), bytes.end());
+  }
+  return payloads;
+}
+
+// The luminance of each pixel, row after row (width x height bytes).
+std::vector<uint8_t> Luminance(const PixelView& image, int row_stride, int bytes_per_pixel) {
+  std::vector<uint8_t> grey(static_cast<size_t>(image.width) * static_cast<size_t>(image.height));
+  size_t out = 0;
+  for (int y = 0; y < image.height; ++y) {
+    const uint8_t* row = image.data + static_cast<ptrdiff_t>(y) * row_stride;
+    for (int x = 0; x < image.width; ++x, ++out) {
+      const uint8_t* px = row + static_cast<ptrdiff_t>(x) * bytes_per_pixel;
+      unsigned r = px[0], g = px[0], b = px[0];
+      switch (image.format) {
+        case PixelFormat::kRgb24:
+        case PixelFormat::kRgba32: r = px[0], g = px[1], b = px[2]; break;
+        case PixelFormat::kBgr24:
+        case PixelFormat::kBgra32: r = px[2], g = px[1], b = px[0]; break;
+        case PixelFormat::kUyvy: r = g = b = px[1]; break;
+        case PixelFormat::kGrey8:
+        case PixelFormat::kYuyv: break;
+      }
+      grey[out] = static_cast<uint8_t>((77 * r + 150 * g + 29 * b) >> 8);
+    }
+  }
+  return grey;
+}
+
+// Stretches the grey levels so that the darkest 1 % become black and the lightest 1 % white: a
+// faded thermal print or a photo in dim light keeps only a fraction of the contrast.
+// @returns false when the image is already (nearly) full range or flat.
+bool StretchContrast(std::vector<uint8_t>& grey) {
+  size_t histogram[256] = {};
+  for (uint8_t v : grey) ++histogram[v];
+  const size_t tail = grey.size() / 100;
+  int low = 0;  // the darkest level with more than 1 % of the pixels at or below it
+  for (size_t seen = histogram[0]; low < 255 && seen <= tail;) seen += histogram[++low];
+  int high = 255;  // the lightest with more than 1 % at or above it
+  for (size_t seen = histogram[255]; high > 0 && seen <= tail;) seen += histogram[--high];
+  if (high - low < 8 || high - low > 200) return false;
+  for (uint8_t& v : grey) {
+    const int stretched = (static_cast<int>(v) - low) * 255 / (high - low);
+    v = static_cast<uint8_t>(std::clamp(stretched, 0, 255));
+  }
+  return true;
+}
+
+// A 3 x 3 mean: sensor noise down to a third, at the cost of a little sharpness.
+std::vector<uint8_t> BoxFiltered(const std::vector<uint8_t>& grey, int width, int height) {
+  std::vector<uint8_t> out(grey.size());
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      int sum = 0;
+      int count = 0;
+      for (int dy = -1; dy <= 1; ++dy) {
+        for (int dx = -1; dx <= 1; ++dx) {
+          const int yy = y + dy;
+          const int xx = x + dx;
+          if (yy < 0 || yy >= height || xx < 0 || xx >= width) continue;
+          sum +=
+              grey[static_cast<size_t>(yy) * static_cast<size_t>(width) + static_cast<size_t>(xx)];
+          ++count;
+        }
+      }
+      out[static_cast<size_t>(y) * static_cast<size_t>(width) + static_cast<size_t>(x)] =
+          static_cast<uint8_t>(sum / count);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<std::vector<std::string>> DecodeQrCodes(const PixelView& image) {
   const int bytes_per_pixel = BytesPerPixel(image.format);
   if (bytes_per_pixel == 0) return Fail(ErrorCode::kInvalidArgument, "unknown pixel format");
@@ -156,16 +245,21 @@ Result<std::vector<std::string>> DecodeQrCodes(const PixelView& image) {
     return Fail(ErrorCode::kInvalidArgument, "image row stride shorter than a row");
   }
   try {
-    ZXing::DecodeHints hints;
-    hints.setFormats(ZXing::BarcodeFormat::QRCode);
-    hints.setTryHarder(true);
-    hints.setTryRotate(true);
-    const ZXing::ImageView view = ZXingView(image, row_stride);
-    std::vector<std::string> payloads;
-    for (const ZXing::Result& result : ZXing::ReadBarcodes(view, hints)) {
-      if (!result.isValid()) continue;
-      const ZXing::ByteArray& bytes = result.bytes();
-      payloads.emplace_back(bytes.begin(), bytes.end());
+    std::vector<std::string> payloads = ReadQrPayloads(ZXingView(image, row_stride));
+    if (payloads.empty()) {
+      // Second chances, only for a picture that gave nothing: the contrast stretched (a faded
+      // print), then also smoothed (a noisy one).
+      std::vector<uint8_t> grey = Luminance(image, row_stride, bytes_per_pixel);
+      const bool stretched = StretchContrast(grey);
+      if (stretched) {
+        payloads = ReadQrPayloads(
+            ZXing::ImageView(grey.data(), image.width, image.height, ZXing::ImageFormat::Lum));
+      }
+      if (payloads.empty()) {
+        const std::vector<uint8_t> smooth = BoxFiltered(grey, image.width, image.height);
+        payloads = ReadQrPayloads(
+            ZXing::ImageView(smooth.data(), image.width, image.height, ZXing::ImageFormat::Lum));
+      }
     }
     if (payloads.empty()) return Fail(ErrorCode::kNotFound, "no QR code decoded from the image");
     return payloads;

@@ -152,6 +152,35 @@ TEST_CASE("Bytes per pixel: 1 grey, 3 RGB/BGR, 4 RGBA/BGRA, 2 packed YUV") {
   CHECK(DecodeQrCodes(short_stride).error().code() == ErrorCode::kInvalidArgument);
 }
 
+// A QR page as a camera sees a worn print: black printed as `ink`, paper as `paper`, plus noise
+// of about `noise` grey levels (a fixed pseudo-random sequence, so the test is repeatable).
+GreyImage WornPrint(int ink, int paper, int noise) {
+  const GreyImage clean = GreyImage::FromBitmap(QrBitmap(kPayload, 6));
+  GreyImage worn = clean;
+  uint32_t state = 12345;
+  const auto next = [&state] {
+    state = state * 1103515245u + 12345u;
+    return static_cast<int>((state >> 16) & 0xFF);
+  };
+  for (uint8_t& v : worn.pixels) {
+    // The sum of four uniform draws: roughly normal.
+    const int n = noise == 0 ? 0 : ((next() + next() + next() + next()) - 510) * noise / 148;
+    v = static_cast<uint8_t>(std::clamp((v < 128 ? ink : paper) + n, 0, 255));
+  }
+  return worn;
+}
+
+TEST_CASE("A faded or noisy print still decodes: the contrast is stretched, the noise smoothed") {
+  for (auto [ink, paper, noise] :
+       {std::array<int, 3>{150, 200, 20}, std::array<int, 3>{0, 255, 90}}) {
+    CAPTURE(ink, paper, noise);
+    const GreyImage worn = WornPrint(ink, paper, noise);
+    auto payloads = DecodeQrCodes(worn.view());
+    REQUIRE(payloads);
+    CHECK(payloads->front() == kPayload);
+  }
+}
+
 TEST_CASE("An image without a QR code is not found, an empty view is invalid") {
   auto blank = Bitmap::Create(200, 200);
   REQUIRE(blank);

@@ -93,6 +93,9 @@ Result<GreyImage> LoadGreyImage(const std::string& path);
 
 /// Decodes every QR code found in `image` with ZXing-cpp (try harder, rotations included), in
 /// any PixelFormat (colour is read as luminance; YUYV/UYVY as their Y bytes, no conversion).
+/// A picture that gives nothing is tried again as grey with its contrast stretched (the darkest
+/// and lightest 1 % to black and white: a faded thermal print, dim light), then also smoothed
+/// with a 3 x 3 mean (sensor noise); those passes cost time only when the first finds nothing.
 /// @returns the payloads, in ZXing's order, at least one; kInvalidArgument for a view with no
 ///          pixels, non-positive sizes, a stride shorter than a row or an unknown format;
 ///          kNotFound if no QR code decodes; kInternal if ZXing throws.
