@@ -164,7 +164,7 @@ std::string FormatTime(std::chrono::sys_seconds t) {
   auto days = std::chrono::floor<std::chrono::days>(t);
   std::chrono::year_month_day ymd{days};
   auto rest = std::chrono::hh_mm_ss(t - days);
-  char buf[32];
+  char buf[48];  // the longest the format can give, so that GCC sees nothing truncated
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lldZ", int(ymd.year()),
                 unsigned(ymd.month()), unsigned(ymd.day()),
                 static_cast<long long>(rest.hours().count()),
