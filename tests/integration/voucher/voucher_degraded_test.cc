@@ -74,7 +74,8 @@ TEST_CASE("JPEG compression loses more at lower quality and keeps flat areas fla
   // A checkerboard of 3-pixel squares: edges in every block.
   receipt::GreyImage board{48, 48, std::vector<uint8_t>(48 * 48)};
   for (int y = 0; y < 48; ++y) {
-    for (int x = 0; x < 48; ++x) board.pixels[static_cast<size_t>(y * 48 + x)] = ((x / 3 + y / 3) % 2) ? 255 : 0;
+    for (int x = 0; x < 48; ++x)
+      board.pixels[static_cast<size_t>(y * 48 + x)] = ((x / 3 + y / 3) % 2) ? 255 : 0;
   }
   const double q75 = Difference(bench::JpegCompress(board, 75), board);
   const double q40 = Difference(bench::JpegCompress(board, 40), board);
