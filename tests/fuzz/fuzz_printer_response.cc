@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 
 #include "mykey/printer/printer_response.h"
@@ -21,9 +22,13 @@ using mykey::printer::ProcessId;
 using mykey::printer::ResponseDecoder;
 using mykey::printer::ResponseKind;
 
-void Check(bool ok) {
-  if (!ok) std::abort();
+// Aborts naming the line of the failed check, so that a crash report says which invariant broke.
+void CheckAt(bool ok, int line) {
+  if (ok) return;
+  std::fprintf(stderr, "fuzz_printer_response: check failed at line %d\n", line);
+  std::abort();
 }
+#define Check(ok) CheckAt((ok), __LINE__)
 
 }  // namespace
 
