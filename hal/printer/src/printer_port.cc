@@ -6,8 +6,10 @@ namespace mykey::printer {
 namespace {
 
 // A printer may have queued unsolicited bytes (ASB, answers to an abandoned
-// request); this many reads take them in without looping forever on a chatty one.
-constexpr int kMaxDrainReads = 16;
+// request); up to this many reads (64 KiB) take them in, stopping as soon as
+// nothing is waiting, without looping forever on a chatty one. 16 reads (1 KiB)
+// left a longer backlog's stale status bytes to be read as the next answer.
+constexpr int kMaxDrainReads = 1024;
 // Bytes that are no response skipped while waiting for one status answer.
 constexpr size_t kMaxUnknownBytes = 64;
 // One read takes at most this much (a status answer is 1 byte, a block 7).
