@@ -7,6 +7,7 @@
 #include "character_sets.h"
 #include "mykey/receipt/bitmap.h"
 #include "mykey/receipt/qr.h"
+#include "mykey/receipt/text.h"
 
 namespace mykey::vprinter {
 namespace {
@@ -64,10 +65,6 @@ uint16_t JisToShiftJis(uint8_t j1, uint8_t j2) {
     s2 += 0x7EU;
   }
   return static_cast<uint16_t>((s1 << 8) | (s2 & 0xFFU));
-}
-
-bool IsShiftJisLead(uint8_t b) {
-  return (b >= 0x81 && b <= 0x9F) || (b >= 0xE0 && b <= 0xFC);
 }
 
 int Le16(ByteView data, size_t at) {
@@ -630,7 +627,7 @@ void PrintModel::AddText(ByteView bytes) {
   for (uint8_t b : bytes) {
     // With the Shift_JIS code system (FS C 1) a lead byte (0x81-0x9F, 0xE0-0xFC) starts a kanji
     // whether or not FS & selected kanji mode, as on Japanese models: FS & matters to JIS only.
-    if (!kanji_mode_ && !kanji_lead_ && !(shift_jis_ && IsShiftJisLead(b))) {
+    if (!kanji_mode_ && !kanji_lead_ && !(shift_jis_ && receipt::IsShiftJisLeadByte(b))) {
       AddSingleByte(b);
       continue;
     }
@@ -647,7 +644,7 @@ void PrintModel::AddText(ByteView bytes) {
       continue;
     }
     // JIS bytes are 0x21-0x7E only: a byte above 0x80 means Shift_JIS whatever FS C said.
-    if (IsShiftJisLead(b) || (!shift_jis_ && b >= 0x21 && b <= 0x7E)) {
+    if (receipt::IsShiftJisLeadByte(b) || (!shift_jis_ && b >= 0x21 && b <= 0x7E)) {
       kanji_lead_ = b;
       continue;
     }
